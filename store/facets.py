@@ -1,0 +1,75 @@
+"""Facets: the reader's filter pane, as counts and a predicate over papers.
+
+Within one facet the chosen values widen the list (status read OR skipped);
+across facets they narrow it (read AND category LG). Counts are taken over
+the papers the search query lets through, so they always tell what picking
+a value would show.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from store.model import Paper, ReadingStatus, UserState
+
+FACETS = ("status", "category", "year", "collection", "tag", "code")
+
+
+def facet_values(paper: Paper, state: UserState, facet: str) -> Iterable[str]:
+    """The values a paper has for one facet (several for collections and tags)."""
+    if facet == "status":
+        return (str(state.status),)
+    if facet == "category":
+        return (paper.category or "?",)
+    if facet == "year":
+        return (str(paper.year) if paper.year else "?",)
+    if facet == "collection":
+        return tuple(paper.collections)
+    if facet == "tag":
+        return state.tags
+    if facet == "code":
+        return ("has code",) if paper.has_code or paper.code_url else ("no code",)
+    raise ValueError(f"unknown facet {facet!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCounts:
+    """For each facet, each value with the number of papers that have it."""
+
+    counts: dict[str, list[tuple[str, int]]]
+
+
+def count_facets(papers: Iterable[Paper], state_of: Callable[[str], UserState]) -> FacetCounts:
+    """Counts per facet value, in the order the filter pane lists them."""
+    counters = {facet: Counter[str]() for facet in FACETS}
+    for paper in papers:
+        state = state_of(paper.id)
+        for facet in FACETS:
+            counters[facet].update(facet_values(paper, state, facet))
+    ordered: dict[str, list[tuple[str, int]]] = {}
+    for facet, counter in counters.items():
+        if facet == "status":
+            ordered[facet] = [(s.value, counter.get(s.value, 0)) for s in ReadingStatus]
+        elif facet == "year":
+            ordered[facet] = sorted(counter.items(), key=lambda kv: kv[0], reverse=True)
+        else:
+            ordered[facet] = counter.most_common()
+    return FacetCounts(ordered)
+
+
+def facet_filter(
+    chosen: Mapping[str, frozenset[str]], state_of: Callable[[str], UserState]
+) -> Callable[[Paper], bool]:
+    """A predicate keeping papers that match every facet with a chosen value."""
+    active = {facet: values for facet, values in chosen.items() if values}
+
+    def keep(paper: Paper) -> bool:
+        state = state_of(paper.id)
+        return all(
+            any(value in values for value in facet_values(paper, state, facet))
+            for facet, values in active.items()
+        )
+
+    return keep

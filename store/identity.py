@@ -1,0 +1,112 @@
+"""Who a paper is: citation keys for new papers, and the keys that spot duplicates.
+
+A paper arrives from many sources (a profile page, a BibTeX file, the arXiv
+API) with different subsets of identifiers. Two records are the same paper
+when they share an arXiv id, a DOI, or a normalised title and year.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from store.model import Paper
+from store.text import fold
+
+_STOPWORDS = frozenset(
+    (
+        "a an the on of in for to and or with from by at as is are be via toward towards "
+        "into over under about its it this that these we our how what why when do does can"
+    ).split()
+)
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
+_ARXIV_OLD = re.compile(r"([a-z][a-z.\-]+/\d{7})(?:v\d+)?", re.IGNORECASE)
+
+
+def _ascii_word(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii")
+    return "".join(ch for ch in ascii_only if ch.isalnum())
+
+
+def _surname(author: str) -> str:
+    name = author.strip()
+    if "," in name:  # "Lee, Jason D." lists the surname first
+        return name.split(",", 1)[0]
+    parts = name.split()
+    return parts[-1] if parts else ""
+
+
+def base_key(paper: Paper) -> str:
+    """The citation key before de-duplication: ``Surname`` + year + first title word.
+
+    ``Zhang2026LeanMarathon`` for "LeanMarathon: Toward ..." by Yuanhe Zhang, 2026.
+    Names and words are folded to ASCII so keys stay valid BibTeX keys.
+    """
+    surname = _ascii_word(_surname(paper.first_author)) if paper.authors else ""
+    surname = (surname[:1].upper() + surname[1:]) if surname else "Anon"
+    year = str(paper.year) if paper.year else ""
+    word = ""
+    for token in re.split(r"[\s\-–—:/]+", paper.title):
+        candidate = _ascii_word(token)
+        if candidate and candidate.lower() not in _STOPWORDS:
+            word = candidate[:1].upper() + candidate[1:]
+            break
+    return f"{surname}{year}{word}"
+
+
+def unique_key(base: str, taken: Callable[[str], bool]) -> str:
+    """``base`` itself when free, else ``base`` + a, b, ..., z, aa, ab, ..."""
+    if not taken(base):
+        return base
+    n = 0
+    while True:
+        suffix = ""
+        m = n
+        while True:
+            suffix = chr(ord("a") + m % 26) + suffix
+            m = m // 26 - 1
+            if m < 0:
+                break
+        if not taken(base + suffix):
+            return base + suffix
+        n += 1
+
+
+def normalize_arxiv_id(value: str) -> str:
+    """The bare arXiv id (no version, no URL, no ``arXiv:`` prefix), or ``""``."""
+    match = _ARXIV_NEW.search(value) or _ARXIV_OLD.search(value)
+    return match.group(1).lower() if match else ""
+
+
+def normalize_doi(value: str) -> str:
+    """A DOI lower-cased and stripped of resolver prefixes, or ``""``."""
+    doi = value.strip()
+    doi = re.sub(r"^(https?://)?(dx\.)?doi\.org/", "", doi, flags=re.IGNORECASE)
+    doi = re.sub(r"^doi:\s*", "", doi, flags=re.IGNORECASE)
+    return doi.lower() if doi.startswith("10.") else ""
+
+
+def title_key(paper: Paper) -> str:
+    """Normalised title + year; empty when the title is too short to trust."""
+    title = _NON_ALNUM.sub("", fold(paper.title))
+    if len(title) < 8:
+        return ""
+    return f"{title}|{paper.year or ''}"
+
+
+def identity_keys(paper: Paper) -> list[str]:
+    """Every key under which this paper could be found again, strongest first."""
+    keys = []
+    arxiv = normalize_arxiv_id(paper.arxiv_id) if paper.arxiv_id else ""
+    if arxiv:
+        keys.append(f"arxiv:{arxiv}")
+    doi = normalize_doi(paper.doi) if paper.doi else ""
+    if doi:
+        keys.append(f"doi:{doi}")
+    title = title_key(paper)
+    if title:
+        keys.append(f"title:{title}")
+    return keys

@@ -1,0 +1,367 @@
+"""The store's API: what the command line and the reader ask of the library.
+
+A :class:`Library` holds the catalogue and the user state in memory (loaded
+once; re-loaded only when another process changed the files) and turns every
+change into one locked, atomic write through :class:`Repository`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from store.errors import FormatError, UnknownPaperError
+from store.identity import base_key, identity_keys, unique_key
+from store.model import (
+    DEFAULT_STATE,
+    Collection,
+    DatePrecision,
+    ImportResult,
+    Paper,
+    ReadingStatus,
+    UserState,
+)
+from store.query import Haystack, Query
+from store.repository import Repository
+
+SORT_KEYS = ("date", "title", "added", "rank")
+_PRECISION_RANK = {None: 0, DatePrecision.YEAR: 1, DatePrecision.MONTH: 2, DatePrecision.DAY: 3}
+
+
+def default_store_path() -> Path:
+    """``PAPER_READER_DB`` when set, else the platform's user data folder."""
+    env = os.environ.get("PAPER_READER_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("paper-reader")) / "library.json"
+
+
+def now_iso() -> str:
+    """The current UTC time, to the second, as stored in ``added_at`` and friends."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import did, in the words the command line prints."""
+
+    added: int
+    updated: int
+    unchanged: int
+    warnings: int
+    collection: str | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"added {self.added}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, warnings {self.warnings}"
+        )
+
+
+def merge_papers(existing: Paper, incoming: Paper) -> Paper:
+    """The same paper seen again: richer fields fill gaps, nothing is erased.
+
+    The stored id and ``added_at`` never change; collections are united.
+    A truncated author list never replaces a complete one, and a date only
+    gives way to one at least as precise.
+    """
+    changes: dict[str, object] = {}
+    for name in (
+        "title",
+        "abstract",
+        "category",
+        "url",
+        "code_url",
+        "arxiv_id",
+        "doi",
+        "venue",
+        "affiliations",
+    ):
+        value = getattr(incoming, name)
+        if value and value != getattr(existing, name):
+            changes[name] = value
+    if incoming.authors and (
+        not existing.authors
+        or not incoming.authors_truncated
+        or (existing.authors_truncated
+        and len(incoming.authors) >= len(existing.authors))
+    ):
+        if (incoming.authors, incoming.authors_truncated) != (
+            existing.authors,
+            existing.authors_truncated,
+        ):
+            changes["authors"] = incoming.authors
+            changes["authors_truncated"] = incoming.authors_truncated
+    if incoming.date and (
+        _PRECISION_RANK[incoming.date_precision] >= _PRECISION_RANK[existing.date_precision]
+    ):
+        if (incoming.date, incoming.date_precision) != (existing.date, existing.date_precision):
+            changes["date"] = incoming.date
+            changes["date_precision"] = incoming.date_precision
+    if incoming.has_code and not existing.has_code:
+        changes["has_code"] = True
+    merged_collections = {**existing.collections, **incoming.collections}
+    if merged_collections != existing.collections:
+        changes["collections"] = merged_collections
+    return replace(existing, **changes) if changes else existing
+
+
+class Library:
+    """The papers, collections and user state of one store, and every change to them."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_store_path()
+        self._repo = Repository(self.path)
+        self._papers: dict[str, Paper] = {}
+        self._collections: dict[str, Collection] = {}
+        self._states: dict[str, UserState] = {}
+        self._haystacks: dict[str, Haystack] = {}
+        self.revision = 0
+        self._load_catalogue()
+        self._states = self._repo.load_states()
+
+    # -- loading ---------------------------------------------------------------
+
+    def _load_catalogue(self) -> None:
+        self._papers = {paper.id: paper for paper in self._repo.load_papers()}
+        self._collections = {c.name: c for c in self._repo.load_collections()}
+        self._haystacks = {}
+        self.revision += 1
+
+    def refresh(self) -> bool:
+        """Pick up changes another process wrote; True when anything changed."""
+        changed = False
+        if self._repo.catalogue_changed():
+            self._load_catalogue()
+            changed = True
+        if self._repo.state_changed():
+            self._states = self._repo.load_states()
+            self.revision += 1
+            changed = True
+        return changed
+
+    # -- reading ---------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._papers)
+
+    def papers(self) -> list[Paper]:
+        """Every paper, in the order first added."""
+        return list(self._papers.values())
+
+    def collections(self) -> list[Collection]:
+        """Every collection, in the order first imported."""
+        return list(self._collections.values())
+
+    def get(self, paper_id: str) -> Paper:
+        """The paper with this id; raises :class:`UnknownPaperError`."""
+        try:
+            return self._papers[paper_id]
+        except KeyError:
+            raise UnknownPaperError(paper_id) from None
+
+    def state(self, paper_id: str) -> UserState:
+        """The user's state for this paper (the default when it has none)."""
+        return self._states.get(paper_id, DEFAULT_STATE)
+
+    def haystack(self, paper_id: str) -> Haystack:
+        """The folded search text of a paper, computed once per catalogue load."""
+        hay = self._haystacks.get(paper_id)
+        if hay is None:
+            hay = self._haystacks[paper_id] = Haystack.of(self._papers[paper_id])
+        return hay
+
+    def search(self, query: Query, sort: str = "date", limit: int | None = None) -> list[Paper]:
+        """Papers matching ``query`` in the chosen order."""
+        papers = list(self._papers.values())
+        if not query.is_empty:
+            entries = (
+                (i, paper, self.state(paper.id), self.haystack(paper.id))
+                for i, paper in enumerate(papers)
+            )
+            papers = [papers[i] for i in query.filter(entries)]
+        ordered = sort_papers(papers, sort)
+        return ordered[:limit] if limit is not None else ordered
+
+    # -- importing -------------------------------------------------------------
+
+    def import_result(
+        self,
+        result: ImportResult,
+        *,
+        source: str = "",
+        collection: str | None = None,
+        strict: bool = False,
+    ) -> ImportSummary:
+        """Merge an importer's papers into the library as one transaction.
+
+        Papers already present (same arXiv id, DOI or title + year) are
+        merged and keep their id and the user's state; new ones get a
+        citation key. Nothing is written when nothing changed.
+        """
+        if strict and result.warnings:
+            first = result.warnings[0]
+            raise FormatError(
+                f"{len(result.warnings)} warning(s) with --strict: {first.message}", first.line
+            )
+        with self._repo.locked():
+            self.refresh()
+            return self._merge_and_save(result, source=source, collection=collection)
+
+    def _merge_and_save(
+        self, result: ImportResult, *, source: str, collection: str | None
+    ) -> ImportSummary:
+        stamp = now_iso()
+        original = self._papers
+        papers = dict(original)
+        index: dict[str, str] = {}
+        for paper in papers.values():
+            for key in identity_keys(paper):
+                index.setdefault(key, paper.id)
+        source_collection = result.collection
+        name = collection or (source_collection.name if source_collection else None)
+        added = 0
+        seen_existing: set[str] = set()
+        state_changes: dict[str, UserState] = {}
+        for incoming in result.papers:
+            if collection:
+                ranks = incoming.collections.values()
+                incoming = replace(incoming, collections={collection: min(ranks, default=0)})
+            match = next((index[k] for k in identity_keys(incoming) if k in index), None)
+            if match is not None:
+                papers[match] = merge_papers(papers[match], incoming)
+                if match in original:
+                    seen_existing.add(match)
+                paper_id = match
+            else:
+                wanted = incoming.id if result.keep_ids and incoming.id else base_key(incoming)
+                paper_id = unique_key(wanted, lambda key: key in papers)
+                papers[paper_id] = replace(
+                    incoming, id=paper_id, added_at=incoming.added_at or stamp
+                )
+                added += 1
+            for key in identity_keys(papers[paper_id]):
+                index.setdefault(key, paper_id)
+            incoming_state = result.states.get(incoming.id)
+            if incoming_state is not None and incoming_state != self.state(paper_id):
+                state_changes[paper_id] = incoming_state
+        updated = sum(1 for pid in seen_existing if papers[pid] != original[pid])
+        unchanged = len(seen_existing) - updated
+
+        collections = dict(self._collections)
+        collection_changed = False
+        if name is not None:
+            previous = collections.get(name)
+            fresh = Collection(
+                name=name,
+                source=source or (source_collection.source if source_collection else ""),
+                imported_at=stamp,
+                declared_count=source_collection.declared_count if source_collection else None,
+                metrics=dict(source_collection.metrics) if source_collection else {},
+            )
+            if previous is None or replace(previous, imported_at=stamp) != fresh:
+                collections[name] = fresh
+                collection_changed = True
+
+        for extra in result.collections:
+            if extra.name not in collections:
+                collections[extra.name] = extra
+                collection_changed = True
+
+        if added or updated or collection_changed:
+            self._repo.save_catalogue(list(papers.values()), list(collections.values()))
+            self._load_catalogue()
+        if state_changes:
+            self._repo.save_states(state_changes)
+            self._states.update(state_changes)
+            self.revision += 1
+        return ImportSummary(added, updated, unchanged, len(result.warnings), name)
+
+    # -- changing user state ---------------------------------------------------
+
+    def _change_states(
+        self, ids: Iterable[str], change: Callable[[str, UserState], UserState]
+    ) -> dict[str, UserState]:
+        """Apply ``change`` to each paper's state in one locked write.
+
+        Returns the states before the change (only of papers that changed),
+        which is exactly what :meth:`restore_states` needs to undo it.
+        """
+        ids = list(dict.fromkeys(ids))
+        for paper_id in ids:
+            self.get(paper_id)
+        with self._repo.locked():
+            self.refresh()
+            previous = {pid: self.state(pid) for pid in ids}
+            changes = {pid: change(pid, previous[pid]) for pid in ids}
+            changes = {pid: state for pid, state in changes.items() if state != previous[pid]}
+            self._repo.save_states(changes)
+            for paper_id, state in changes.items():
+                if state.is_default:
+                    self._states.pop(paper_id, None)
+                else:
+                    self._states[paper_id] = state
+            if changes:
+                self.revision += 1
+        return {pid: previous[pid] for pid in changes}
+
+    def set_status(self, ids: Iterable[str], status: ReadingStatus) -> dict[str, UserState]:
+        """Set the reading status; returns the states before, for undo."""
+        stamp = now_iso()
+
+        def change(_pid: str, state: UserState) -> UserState:
+            if state.status is status:
+                return state
+            return replace(state, status=status, status_changed_at=stamp)
+
+        return self._change_states(ids, change)
+
+    def set_starred(self, ids: Iterable[str], starred: bool) -> dict[str, UserState]:
+        """Star or unstar; returns the states before, for undo."""
+        return self._change_states(ids, lambda _pid, state: replace(state, starred=starred))
+
+    def change_tags(
+        self, ids: Iterable[str], add: Iterable[str] = (), remove: Iterable[str] = ()
+    ) -> dict[str, UserState]:
+        """Add and remove tags; returns the states before, for undo."""
+        to_add = [tag.strip() for tag in add if tag.strip()]
+        to_remove = {tag.strip() for tag in remove}
+
+        def change(_pid: str, state: UserState) -> UserState:
+            tags = [tag for tag in state.tags if tag not in to_remove]
+            tags += [tag for tag in to_add if tag not in tags]
+            return replace(state, tags=tuple(tags))
+
+        return self._change_states(ids, change)
+
+    def set_note(self, paper_id: str, note: str) -> dict[str, UserState]:
+        """Replace a paper's note; returns the state before, for undo."""
+        return self._change_states([paper_id], lambda _pid, state: replace(state, note=note))
+
+    def restore_states(self, states: dict[str, UserState]) -> dict[str, UserState]:
+        """Put states back as they were (undo); returns the states it replaced."""
+        return self._change_states(states, lambda pid, _state: states[pid])
+
+    def close(self) -> None:
+        """Drop cached data; nothing needs flushing because every change is written."""
+        self._repo.close()
+
+
+def sort_papers(papers: list[Paper], sort: str) -> list[Paper]:
+    """Papers in the order the user asked for.
+
+    ``date`` is newest first; ``added`` is most recently added first; ``rank``
+    is page order within the paper's first collection; ``title`` is A to Z.
+    """
+    if sort == "title":
+        return sorted(papers, key=lambda p: p.title.casefold())
+    if sort == "added":
+        return sorted(papers, key=lambda p: p.added_at, reverse=True)
+    if sort == "rank":
+        return sorted(papers, key=lambda p: min(p.collections.values(), default=1 << 30))
+    return sorted(papers, key=lambda p: p.date, reverse=True)

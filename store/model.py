@@ -1,0 +1,277 @@
+"""The domain: papers, collections and the reader's own state about each paper.
+
+Everything here is a frozen value object so that the UI can hold on to papers
+without fearing that the store mutates them underneath it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
+
+CATEGORY_NAMES: dict[str, str] = {
+    "AI": "Artificial Intelligence",
+    "AR": "Hardware Architecture",
+    "CC": "Computational Complexity",
+    "CE": "Computational Engineering",
+    "CG": "Computational Geometry",
+    "CL": "Computation and Language",
+    "CR": "Cryptography and Security",
+    "CV": "Computer Vision",
+    "CY": "Computers and Society",
+    "DB": "Databases",
+    "DC": "Distributed Computing",
+    "DL": "Digital Libraries",
+    "DM": "Discrete Mathematics",
+    "DS": "Data Structures and Algorithms",
+    "ET": "Emerging Technologies",
+    "FL": "Formal Languages",
+    "GL": "General Literature",
+    "GR": "Graphics",
+    "GT": "Game Theory",
+    "HC": "Human-Computer Interaction",
+    "IR": "Information Retrieval",
+    "IT": "Information Theory",
+    "LG": "Machine Learning",
+    "LO": "Logic in Computer Science",
+    "MA": "Multiagent Systems",
+    "ML": "Machine Learning (Statistics)",
+    "MM": "Multimedia",
+    "MS": "Mathematical Software",
+    "NA": "Numerical Analysis",
+    "NE": "Neural and Evolutionary Computing",
+    "NI": "Networking and Internet Architecture",
+    "OC": "Optimization and Control",
+    "OS": "Operating Systems",
+    "PF": "Performance",
+    "PL": "Programming Languages",
+    "RO": "Robotics",
+    "SC": "Symbolic Computation",
+    "SD": "Sound",
+    "SE": "Software Engineering",
+    "SI": "Social and Information Networks",
+    "SP": "Signal Processing",
+    "SY": "Systems and Control",
+    "ST": "Statistics Theory",
+    "TH": "Statistics Theory",
+    "AS": "Audio and Speech Processing",
+    "IV": "Image and Video Processing",
+    "ME": "Methodology (Statistics)",
+    "CO": "Computation (Statistics)",
+    "AP": "Applications (Statistics)",
+    "PR": "Probability",
+    "QC": "General Relativity and Quantum Cosmology",
+    "QP": "Quantum Physics",
+}
+
+
+def category_name(code: str) -> str:
+    """Return the human name of an arXiv subject code, or the code itself.
+
+    Codes may arrive bare (``LG``) or qualified (``cs.LG``); both map to the
+    same name so that facets read the same whichever importer produced them.
+    """
+    bare = code.rsplit(".", 1)[-1].upper()
+    return CATEGORY_NAMES.get(bare, code)
+
+
+class ReadingStatus(StrEnum):
+    """Where the reader stands with a paper."""
+
+    UNREAD = "unread"
+    READING = "reading"
+    READ = "read"
+    SKIPPED = "skipped"
+
+
+class DatePrecision(StrEnum):
+    """How much of a paper's ISO date is real rather than padding."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper in the catalogue; the part that importers produce.
+
+    ``collections`` maps a collection name to the paper's rank (1-based page
+    order) in it, so one paper can sit in several reading lists at once.
+    """
+
+    id: str
+    title: str
+    authors: tuple[str, ...] = ()
+    authors_truncated: bool = False
+    affiliations: tuple[str, ...] = ()
+    abstract: str = ""
+    category: str = ""
+    date: str = ""
+    date_precision: DatePrecision | None = None
+    has_code: bool = False
+    url: str = ""
+    code_url: str = ""
+    arxiv_id: str = ""
+    doi: str = ""
+    venue: str = ""
+    collections: dict[str, int] = field(default_factory=dict)
+    added_at: str = ""
+
+    @property
+    def year(self) -> int | None:
+        """The publication year, when the date has one."""
+        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
+    @property
+    def first_author(self) -> str:
+        """The first author's name, or an empty string for anonymous works."""
+        return self.authors[0] if self.authors else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with the section-3 keys, lists instead of tuples."""
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            elif isinstance(value, StrEnum):
+                value = str(value)
+            data[f.name] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        """Build a paper from :meth:`to_dict` output, ignoring unknown keys."""
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        for key in ("authors", "affiliations"):
+            if key in values:
+                values[key] = tuple(values[key])
+        if values.get("date_precision"):
+            values["date_precision"] = DatePrecision(values["date_precision"])
+        else:
+            values["date_precision"] = None
+        if "collections" in values:
+            values["collections"] = {str(k): int(v) for k, v in values["collections"].items()}
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> Paper:
+        """A copy with some fields replaced."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class UserState:
+    """What the reader has decided about a paper; kept apart from the catalogue.
+
+    Keeping it apart means marking a paper read rewrites a few hundred bytes,
+    not a catalogue of every abstract.
+    """
+
+    status: ReadingStatus = ReadingStatus.UNREAD
+    starred: bool = False
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    status_changed_at: str = ""
+
+    @property
+    def is_default(self) -> bool:
+        """True when nothing about the paper differs from a fresh import."""
+        return (
+            self.status is ReadingStatus.UNREAD
+            and not self.starred
+            and not self.tags
+            and not self.note
+            and not self.status_changed_at
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the user-state keys."""
+        return {
+            "status": str(self.status),
+            "starred": self.starred,
+            "tags": list(self.tags),
+            "note": self.note,
+            "status_changed_at": self.status_changed_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UserState:
+        """Build a state from :meth:`to_dict` output; missing keys take defaults."""
+        return cls(
+            status=ReadingStatus(data.get("status", "unread")),
+            starred=bool(data.get("starred", False)),
+            tags=tuple(data.get("tags", ())),
+            note=str(data.get("note", "")),
+            status_changed_at=str(data.get("status_changed_at", "")),
+        )
+
+
+DEFAULT_STATE = UserState()
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A reading list as imported: one profile page, one BibTeX file, ..."""
+
+    name: str
+    source: str = ""
+    imported_at: str = ""
+    declared_count: int | None = None
+    metrics: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "imported_at": self.imported_at,
+            "declared_count": self.declared_count,
+            "metrics": dict(self.metrics),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Collection:
+        """Build a collection from :meth:`to_dict` output."""
+        declared = data.get("declared_count")
+        return cls(
+            name=str(data["name"]),
+            source=str(data.get("source", "")),
+            imported_at=str(data.get("imported_at", "")),
+            declared_count=int(declared) if declared is not None else None,
+            metrics={str(k): str(v) for k, v in (data.get("metrics") or {}).items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportWarning:
+    """A problem with one part of an input that did not stop the rest importing."""
+
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an importer returns: papers in input order, their collection, warnings.
+
+    Papers from importers carry provisional ids (an importer cannot know which
+    keys the library already holds); the repository assigns final ones. A
+    format that carries its own keys (BibTeX) sets ``keep_ids``. ``states``
+    (keyed by the papers' ids) and ``collections`` come only from the lossless
+    JSON, which carries the user's state and several reading lists at once.
+    """
+
+    papers: list[Paper]
+    collection: Collection | None = None
+    warnings: list[ImportWarning] = field(default_factory=list)
+    keep_ids: bool = False
+    states: dict[str, UserState] = field(default_factory=dict)
+    collections: list[Collection] = field(default_factory=list)

@@ -1,0 +1,466 @@
+"""The query language shared by the search bar and ``paper-reader list QUERY``.
+
+One engine serves both so that a query pasted from the terminal into the search
+bar finds the same papers. The search bar re-parses on every keystroke and then
+filters the whole library, so parsing compiles the query into small predicate
+closures once, with every needle already folded, and filtering only calls them.
+
+Grammar, informally: whitespace-separated terms that must all match. A term is
+an optional ``-`` (negation) followed by a plain word, a ``"quoted phrase"`` or
+``field:value`` where the value may itself be quoted. A quote only opens a
+phrase at the start of a term or of a field value; elsewhere it is an ordinary
+character, so half-typed input such as ``don"t`` stays searchable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from store.errors import PaperReaderError
+from store.model import Paper, ReadingStatus, UserState
+from store.text import fold
+
+__all__ = ["FIELDS", "Haystack", "Query", "QueryError", "parse"]
+
+
+class QueryError(PaperReaderError):
+    """A query that cannot be understood, with the column to point the user at.
+
+    ``position`` is 0-based so the UI can place a marker under the query text;
+    the text form counts columns from 1 because that is what people read.
+    """
+
+    def __init__(self, position: int, message: str) -> None:
+        # Both in args so the error survives pickling on its way out of a worker.
+        super().__init__(position, message)
+        self.position = position
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"column {self.position + 1}: {self.message}"
+
+
+def _fast_fold(text: str) -> str:
+    # Same result as store.text.fold, which walks every character in Python:
+    # for ASCII text (most titles and abstracts) NFKD changes nothing and
+    # casefold equals lower, so a 100k-paper library folds in a fraction of
+    # the time.
+    if text.isascii():
+        return text.lower()
+    return fold(text)
+
+
+def _normalise(text: str) -> str:
+    """Fold ``text`` and collapse whitespace runs to one space.
+
+    Collapsing lets ``"gradient descent"`` match an abstract that wraps between
+    the two words; needles and haystacks both go through here so they agree.
+    """
+    return " ".join(_fast_fold(text).split())
+
+
+@dataclass(frozen=True, slots=True)
+class Haystack:
+    """The folded text of one paper that words and phrases are looked for in.
+
+    Built once per paper and kept beside it, because folding every abstract
+    again on each keystroke would cost far more than the search itself.
+    Author names are joined with a newline, which no needle contains (needles
+    have their whitespace collapsed to spaces), so ``author:"lee zoe"`` cannot
+    match across two names.
+    """
+
+    title: str
+    authors: str
+    abstract: str
+
+    @classmethod
+    def of(cls, paper: Paper) -> Haystack:
+        """Fold the searchable text of ``paper``."""
+        return cls(
+            title=_normalise(paper.title),
+            authors="\n".join(_normalise(name) for name in paper.authors),
+            abstract=_normalise(paper.abstract),
+        )
+
+
+Predicate = Callable[[Paper, UserState, Haystack], bool]
+
+# Cost classes: cheap predicates run first so the expensive ones (scanning
+# abstracts) see only the papers that survived.
+_CHEAP, _SHORT_TEXT, _FULL_TEXT = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """One compiled term: its test and how costly that test is."""
+
+    predicate: Predicate
+    cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query: a conjunction of compiled terms.
+
+    Build it with :func:`parse`. Two queries compare equal when their text
+    does, so the UI can skip re-filtering when nothing changed.
+
+    Attributes:
+        text: The query as typed.
+        needs_abstract: True when some term scans abstracts (plain words,
+            phrases, ``abstract:``). Those filters can take a noticeable time
+            on a large library, so the UI runs them off its thread.
+        predicates: The compiled terms, cheapest first.
+    """
+
+    text: str
+    needs_abstract: bool = field(default=False, compare=False)
+    predicates: tuple[Predicate, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        """True for a blank query, which matches every paper."""
+        return not self.predicates
+
+    def matches(self, paper: Paper, state: UserState, haystack: Haystack | None = None) -> bool:
+        """Whether ``paper`` with ``state`` satisfies every term.
+
+        Pass the paper's precomputed ``haystack`` when there is one; without it
+        the paper is folded on the spot, which is fine for one paper, not for
+        a library.
+        """
+        if haystack is None:
+            haystack = Haystack.of(paper)
+        return all(predicate(paper, state, haystack) for predicate in self.predicates)
+
+    def filter(self, entries: Iterable[tuple[int, Paper, UserState, Haystack]]) -> list[int]:
+        """The keys of the matching entries, in the order given.
+
+        Each term makes one pass over the entries that survived the previous
+        ones, so a cheap ``status:unread`` ahead of two words spares most
+        abstracts from being scanned at all.
+        """
+        if not self.predicates:
+            return [entry[0] for entry in entries]
+        survivors = entries
+        for predicate in self.predicates:
+            survivors = [e for e in survivors if predicate(e[1], e[2], e[3])]
+        return [entry[0] for entry in survivors]
+
+
+# --- parsing -----------------------------------------------------------------
+
+FIELDS: tuple[str, ...] = (
+    "author",
+    "title",
+    "abstract",
+    "cat",
+    "year",
+    "status",
+    "tag",
+    "has",
+    "is",
+    "collection",
+    "id",
+)
+"""Every field name the language knows, in the order error messages list them."""
+
+_STATUSES: tuple[str, ...] = tuple(str(status) for status in ReadingStatus)
+_IS_VALUES: tuple[str, ...] = ("starred", *_STATUSES)
+
+# A field name is ASCII letters and a colon; ``http://`` is a URL, not a field.
+_FIELD_PREFIX = re.compile(r"([A-Za-z]+):(?!//)")
+_YEAR = r"[0-9]{1,4}"
+_YEAR_COMPARE = re.compile(rf"(>=|<=|>|<|=)?({_YEAR})")
+_YEAR_RANGE = re.compile(rf"({_YEAR})?\.\.({_YEAR})?")
+_NO_YEAR_LOW, _NO_YEAR_HIGH = -(10**9), 10**9
+
+
+def parse(text: str) -> Query:
+    """Compile ``text`` into a :class:`Query`.
+
+    Raises:
+        QueryError: the text is malformed; ``position`` says where. No other
+            exception escapes, whatever the input, because the search bar
+            feeds this every half-typed keystroke.
+    """
+    terms: list[_Term] = []
+    length = len(text)
+    index = 0
+    while index < length:
+        if text[index].isspace():
+            index += 1
+            continue
+        term, index = _read_term(text, index)
+        terms.append(term)
+    # sorted() is stable, so terms of equal cost keep the order they were typed.
+    ordered = sorted(terms, key=lambda term: term.cost)
+    return Query(
+        text=text,
+        needs_abstract=any(term.cost == _FULL_TEXT for term in terms),
+        predicates=tuple(term.predicate for term in ordered),
+    )
+
+
+def _read_term(text: str, start: int) -> tuple[_Term, int]:
+    """Read the term starting at ``start``; return it and the index after it."""
+    index = start
+    negated = text[index] == "-"
+    if negated:
+        index += 1
+        if index == len(text) or text[index].isspace():
+            raise QueryError(start, "'-' must be followed by a word, phrase or field")
+    if text[index] == '"':
+        phrase, end = _read_quoted(text, index)
+        if not phrase.strip():
+            raise QueryError(index, "empty phrase")
+        term = _text_term(_normalise(phrase))
+    else:
+        end = _word_end(text, index)
+        prefix = _FIELD_PREFIX.match(text, index, end)
+        if prefix:
+            term, end = _read_field(text, prefix.group(1), index, prefix.end(), end)
+        else:
+            term = _text_term(_normalise(text[index:end]))
+    return (_negate(term) if negated else term), end
+
+
+def _word_end(text: str, index: int) -> int:
+    """The index of the first whitespace at or after ``index`` (or the end)."""
+    length = len(text)
+    while index < length and not text[index].isspace():
+        index += 1
+    return index
+
+
+def _read_quoted(text: str, quote: int) -> tuple[str, int]:
+    """Read the quoted text whose opening quote is at ``quote``, as typed.
+
+    The closing quote ends the term even when something follows it directly,
+    so ``"a b"c`` is the phrase ``a b`` and the word ``c``.
+    """
+    closing = text.find('"', quote + 1)
+    if closing < 0:
+        raise QueryError(quote, "unclosed quote")
+    return text[quote + 1 : closing], closing + 1
+
+
+def _read_field(
+    text: str, name: str, name_at: int, value_at: int, word_end: int
+) -> tuple[_Term, int]:
+    """Compile ``name:value`` whose value starts at ``value_at``."""
+    field_name = name.lower()
+    if field_name not in FIELDS:
+        raise QueryError(name_at, f"unknown field {name!r} (known: {', '.join(FIELDS)})")
+    if value_at < len(text) and text[value_at] == '"':
+        value, end = _read_quoted(text, value_at)
+    else:
+        value, end = text[value_at:word_end], word_end
+    # Blankness is judged on the text as typed: a value made only of accents
+    # folds to nothing, but the user did type something, so it matches all.
+    if not value.strip():
+        raise QueryError(value_at, f"empty value for {field_name}:")
+    return _FIELD_COMPILERS[field_name](_normalise(value), value_at), end
+
+
+def _negate(term: _Term) -> _Term:
+    """The same term, inverted."""
+    predicate = term.predicate
+
+    def negated(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        return not predicate(paper, state, haystack)
+
+    return _Term(negated, term.cost)
+
+
+# --- term compilers ------------------------------------------------------------
+# Each takes the already-normalised value (and where it starts, for errors) and
+# returns a closure over precomputed needles.
+
+
+def _text_term(needle: str) -> _Term:
+    """A plain word or phrase: found in title, authors or abstract."""
+
+    def anywhere(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        return needle in haystack.title or needle in haystack.authors or needle in haystack.abstract
+
+    return _Term(anywhere, _FULL_TEXT)
+
+
+def _author(needle: str, _at: int) -> _Term:
+    def in_authors(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        return needle in haystack.authors
+
+    return _Term(in_authors, _SHORT_TEXT)
+
+
+def _title(needle: str, _at: int) -> _Term:
+    def in_title(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        return needle in haystack.title
+
+    return _Term(in_title, _SHORT_TEXT)
+
+
+def _abstract(needle: str, _at: int) -> _Term:
+    def in_abstract(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        return needle in haystack.abstract
+
+    return _Term(in_abstract, _FULL_TEXT)
+
+
+def _bare_category(code: str) -> str:
+    """``cs.LG`` and ``LG`` both become ``lg``: importers disagree on the prefix."""
+    return code.rsplit(".", 1)[-1].casefold()
+
+
+def _category(value: str, _at: int) -> _Term:
+    wanted = _bare_category(value)
+
+    def in_category(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        return _bare_category(paper.category) == wanted
+
+    return _Term(in_category, _CHEAP)
+
+
+def _paper_year(paper: Paper) -> int | None:
+    # Paper.year trusts str.isdigit, which accepts digits int() rejects ("²").
+    head = paper.date[:4]
+    return int(head) if head.isascii() and head.isdigit() else None
+
+
+def _year(value: str, at: int) -> _Term:
+    low, high = _year_bounds(value, at)
+
+    def in_years(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        year = _paper_year(paper)
+        return year is not None and low <= year <= high
+
+    return _Term(in_years, _CHEAP)
+
+
+def _year_bounds(value: str, at: int) -> tuple[int, int]:
+    """Inclusive year bounds for ``2023``, ``>=2023``, ``2020..2023`` and the like."""
+    compare = _YEAR_COMPARE.fullmatch(value)
+    if compare:
+        operator, year = compare.group(1) or "=", int(compare.group(2))
+        return {
+            "=": (year, year),
+            ">=": (year, _NO_YEAR_HIGH),
+            ">": (year + 1, _NO_YEAR_HIGH),
+            "<=": (_NO_YEAR_LOW, year),
+            "<": (_NO_YEAR_LOW, year - 1),
+        }[operator]
+    span = _YEAR_RANGE.fullmatch(value)
+    if span and (span.group(1) or span.group(2)):
+        low = int(span.group(1)) if span.group(1) else _NO_YEAR_LOW
+        high = int(span.group(2)) if span.group(2) else _NO_YEAR_HIGH
+        if low > high:
+            raise QueryError(at, f"empty year range {value!r}")
+        return low, high
+    raise QueryError(
+        at,
+        f"bad year {value!r} (use 2023, >=2023, >2023, <=2023, <2023, 2020..2023, 2020.., ..2023)",
+    )
+
+
+def _status_term(status: ReadingStatus) -> _Term:
+    def has_status(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        return state.status == status
+
+    return _Term(has_status, _CHEAP)
+
+
+def _status(value: str, at: int) -> _Term:
+    if value not in _STATUSES:
+        raise QueryError(at, f"unknown status {value!r} (valid: {', '.join(_STATUSES)})")
+    return _status_term(ReadingStatus(value))
+
+
+def _tag(value: str, _at: int) -> _Term:
+    # Tags are few and repeat across papers; remember their folded forms.
+    folded: dict[str, str] = {}
+
+    def has_tag(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        for tag in state.tags:
+            if tag not in folded:
+                folded[tag] = _normalise(tag)
+            if folded[tag] == value:
+                return True
+        return False
+
+    return _Term(has_tag, _CHEAP)
+
+
+def _collection(needle: str, _at: int) -> _Term:
+    # A library has a handful of collection names shared by thousands of papers.
+    folded: dict[str, str] = {}
+
+    def in_collection(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        for name in paper.collections:
+            if name not in folded:
+                folded[name] = _normalise(name)
+            if needle in folded[name]:
+                return True
+        return False
+
+    return _Term(in_collection, _CHEAP)
+
+
+def _paper_id(value: str, _at: int) -> _Term:
+    def has_id(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        return _fast_fold(paper.id) == value
+
+    return _Term(has_id, _CHEAP)
+
+
+def _flag(test: Callable[[Paper, UserState], bool]) -> _Term:
+    def flag(paper: Paper, state: UserState, haystack: Haystack) -> bool:
+        return test(paper, state)
+
+    return _Term(flag, _CHEAP)
+
+
+_HAS_TESTS: dict[str, Callable[[Paper, UserState], bool]] = {
+    "code": lambda paper, state: paper.has_code or bool(paper.code_url),
+    "note": lambda paper, state: bool(state.note.strip()),
+    "abstract": lambda paper, state: bool(paper.abstract.strip()),
+    "doi": lambda paper, state: bool(paper.doi),
+    "arxiv": lambda paper, state: bool(paper.arxiv_id),
+    "url": lambda paper, state: bool(paper.url),
+}
+
+
+_HAS_VALUES: tuple[str, ...] = tuple(_HAS_TESTS)
+
+
+def _has(value: str, at: int) -> _Term:
+    test = _HAS_TESTS.get(value)
+    if test is None:
+        raise QueryError(at, f"unknown has: value {value!r} (valid: {', '.join(_HAS_VALUES)})")
+    return _flag(test)
+
+
+def _is(value: str, at: int) -> _Term:
+    if value == "starred":
+        return _flag(lambda paper, state: state.starred)
+    if value in _STATUSES:
+        return _status_term(ReadingStatus(value))
+    raise QueryError(at, f"unknown is: value {value!r} (valid: {', '.join(_IS_VALUES)})")
+
+
+_FIELD_COMPILERS: dict[str, Callable[[str, int], _Term]] = {
+    "author": _author,
+    "title": _title,
+    "abstract": _abstract,
+    "cat": _category,
+    "year": _year,
+    "status": _status,
+    "tag": _tag,
+    "has": _has,
+    "is": _is,
+    "collection": _collection,
+    "id": _paper_id,
+}

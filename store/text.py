@@ -1,0 +1,40 @@
+"""Text hygiene shared by importers, the query engine and the renderers.
+
+Imported text is untrusted: a title can carry an escape sequence that clears
+the screen or writes the user's clipboard. Control characters are removed at
+import so the store never holds them, and again at render as defence in depth.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 (except tab/newline handled per function), DEL, C1, bidi overrides and isolates.
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def _valid_unicode(text: str) -> str:
+    # Lone surrogates (from broken PDFs or decoders) make orjson refuse to write.
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def clean_line(text: str) -> str:
+    """A single-line field (title, author, venue) with every control char removed."""
+    text = _valid_unicode(text).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return _SPACES.sub(" ", _CONTROL_LINE.sub("", text)).strip()
+
+
+def clean_text(text: str) -> str:
+    """A multi-line field (abstract, note): newlines kept, other controls removed."""
+    text = _valid_unicode(text).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_TEXT.sub("", text)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form used for matching and duplicate detection."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()

@@ -1,0 +1,416 @@
+"""The query language, pinned as a truth table over a small fixed library.
+
+Each paper below exists to make some term match or miss for a reason the
+table names; the letters A-H stand for their ids so that a row reads as
+"this query finds these papers".
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from store.errors import PaperReaderError
+from store.model import DatePrecision, Paper, ReadingStatus, UserState
+from store.query import Haystack, Query, QueryError, parse
+from store.text import fold
+
+LIBRARY: dict[str, tuple[Paper, UserState]] = {
+    # Title and abstract both hold "gradient descent", the abstract across a line break.
+    "A": (
+        Paper(
+            id="Lee2023Gradient",
+            title="Gradient Descent Finds Global Minima",
+            authors=("Jason D. Lee", "Zoë Chen"),
+            abstract="We show that gradient\ndescent converges. Code: https://github.com/x/y.",
+            category="cs.LG",
+            date="2023-06-01",
+            date_precision=DatePrecision.DAY,
+            code_url="https://github.com/x/y",
+            arxiv_id="2306.00001",
+            collections={"Jason D. Lee": 1},
+        ),
+        UserState(
+            status=ReadingStatus.READ,
+            starred=True,
+            tags=("theory", "Optimization"),
+            note="Key result.",
+        ),
+    ),
+    "B": (
+        Paper(
+            id="Erdos2021Random",
+            title="Random Graphs Revisited",
+            authors=("Paul Erdős",),
+            abstract="Phase transitions in random graphs.",
+            category="math.CO",
+            date="2021-01-01",
+            date_precision=DatePrecision.YEAR,
+            doi="10.1000/xyz",
+        ),
+        UserState(),
+    ),
+    # has_code without a code_url; a whitespace-only note is no note.
+    "C": (
+        Paper(
+            id="Smith2024Language",
+            title="Language Models Are Few-Shot Learners",
+            authors=("Ann Smith", "Bob Lee"),
+            authors_truncated=True,
+            abstract="Scaling language models improves few-shot performance.",
+            category="CL",
+            date="2024-01-15",
+            has_code=True,
+            url="https://arxiv.org/abs/2401.00001",
+            arxiv_id="2401.00001",
+            collections={"Jason D. Lee": 2, "NLP reading": 1},
+        ),
+        UserState(status=ReadingStatus.READING, tags=("nlp",), note="   \n"),
+    ),
+    # No abstract: abstract terms must simply miss it.
+    "D": (
+        Paper(
+            id="Muller2023Vision",
+            title="Über Vision Transformers",
+            authors=("Jörg Müller",),
+            category="CV",
+            date="2023-11-30",
+        ),
+        UserState(status=ReadingStatus.SKIPPED),
+    ),
+    "E": (
+        Paper(
+            id="Garcia2022Regret",
+            title="No-Regret Learning in Games",
+            authors=("José García",),
+            abstract="Regret bounds for learning in games.",
+            category="GT",
+            date="2022-03-03",
+        ),
+        UserState(starred=True, tags=("Theory",)),
+    ),
+    # No date, no authors, no category: year and cat terms never match it.
+    "F": (
+        Paper(
+            id="Anon",
+            title="An Undated Note on Optimization",
+            abstract="Gradient methods, see http://example.com for more.",
+        ),
+        UserState(),
+    ),
+    "G": (
+        Paper(
+            id="Zhang2020Statistical",
+            title="Statistical Learning Theory",
+            authors=("Wei Zhang",),
+            abstract="Generalization bounds via gradient descent; see 10.1/abc:d.",
+            category="stat.ML",
+            date="2020-07-07",
+            has_code=True,
+            doi="10.1/abc:d",
+        ),
+        UserState(status=ReadingStatus.READ, note="read twice"),
+    ),
+    "H": (
+        Paper(
+            id="Kim2025Agents",
+            title="Multi-Agent Systems with LLMs",
+            authors=("Min Kim", "Lee Kwan"),
+            abstract='Agents cooperate; "quoted" words inside.',
+            category="LG",
+            date="2025-02-02",
+            url="https://example.org/h",
+            collections={"NLP reading": 2},
+        ),
+        UserState(),
+    ),
+}
+
+ALL = "ABCDEFGH"
+
+TRUTH_TABLE: list[tuple[str, str]] = [
+    # blank
+    ("", ALL),
+    ("  \t ", ALL),
+    # plain words: title, authors or abstract; case- and accent-insensitive
+    ("gradient", "AFG"),
+    ("GRADIENT", "AFG"),
+    ("erdos", "B"),
+    ("ERDŐS", "B"),
+    ("zoe", "A"),
+    ("ZOË", "A"),
+    ("uber", "D"),
+    ("über", "D"),
+    ("muller", "D"),
+    ("lee", "ACH"),
+    ("learn", "CEG"),
+    ("few-shot", "C"),
+    ("nomatch", ""),
+    ("gradient descent", "AG"),
+    ("gradient\tdescent\n", "AG"),
+    # words with a colon that are not fields
+    ("http://example.com", "F"),
+    ("10.1/abc:d", "G"),
+    # a quote inside a word is an ordinary character
+    ('quoted"', "H"),
+    # phrases, matching across line breaks
+    ('"gradient descent"', "AG"),
+    ('"gradient descent converges"', "A"),
+    ('"descent finds"', "A"),
+    ('"learning theory"', "G"),
+    ('"theory learning"', ""),
+    ('"quoted"', "H"),
+    # negation
+    ("-gradient", "BCDEH"),
+    ('-"gradient descent"', "BCDEFH"),
+    ("gradient -descent", "F"),
+    ("-author:lee", "BDEFG"),
+    ("-status:read", "BCDEFH"),
+    ("-has:abstract", "D"),
+    ("-is:starred", "BCDFGH"),
+    ("-year:2023", "BCEFGH"),
+    # author:
+    ("author:lee", "ACH"),
+    ("author:LEE", "ACH"),
+    ('author:"Jason D. Lee"', "A"),
+    ('author:"jason d. lee"', "A"),
+    ('author:"lee zoe"', ""),
+    ("author:erdos", "B"),
+    ("author:gradient", ""),
+    # title: / abstract:
+    ("title:gradient", "A"),
+    ('title:"vision transformers"', "D"),
+    ('title:"gradient descent"', "A"),
+    ("title:uber", "D"),
+    ("abstract:gradient", "AFG"),
+    ("abstract:vision", ""),
+    # cat: compares the bare code after the last dot
+    ("cat:LG", "AH"),
+    ("cat:cs.LG", "AH"),
+    ("cat:lg", "AH"),
+    ("cat:ML", "G"),
+    ("cat:co", "B"),
+    ("cat:L", ""),
+    # year: every form; an undated paper never matches
+    ("year:2023", "AD"),
+    ("year:>=2023", "ACDH"),
+    ("year:>2023", "CH"),
+    ("year:<=2021", "BG"),
+    ("year:<2021", "G"),
+    ("year:2021..2023", "ABDE"),
+    ("year:2022..2022", "E"),
+    ("year:2024..", "CH"),
+    ("year:..2020", "G"),
+    # status: and its is: aliases
+    ("status:unread", "BEFH"),
+    ("status:reading", "C"),
+    ("status:read", "AG"),
+    ("status:skipped", "D"),
+    ("STATUS:READ", "AG"),
+    ("is:unread", "BEFH"),
+    ("is:reading", "C"),
+    ("is:read", "AG"),
+    ("is:skipped", "D"),
+    ("is:starred", "AE"),
+    # tag: exact, case-insensitive
+    ("tag:theory", "AE"),
+    ("tag:THEORY", "AE"),
+    ("tag:optimization", "A"),
+    ("tag:theo", ""),
+    ("tag:nlp", "C"),
+    # has:
+    ("has:code", "ACG"),
+    ('has:"code"', "ACG"),
+    ("has:note", "AG"),
+    ("has:abstract", "ABCEFGH"),
+    ("has:doi", "BG"),
+    ("has:arxiv", "AC"),
+    ("has:url", "CH"),
+    # collection: folded substring of a collection name
+    ('collection:"Jason D. Lee"', "AC"),
+    ('collection:"jason d. lee"', "AC"),
+    ("collection:lee", "AC"),
+    ("collection:nlp", "CH"),
+    # id: exact, case-insensitive
+    ("id:Lee2023Gradient", "A"),
+    ("id:LEE2023GRADIENT", "A"),
+    ("id:Lee2023", ""),
+    # combinations
+    ("cat:LG year:>=2023 -status:read", "H"),
+    ("gradient is:starred", "A"),
+    ("learn -cat:CL year:2020..2022", "EG"),
+    ("has:code -has:note", "C"),
+    ('author:lee "few-shot" status:reading', "C"),
+    ("tag:theory -is:starred", ""),
+    ("title:learning abstract:bounds", "EG"),
+    ("Author:Lee Title:Gradient", "A"),
+    ('-"gradient descent" -author:lee has:abstract', "BEF"),
+]
+
+
+def _entries() -> list[tuple[int, Paper, UserState, Haystack]]:
+    return [
+        (index, paper, state, Haystack.of(paper))
+        for index, (paper, state) in enumerate(LIBRARY.values())
+    ]
+
+
+def _letters(indices: list[int]) -> str:
+    return "".join(ALL[index] for index in indices)
+
+
+@pytest.mark.parametrize(("text", "expected"), TRUTH_TABLE)
+def test_truth_table(text: str, expected: str) -> None:
+    query = parse(text)
+    assert _letters(query.filter(_entries())) == expected
+    matched_one_by_one = "".join(
+        letter for letter, (paper, state) in LIBRARY.items() if query.matches(paper, state)
+    )
+    assert matched_one_by_one == expected
+
+
+MALFORMED: list[tuple[str, int, str]] = [
+    ('"gradient', 0, "unclosed quote"),
+    ('erdos "x y', 6, "unclosed quote"),
+    ('title:"gradient', 6, "unclosed quote"),
+    ('-"', 1, "unclosed quote"),
+    ("foo:bar", 0, "unknown field 'foo' (known: author, title, abstract,"),
+    ("gradient Foo:bar", 9, "unknown field 'Foo'"),
+    ("-foo:bar", 1, "unknown field"),
+    ("http:", 0, "unknown field 'http'"),
+    ("author:", 7, "empty value"),
+    ('author:""', 7, "empty value"),
+    ("year:", 5, "empty value"),
+    ("year:20x3", 5, "bad year"),
+    ("year:>=", 5, "bad year"),
+    ("year:..", 5, "bad year"),
+    ("year:12345", 5, "bad year"),
+    ("year:2023..2020", 5, "empty year range"),
+    ("status:done", 7, "valid: unread, reading, read, skipped"),
+    ("has:pdf", 4, "valid: code, note, abstract, doi, arxiv, url"),
+    ("is:new", 3, "valid: starred, unread, reading, read, skipped"),
+    ("-", 0, "'-'"),
+    ("a - b", 2, "'-'"),
+    ("gradient -", 9, "'-'"),
+    ('""', 0, "empty phrase"),
+]
+
+
+@pytest.mark.parametrize(("text", "position", "message"), MALFORMED)
+def test_malformed_query_points_at_the_problem(text: str, position: int, message: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse(text)
+    assert caught.value.position == position
+    assert message in caught.value.message
+
+
+def test_error_text_counts_columns_from_one() -> None:
+    with pytest.raises(QueryError) as caught:
+        parse('word "x')
+    assert str(caught.value) == "column 6: unclosed quote"
+    assert isinstance(caught.value, PaperReaderError)
+
+
+@pytest.mark.parametrize(
+    ("text", "needs_abstract"),
+    [
+        ("", False),
+        ("author:lee title:x cat:LG year:2023 has:abstract is:starred", False),
+        ("gradient", True),
+        ('"a phrase"', True),
+        ("abstract:x", True),
+        ("-word status:read", True),
+    ],
+)
+def test_needs_abstract(text: str, needs_abstract: bool) -> None:
+    assert parse(text).needs_abstract is needs_abstract
+
+
+def test_blank_query_is_empty() -> None:
+    assert parse("").is_empty
+    assert parse(" \n").is_empty
+    assert not parse("x").is_empty
+
+
+def test_filter_keeps_order_and_accepts_any_iterable() -> None:
+    reversed_entries = reversed(_entries())
+    assert parse("gradient").filter(reversed_entries) == [6, 5, 0]
+
+
+def test_queries_compare_by_text() -> None:
+    assert parse("lee") == parse("lee")
+    assert parse("lee") != parse("lee ")
+
+
+# --- properties ----------------------------------------------------------------
+
+QUERY_PIECES = st.sampled_from(
+    [" ", "-", '"', ":", "..", ">=", "<", "2023", "x", "é", "\u0301", "ß", "\t", "http://"]
+    + [f"{name}:" for name in ("author", "title", "year", "status", "has", "is", "cat", "id")]
+    + ["tag:", "collection:", "abstract:", "read", "code", "starred", "LG", "Foo:"]
+)
+QUERY_TEXT = st.one_of(
+    st.text(),
+    st.lists(st.one_of(QUERY_PIECES, st.text(max_size=3)), max_size=12).map("".join),
+)
+
+PAPERS = st.builds(
+    Paper,
+    id=st.text(),
+    title=st.text(),
+    authors=st.lists(st.text(), max_size=3).map(tuple),
+    abstract=st.text(),
+    category=st.text(max_size=8),
+    date=st.one_of(st.text(max_size=10), st.dates().map(str)),
+    has_code=st.booleans(),
+    code_url=st.text(max_size=5),
+    url=st.text(max_size=5),
+    doi=st.text(max_size=5),
+    arxiv_id=st.text(max_size=5),
+    collections=st.dictionaries(st.text(max_size=8), st.integers(), max_size=3),
+)
+STATES = st.builds(
+    UserState,
+    status=st.sampled_from(ReadingStatus),
+    starred=st.booleans(),
+    tags=st.lists(st.text(max_size=6), max_size=3).map(tuple),
+    note=st.text(max_size=10),
+)
+
+
+@settings(max_examples=300)
+@given(text=QUERY_TEXT, papers=st.lists(st.tuples(PAPERS, STATES), max_size=4))
+def test_any_text_parses_or_raises_query_error_and_matching_never_raises(
+    text: str, papers: list[tuple[Paper, UserState]]
+) -> None:
+    try:
+        query = parse(text)
+    except QueryError as error:
+        assert 0 <= error.position <= len(text)
+        return
+    assert isinstance(query, Query)
+    library = [*papers, *LIBRARY.values()]
+    one_by_one = [i for i, (paper, state) in enumerate(library) if query.matches(paper, state)]
+    entries = [(i, paper, state, Haystack.of(paper)) for i, (paper, state) in enumerate(library)]
+    assert query.filter(entries) == one_by_one
+
+
+@given(title=st.text())
+def test_haystack_folds_like_store_text_fold(title: str) -> None:
+    assert Haystack.of(Paper(id="x", title=title)).title == " ".join(fold(title).split())
+
+
+LETTERS = st.text(alphabet=st.characters(categories=["L", "M", "Nd"]), min_size=1)
+
+
+@given(words=st.lists(LETTERS, min_size=1, max_size=4), data=st.data())
+def test_any_piece_of_a_title_finds_it(words: list[str], data: st.DataObject) -> None:
+    title = " ".join(words)
+    start = data.draw(st.integers(0, len(title) - 1))
+    end = data.draw(st.integers(start + 1, len(title)))
+    piece = title[start:end]
+    assume(piece.strip())
+    paper = Paper(id="x", title=title)
+    assert parse(f'"{piece}"').matches(paper, UserState())
+    assert parse(f'title:"{piece}"').matches(paper, UserState())

@@ -1,0 +1,130 @@
+"""PaperReaderApp: wiring only — styles, screens, app-wide keys, start-up."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from store.errors import PaperReaderError
+from store.formats import decode_input, parse_text
+from store.library import Library
+from tui.history import UndoHistory
+from tui.resources import sample_data_dir, styles_dir
+from tui.screens.main import MainScreen
+from tui.settings import load_settings, save_setting
+
+
+class PaperReaderApp(App[None]):
+    """The reader. Built from an injected :class:`Library` so tests can drive it."""
+
+    CSS_PATH = [str(path) for path in sorted(styles_dir().glob("*.tcss"))]
+    TITLE = "paper-reader"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, library: Library, *, welcome: str | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.history = UndoHistory()
+        self.welcome = welcome
+        theme = load_settings().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        if self.welcome:
+            self.notify(self.welcome, title="Welcome", timeout=12, markup=False)
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_running:
+            save_setting("theme", theme)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette offers every key of the reader, generated from the bindings."""
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, MainScreen):
+            return
+        from tui.widgets.paper_list import PaperList
+
+        paper_list = screen.query_one(PaperList)
+        for owner in (paper_list, screen):
+            for binding in owner.BINDINGS:
+                if isinstance(binding, Binding) and binding.show and binding.description:
+                    yield SystemCommand(
+                        binding.description,
+                        f"key: {binding.key}",
+                        lambda owner=owner, action=binding.action: self.call_later(
+                            owner.run_action, action
+                        ),
+                    )
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """Save any unsaved note, then leave."""
+        self.save_pending_work()
+        self.exit()
+
+    def save_pending_work(self) -> None:
+        """Write what only the UI holds (a note being typed) to the store."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                try:
+                    screen.save_pending_note()
+                except PaperReaderError as err:
+                    print(f"paper-reader: note not saved: {err}", file=sys.stderr)
+
+
+def make_app(library: Library, *, welcome: str | None = None) -> PaperReaderApp:
+    """The app for a library: used by ``main()``, the pilot tests and the snapshots."""
+    return PaperReaderApp(library, welcome=welcome)
+
+
+def import_sample_collection(library: Library) -> str:
+    """Import the bundled sample into an empty library; returns the welcome text."""
+    added = 0
+    for path in sorted(sample_data_dir().iterdir()):
+        if not path.is_file():
+            continue
+        try:
+            result = parse_text(decode_input(path.read_bytes()), source=str(path))
+        except PaperReaderError:
+            continue
+        added += library.import_result(result, source=str(path)).added
+    return (
+        f"Your library was empty, so the sample collection ({added} papers) was imported. "
+        "Import your own with: paper-reader import FILE (profile dumps, BibTeX, RIS, "
+        "arXiv Atom, CSL-JSON)."
+    )
+
+
+def run_reader(library: Library) -> int:
+    """Open the reader on a library, importing the sample collection on first run."""
+    welcome = import_sample_collection(library) if len(library) == 0 else None
+    app = make_app(library, welcome=welcome)
+
+    def hang_up(_signum: int, _frame: object) -> None:
+        # The terminal is gone (a dropped SSH link): keep the user's words, then leave.
+        app.save_pending_work()
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(2)
+        app.exit()
+
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, hang_up)
+    app.run()
+    return 0

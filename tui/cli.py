@@ -1,0 +1,420 @@
+"""The ``paper-reader`` command: argument parsing and the subcommands.
+
+Subcommands talk to the store only; the reader (Textual) is imported when it
+is opened, so ``paper-reader list`` starts without loading a UI framework.
+Exit codes: 0 done, 1 bad input or unknown id (one line on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store import formats
+from store.errors import FormatError, PaperReaderError
+from store.formats import json_export
+from store.library import SORT_KEYS, ImportSummary, Library
+from store.model import ImportResult, Paper, ReadingStatus, UserState, category_name
+from store.query import parse as parse_query
+from store.stats import library_stats
+from store.text import clean_line, clean_text
+
+COMMANDS = ("import", "add", "list", "show", "mark", "star", "unstar", "tag", "note")
+COMMANDS += ("export", "stats")
+EXPORT_FORMATS = ("json",)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("paper-reader")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command line of PRODUCT.md §4."""
+    parser = argparse.ArgumentParser(
+        prog="paper-reader",
+        description="A keyboard-driven terminal reader for collections of research papers.",
+        epilog="With no command, opens the reader (importing FILEs first).",
+    )
+    parser.add_argument("--version", action="version", version=f"paper-reader {_version()}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the store file (default: PAPER_READER_DB, else the user data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # ``--db`` is accepted after the command too, as users type it either way.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("import", parents=[common], help="import papers from files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", default="auto", choices=formats.FORMAT_CHOICES)
+    p.add_argument("--collection", metavar="NAME", help="the reading list to put them in")
+    p.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="date that year-less dates are resolved against (default: today)",
+    )
+    p.add_argument("--strict", action="store_true", help="any warning is an error")
+
+    p = sub.add_parser(
+        "add", parents=[common], help="fetch papers from the arXiv API, then import them"
+    )
+    p.add_argument("ids", nargs="+", metavar="ARXIV_ID_OR_URL")
+
+    p = sub.add_parser("list", parents=[common], help="list papers matching a query")
+    p.add_argument("query", nargs="*", metavar="QUERY")
+    p.add_argument("--json", action="store_true", help="one JSON array of papers")
+    p.add_argument("--sort", default="date", choices=SORT_KEYS)
+    p.add_argument("--limit", type=int, metavar="N")
+
+    p = sub.add_parser("show", parents=[common], help="show one paper")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("mark", parents=[common], help="set the reading status")
+    p.add_argument("status", choices=[s.value for s in ReadingStatus], metavar="STATUS")
+    p.add_argument("ids", nargs="+", metavar="ID")
+
+    for name, text in (("star", "star papers"), ("unstar", "unstar papers")):
+        p = sub.add_parser(name, parents=[common], help=text)
+        p.add_argument("ids", nargs="+", metavar="ID")
+
+    p = sub.add_parser("tag", help="add (+TAG or TAG) and remove (-TAG) tags", prefix_chars="\0")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("tags", nargs="+", metavar="+TAG/-TAG")
+
+    p = sub.add_parser(
+        "note", parents=[common], help="set a paper's note (no TEXT: read it from stdin)"
+    )
+    p.add_argument("id", metavar="ID")
+    p.add_argument("text", nargs="?", metavar="TEXT")
+
+    p = sub.add_parser("export", parents=[common], help="export papers matching a query")
+    p.add_argument("query", nargs="*", metavar="QUERY")
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    p.add_argument("-o", "--output", metavar="FILE")
+
+    p = sub.add_parser(
+        "stats", parents=[common], help="counts by status, category, year and collection"
+    )
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _split_reader_args(argv: list[str]) -> tuple[list[str], list[str]] | None:
+    """For ``paper-reader [--db PATH] [FILE ...]``: (options, files); None for a command."""
+    options: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--db" and i + 1 < len(argv):
+            options += argv[i : i + 2]
+            i += 2
+        elif arg.startswith("--db="):
+            options.append(arg)
+            i += 1
+        else:
+            break
+    rest = argv[i:]
+    if rest and (rest[0] in COMMANDS or rest[0].startswith("-")):
+        return None
+    return options, rest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``paper-reader`` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    reader_args = _split_reader_args(args_list)
+    try:
+        if reader_args is not None:
+            options, files = reader_args
+            args = parser.parse_args(options)
+            return _open_reader(args, files)
+        args = parser.parse_args(args_list)
+        if args.command is None:
+            return _open_reader(args, [])
+        handler = globals()[f"_cmd_{args.command}"]
+        return int(handler(args))
+    except PaperReaderError as err:
+        print(f"paper-reader: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+
+
+def _library(args: argparse.Namespace) -> Library:
+    return Library(args.db)
+
+
+# -- importing -----------------------------------------------------------------
+
+
+def read_import_file(path: str, fmt: str = "auto", as_of: dt.date | None = None) -> ImportResult:
+    """Read and parse one file; every failure names the file (and line)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as err:
+        raise PaperReaderError(f"{path}: cannot read ({err.strerror})") from None
+    try:
+        text = formats.decode_input(raw)
+        return formats.parse_text(text, fmt, as_of=as_of, source=str(path))
+    except FormatError as err:
+        raise PaperReaderError(f"{path}: {err}") from None
+
+
+def import_files(
+    library: Library,
+    paths: Sequence[str],
+    *,
+    fmt: str = "auto",
+    collection: str | None = None,
+    as_of: dt.date | None = None,
+    strict: bool = False,
+) -> list[tuple[str, ImportResult, ImportSummary]]:
+    """Parse every file first (nothing lands if one is unreadable), then import each."""
+    parsed = [(path, read_import_file(path, fmt, as_of)) for path in paths]
+    done = []
+    for path, result in parsed:
+        try:
+            summary = library.import_result(
+                result, source=str(Path(path).resolve()), collection=collection, strict=strict
+            )
+        except FormatError as err:
+            raise PaperReaderError(f"{path}: {err}") from None
+        done.append((path, result, summary))
+    return done
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    library = _library(args)
+    results = import_files(
+        library,
+        args.files,
+        fmt=args.format,
+        collection=args.collection,
+        as_of=args.as_of,
+        strict=args.strict,
+    )
+    for path, result, summary in results:
+        for warning in result.warnings:
+            print(f"paper-reader: {path}: warning: {warning}", file=sys.stderr)
+        print(f"{path}: {summary}")
+    return 0
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    raise PaperReaderError("'add' (fetching from the arXiv API) is not available yet")
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def paper_record(paper: Paper, state: UserState) -> dict[str, Any]:
+    """The section-3 fields of a paper plus its user state, as ``list --json`` prints."""
+    record = paper.to_dict()
+    record.update(state.to_dict())
+    return record
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n")
+
+
+_STATUS_MARKS = {"unread": "●", "reading": "◐", "read": "✓", "skipped": "✗"}
+
+
+def format_row(paper: Paper, state: UserState) -> str:
+    """One line of ``list``: id, status, star, date, category, title, first author."""
+    author = paper.first_author
+    if len(paper.authors) > 1 or paper.authors_truncated:
+        author += " et al."
+    star = "★" if state.starred else " "
+    return (
+        f"{clean_line(paper.id)}  {_STATUS_MARKS[state.status]} {star} "
+        f"{paper.date or '----------':10}  {clean_line(paper.category) or '-':5} "
+        f"{clean_line(paper.title)} — {clean_line(author) or 'unknown author'}"
+    )
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    library = _library(args)
+    query = parse_query(" ".join(args.query))
+    papers = library.search(query, sort=args.sort, limit=args.limit)
+    if args.json:
+        _print_json([paper_record(p, library.state(p.id)) for p in papers])
+    else:
+        for paper in papers:
+            print(format_row(paper, library.state(paper.id)))
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    library = _library(args)
+    paper = library.get(args.id)
+    state = library.state(paper.id)
+    if args.json:
+        _print_json(paper_record(paper, state))
+        return 0
+    from store.links import code_link, paper_link
+
+    authors = ", ".join(paper.authors) + (" et al." if paper.authors_truncated else "")
+    lines = [
+        paper.id,
+        f"Title:        {paper.title}",
+        f"Authors:      {authors or '-'}",
+    ]
+    if paper.affiliations:
+        lines.append(f"Affiliations: {', '.join(paper.affiliations)}")
+    lines += [
+        f"Date:         {paper.date or '-'}",
+        f"Category:     {paper.category} ({category_name(paper.category)})"
+        if paper.category
+        else "Category:     -",
+        f"Link:         {paper_link(paper)}",
+    ]
+    if code_link(paper):
+        lines.append(f"Code:         {code_link(paper)}")
+    if paper.venue:
+        lines.append(f"Venue:        {paper.venue}")
+    lines.append(
+        f"Status:       {state.status}{'  ★ starred' if state.starred else ''}"
+        f"{'  tags: ' + ', '.join(state.tags) if state.tags else ''}"
+    )
+    if paper.collections:
+        where = ", ".join(f"{name} (#{rank})" for name, rank in paper.collections.items())
+        lines.append(f"Collections:  {where}")
+    out = [clean_line(line) for line in lines]
+    if paper.abstract:
+        out += ["", clean_text(paper.abstract)]
+    if state.note:
+        out += ["", "Note:", clean_text(state.note)]
+    print("\n".join(out))
+    return 0
+
+
+# -- changing state ------------------------------------------------------------
+
+
+def _cmd_mark(args: argparse.Namespace) -> int:
+    library = _library(args)
+    library.set_status(args.ids, ReadingStatus(args.status))
+    print(f"marked {len(args.ids)} {args.status}")
+    return 0
+
+
+def _cmd_star(args: argparse.Namespace) -> int:
+    _library(args).set_starred(args.ids, True)
+    print(f"starred {len(args.ids)}")
+    return 0
+
+
+def _cmd_unstar(args: argparse.Namespace) -> int:
+    _library(args).set_starred(args.ids, False)
+    print(f"unstarred {len(args.ids)}")
+    return 0
+
+
+def _cmd_tag(args: argparse.Namespace) -> int:
+    add = [t[1:] if t.startswith("+") else t for t in args.tags if not t.startswith("-")]
+    remove = [t[1:] for t in args.tags if t.startswith("-")]
+    if any(not t for t in add + remove):
+        raise PaperReaderError("empty tag name")
+    library = _library(args)
+    library.change_tags([args.id], add=add, remove=remove)
+    print(f"{args.id}: tags {', '.join(library.state(args.id).tags) or '(none)'}")
+    return 0
+
+
+def _cmd_note(args: argparse.Namespace) -> int:
+    library = _library(args)
+    library.get(args.id)
+    text = args.text if args.text is not None else sys.stdin.read()
+    library.set_note(args.id, clean_text(text))
+    print(f"{args.id}: note saved ({len(text)} characters)")
+    return 0
+
+
+# -- export and statistics -----------------------------------------------------
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    library = _library(args)
+    query = parse_query(" ".join(args.query))
+    papers = library.search(query, sort="added")
+    papers.reverse()
+    states = {p.id: library.state(p.id) for p in papers}
+    names = {name for p in papers for name in p.collections}
+    collections = [c for c in library.collections() if c.name in names]
+    text = json_export.dump(papers, states, collections)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise PaperReaderError(f"{args.output}: cannot write ({err.strerror})") from None
+        print(f"exported {len(papers)} papers to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    stats = library_stats(_library(args))
+    if args.json:
+        _print_json(stats)
+        return 0
+    total = stats["total"]
+    print(f"{total} papers")
+    for name, count in stats["status"].items():
+        print(f"  {name:10} {count:6}")
+    print(f"  {'starred':10} {stats['starred']:6}")
+    print(f"  {'with notes':10} {stats['with_notes']:6}")
+    print("categories:")
+    for code, count in stats["categories"].items():
+        print(clean_line(f"  {code:5} {count:6}  {category_name(code)}"))
+    print("years:")
+    for year, count in stats["years"].items():
+        print(f"  {year:5} {count:6}")
+    if stats["collections"]:
+        print("collections:")
+        for name, count in stats["collections"].items():
+            print(clean_line(f"  {count:6}  {name}"))
+    return 0
+
+
+# -- the reader ----------------------------------------------------------------
+
+
+def _open_reader(args: argparse.Namespace, files: list[str]) -> int:
+    library = _library(args)
+    if files:
+        for path, result, summary in import_files(library, files):
+            for warning in result.warnings:
+                print(f"paper-reader: {path}: warning: {warning}", file=sys.stderr)
+            print(f"{path}: {summary}", file=sys.stderr)
+    from tui.app import run_reader
+
+    return run_reader(library)

@@ -1,0 +1,66 @@
+"""Paper → rich Text for the abstract pane and the triage screen (pure functions).
+
+Every piece of paper text enters as a plain ``Text`` span: never parsed as
+markup, with control characters stripped again here as defence in depth.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from store.latex import latex_to_unicode
+
+from store.links import code_link, paper_link
+from store.model import Paper, UserState, category_name
+from store.text import clean_line, clean_text
+
+STATUS_LABELS = {"unread": "unread", "reading": "reading", "read": "read", "skipped": "skipped"}
+
+
+def authors_line(paper: Paper) -> str:
+    """Every author, with ``et al.`` kept when the source truncated the list."""
+    names = ", ".join(paper.authors) or "unknown authors"
+    return names + (" et al." if paper.authors_truncated else "")
+
+
+def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None) -> Text:
+    """The abstract pane: title, authors, affiliations, date, category, links, abstract.
+
+    ``abstract`` is the already rendered abstract when the caller caches it.
+    """
+    text = Text()
+    text.append(clean_line(latex_to_unicode(paper.title)), style="bold")
+    text.append("\n")
+    text.append(clean_line(authors_line(paper)), style="italic")
+    text.append("\n")
+    if paper.affiliations:
+        text.append(clean_line(", ".join(paper.affiliations)), style="dim")
+        text.append("\n")
+    meta = [paper.date or "undated"]
+    if paper.category:
+        meta.append(f"{paper.category} · {category_name(paper.category)}")
+    if paper.venue:
+        meta.append(paper.venue)
+    text.append(clean_line("  ·  ".join(meta)), style="dim")
+    text.append("\n")
+    status = STATUS_LABELS[str(state.status)] + ("  ★ starred" if state.starred else "")
+    if state.tags:
+        status += "  #" + " #".join(state.tags)
+    text.append(clean_line(status), style="bold")
+    text.append("\n\n")
+    text.append("Link  ", style="dim")
+    text.append(clean_line(paper_link(paper)))
+    text.append("\n")
+    code = code_link(paper)
+    if code:
+        text.append("Code  ", style="dim")
+        text.append(clean_line(code))
+        text.append("\n")
+    text.append("\n")
+    body = abstract if abstract is not None else render_abstract(paper)
+    text.append(body or "(no abstract)", style="" if body else "dim italic")
+    return text
+
+
+def render_abstract(paper: Paper) -> str:
+    """The abstract with its LaTeX turned into readable Unicode."""
+    return clean_text(latex_to_unicode(paper.abstract)) if paper.abstract else ""

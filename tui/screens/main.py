@@ -1,0 +1,363 @@
+"""The main screen: composes the four panes and owns what the user is looking at.
+
+Widgets post what the user asked for; this screen calls the store, then hands
+the widgets fresh data. No widget talks to the store or to a sibling pane.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import webbrowser
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from store.errors import PaperReaderError
+from store.facets import count_facets, facet_filter
+from store.links import bibtex_entry, code_link, is_web_url, paper_link
+from store.model import Paper, ReadingStatus
+from store.query import Query, QueryError
+from store.query import parse as parse_query
+from tui import clipboard
+from tui.screens.tag_dialog import TagDialog
+from tui.widgets.abstract_view import AbstractView
+from tui.widgets.filter_panel import FilterPanel
+from tui.widgets.notes_pane import NotesPane
+from tui.widgets.paper_list import PaperList
+from tui.widgets.search_bar import SearchBar
+
+if TYPE_CHECKING:
+    from tui.app import PaperReaderApp
+
+NARROW_WIDTH = 100
+REFRESH_INTERVAL_S = 1.0
+
+
+class MainScreen(Screen[None]):
+    """Filters, paper list, abstract and notes, with the search bar on top."""
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="main.search"),
+        Binding("f", "toggle_filters", "Filters", id="main.filters"),
+        Binding("z", "undo", "Undo", id="main.undo"),
+        Binding("T", "triage", "Triage", id="main.triage"),
+        Binding("S", "stats", "Stats", id="main.stats"),
+        Binding("escape", "clear_selection", "Clear selection", show=False, id="main.unselect"),
+    ]
+
+    app: PaperReaderApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_obj: Query = parse_query("")
+        self.chosen: dict[str, frozenset[str]] = {}
+        self.sort = "date"
+        self.filters_visible: bool | None = None  # None: decided by the width
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield FilterPanel(id="filters")
+            with Vertical(id="center"):
+                yield SearchBar(id="search")
+                yield Static("", id="search-error", markup=False)
+                yield Static("", id="list-header", markup=False)
+                yield PaperList(id="papers")
+            with Vertical(id="detail"):
+                yield AbstractView(id="abstract")
+                yield NotesPane(id="notes")
+        yield Footer()
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one(PaperList)
+
+    @property
+    def notes(self) -> NotesPane:
+        return self.query_one(NotesPane)
+
+    def on_mount(self) -> None:
+        self.apply_filters()
+        self.paper_list.focus()
+        self.set_interval(REFRESH_INTERVAL_S, self._pick_up_outside_changes)
+
+    # -- layout ----------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self._layout(event.size.width)
+
+    def _layout(self, width: int) -> None:
+        narrow = width < NARROW_WIDTH
+        self.set_class(narrow, "-narrow")
+        show = self.filters_visible if self.filters_visible is not None else not narrow
+        self.set_class(not show, "-filters-hidden")
+
+    def action_toggle_filters(self) -> None:
+        """Show or hide the filter pane."""
+        hidden = self.has_class("-filters-hidden")
+        self.filters_visible = hidden
+        self._layout(self.size.width)
+        if not hidden and self.query_one(FilterPanel).has_focus:
+            self.paper_list.focus()
+
+    # -- filtering -------------------------------------------------------------
+
+    def apply_filters(self) -> None:
+        """Re-run the search and the facets; keep the cursor on the same paper."""
+        library = self.app.library
+        matched = library.search(self.query_obj, sort=self.sort)
+        counts = count_facets(matched, library.state)
+        keep = facet_filter(self.chosen, library.state)
+        visible = [paper for paper in matched if keep(paper)] if self.chosen else matched
+        current = self.paper_list.current
+        self.paper_list.set_papers(visible, library.state, keep=current.id if current else None)
+        unread = sum(library.state(p.id).status is ReadingStatus.UNREAD for p in visible)
+        self.query_one("#list-header", Static).update(
+            f"{len(visible)} of {len(library)} · {unread} unread"
+            + (f" · {len(self.paper_list.selected)} selected" if self.paper_list.selected else "")
+        )
+        self.query_one(FilterPanel).show_counts(counts, self.chosen)
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        error = self.query_one("#search-error", Static)
+        try:
+            self.query_obj = parse_query(event.value)
+        except QueryError as err:
+            error.update(f"⚠ {err}")
+            error.display = True
+            return
+        error.display = False
+        self.apply_filters()
+
+    @on(SearchBar.Finished)
+    def _search_finished(self) -> None:
+        self.paper_list.focus()
+
+    def action_search(self) -> None:
+        """Focus the search bar; typing filters the list live."""
+        self.query_one(SearchBar).focus()
+
+    @on(FilterPanel.FacetToggled)
+    def _facet_toggled(self, event: FilterPanel.FacetToggled) -> None:
+        values = set(self.chosen.get(event.facet, frozenset()))
+        values ^= {event.value}
+        self.chosen[event.facet] = frozenset(values)
+        self.apply_filters()
+
+    def _pick_up_outside_changes(self) -> None:
+        try:
+            changed = self.app.library.refresh()
+        except PaperReaderError as err:
+            self.notify(str(err), severity="error", markup=False)
+            return
+        if changed:
+            self.apply_filters()
+            self._show_current()
+
+    # -- the current paper -----------------------------------------------------
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self, event: PaperList.Highlighted) -> None:
+        self._show_current(event.paper)
+
+    def _show_current(self, paper: Paper | None = None) -> None:
+        paper = paper if paper is not None else self.paper_list.current
+        library = self.app.library
+        state = library.state(paper.id) if paper else None
+        self.query_one(AbstractView).show(paper, state)
+        if paper is None or self.notes.paper_id != paper.id:
+            self.notes.edit(paper.id if paper else None, state.note if state else "")
+        elif not self.notes.has_focus and state is not None and state.note != self.notes.text:
+            self.notes.edit(paper.id, state.note)
+
+    @on(PaperList.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self.apply_filters()
+
+    def action_clear_selection(self) -> None:
+        """Forget the bulk selection."""
+        self.paper_list.clear_selection()
+
+    # -- changing state --------------------------------------------------------
+
+    @on(PaperList.ActionRequested)
+    def _paper_action(self, event: PaperList.ActionRequested) -> None:
+        handler = getattr(self, f"_do_{event.action}")
+        handler()
+
+    def _change(self, label: str, change) -> None:  # type: ignore[no-untyped-def]
+        ids = self.paper_list.targets()
+        if not ids:
+            return
+        try:
+            before = change(ids)
+        except PaperReaderError as err:
+            self.notify(str(err), severity="error", markup=False)
+            return
+        self.app.history.push(label, before)
+        bulk = len(ids) > 1
+        self.paper_list.clear_selection()
+        self.apply_filters()
+        self._show_current()
+        if bulk:
+            self.notify(f"{label}: {len(ids)} papers", markup=False)
+
+    def _do_toggle_read(self) -> None:
+        library = self.app.library
+        ids = self.paper_list.targets()
+        all_read = ids and all(library.state(i).status is ReadingStatus.READ for i in ids)
+        status = ReadingStatus.UNREAD if all_read else ReadingStatus.READ
+        self._change(f"Marked {status}", lambda ids: library.set_status(ids, status))
+
+    def _do_skip(self) -> None:
+        library = self.app.library
+        self._change("Skipped", lambda ids: library.set_status(ids, ReadingStatus.SKIPPED))
+
+    def _do_unread(self) -> None:
+        library = self.app.library
+        self._change("Marked unread", lambda ids: library.set_status(ids, ReadingStatus.UNREAD))
+
+    def _do_star(self) -> None:
+        library = self.app.library
+        ids = self.paper_list.targets()
+        starred = not all(library.state(i).starred for i in ids)
+        label = "Starred" if starred else "Unstarred"
+        self._change(label, lambda ids: library.set_starred(ids, starred))
+
+    def _do_tag(self) -> None:
+        ids = self.paper_list.targets()
+        if not ids:
+            return
+        current = self.app.library.state(ids[0]).tags if len(ids) == 1 else ()
+
+        def apply(answer: str | None) -> None:
+            if not answer:
+                return
+            words = answer.split()
+            add = [w.lstrip("+") for w in words if not w.startswith("-") and w.lstrip("+")]
+            remove = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
+            library = self.app.library
+            self._change("Tagged", lambda ids: library.change_tags(ids, add=add, remove=remove))
+
+        self.app.push_screen(TagDialog(current, len(ids)), apply)
+
+    def _do_note(self) -> None:
+        self.notes.focus()
+
+    @on(NotesPane.NoteEdited)
+    def _note_edited(self, event: NotesPane.NoteEdited) -> None:
+        try:
+            self.app.library.set_note(event.paper_id, event.text)
+        except PaperReaderError as err:
+            self.notify(f"Note not saved: {err}", severity="error", markup=False)
+
+    @on(NotesPane.Left)
+    def _note_left(self) -> None:
+        self.paper_list.focus()
+
+    def save_pending_note(self) -> None:
+        """Write an unsaved note straight to the store (quit, hang-up)."""
+        pending = self.notes.pending()
+        if pending is not None:
+            self.app.library.set_note(*pending)
+            self.notes.mark_saved()
+
+    def action_undo(self) -> None:
+        """Undo the last change of status, star or tags (bulk changes too)."""
+        entry = self.app.history.pop()
+        if entry is None:
+            self.notify("Nothing to undo")
+            return
+        label, before = entry
+        self.app.library.restore_states(before)
+        self.apply_filters()
+        self._show_current()
+        self.notify(f"Undone: {label} ({len(before)} paper{'s' * (len(before) > 1)})", markup=False)
+
+    # -- copying and opening ---------------------------------------------------
+
+    def _copy(self, what: str, text: str) -> None:
+        outcome = clipboard.copy(self.app, text)
+        if outcome.too_large:
+            self.notify(f"{what} is too large for the terminal clipboard", severity="warning")
+            return
+        shown = text if len(text) <= 120 else text[:117] + "..."
+        self.notify(f"Copied {what} {outcome.describe()}:\n{shown}", markup=False)
+
+    def _do_copy_link(self) -> None:
+        paper = self.paper_list.current
+        if paper is not None:
+            self._copy("paper link", paper_link(paper))
+
+    def _do_copy_code(self) -> None:
+        paper = self.paper_list.current
+        if paper is None:
+            return
+        link = code_link(paper)
+        if not link:
+            self.notify("This paper has no code link", severity="warning")
+            return
+        self._copy("code link", link)
+
+    def _do_copy_bibtex(self) -> None:
+        paper = self.paper_list.current
+        if paper is not None:
+            self._copy("BibTeX entry", bibtex_entry(paper))
+
+    def _do_open(self) -> None:
+        paper = self.paper_list.current
+        if paper is None:
+            return
+        link = paper_link(paper)
+        if not is_web_url(link):
+            self.notify("This paper has no web link to open", severity="warning")
+            return
+        if clipboard.local_clipboard_available(os.environ, sys.platform):
+            self._open_in_browser(link)
+        else:
+            outcome = clipboard.copy(self.app, link)
+            self.notify(
+                f"No display to open a browser on: copied the link instead "
+                f"{outcome.describe()}:\n{link}",
+                markup=False,
+            )
+
+    @work(thread=True, exit_on_error=False)
+    def _open_in_browser(self, link: str) -> None:
+        opened = webbrowser.open(link)
+        message = f"Opened in your browser: {link}" if opened else f"No browser found: {link}"
+        self.app.call_from_thread(self.notify, message, markup=False)
+
+    # -- other screens ---------------------------------------------------------
+
+    def action_triage(self) -> None:
+        """One unread paper at a time: one key decides, the next appears."""
+        from tui.screens.triage import TriageScreen
+
+        unread = [
+            p.id
+            for p in self.paper_list.papers
+            if self.app.library.state(p.id).status is ReadingStatus.UNREAD
+        ]
+        if not unread:
+            self.notify("No unread papers in this list")
+            return
+        self.save_pending_note()
+        self.app.push_screen(TriageScreen(unread), lambda _result: self._after_triage())
+
+    def _after_triage(self) -> None:
+        self.apply_filters()
+        self._show_current()
+
+    def action_stats(self) -> None:
+        """Papers per year, reading progress and categories."""
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())

@@ -1,0 +1,104 @@
+"""Triage: one unread paper at a time, its whole abstract, one key to decide.
+
+This is the loop the tool exists for, so nothing else is on screen and every
+decision is written to the store before the next paper appears.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from store.model import ReadingStatus
+from tui.render import paper_details
+
+if TYPE_CHECKING:
+    from tui.app import PaperReaderApp
+
+
+class TriageScreen(Screen[None]):
+    """Walks through the given unread papers in order."""
+
+    BINDINGS = [
+        Binding("r", "decide('read')", "Read", id="triage.read"),
+        Binding("x", "decide('skipped')", "Skip", id="triage.skip"),
+        Binding("s", "decide('star')", "Star & keep", id="triage.star"),
+        Binding("l", "decide('later')", "Later", id="triage.later"),
+        Binding("z", "undo", "Undo", id="triage.undo"),
+        Binding("escape,q", "leave", "Back", id="triage.back"),
+    ]
+
+    app: PaperReaderApp
+
+    def __init__(self, paper_ids: list[str]) -> None:
+        super().__init__()
+        self.queue = paper_ids
+        self.position = 0
+        self.decided = {"read": 0, "skipped": 0, "star": 0, "later": 0}
+        self._steps: list[tuple[int, str]] = []  # (position, decision) for undo
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="triage-progress", markup=False)
+        with VerticalScroll(id="triage-body"):
+            yield Static("", id="triage-paper")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        progress = self.query_one("#triage-progress", Static)
+        paper_view = self.query_one("#triage-paper", Static)
+        left = len(self.queue) - self.position
+        counts = ", ".join(f"{n} {k}" for k, n in self.decided.items() if n)
+        progress.update(
+            f"Triage · paper {min(self.position + 1, len(self.queue))} of {len(self.queue)}"
+            f" · {left} left" + (f" · {counts}" if counts else "")
+        )
+        if self.position >= len(self.queue):
+            paper_view.update("All done: no unread papers left in this list. Press esc.")
+            return
+        library = self.app.library
+        paper_id = self.queue[self.position]
+        paper_view.update(paper_details(library.get(paper_id), library.state(paper_id)))
+        self.query_one("#triage-body").scroll_home(animate=False)
+
+    def action_decide(self, decision: str) -> None:
+        """Record a decision about the current paper and show the next."""
+        if self.position >= len(self.queue):
+            return
+        library = self.app.library
+        paper_id = self.queue[self.position]
+        if decision in ("read", "skipped"):
+            before = library.set_status([paper_id], ReadingStatus(decision))
+        elif decision == "star":
+            before = library.set_starred([paper_id], True)
+        else:
+            before = {}
+        self.app.history.push(f"Triage: {decision}", before)
+        self._steps.append((self.position, decision))
+        self.decided[decision] += 1
+        self.position += 1
+        self._show()
+
+    def action_undo(self) -> None:
+        """Go back one paper and undo its decision."""
+        if not self._steps:
+            return
+        position, decision = self._steps.pop()
+        if decision != "later":
+            entry = self.app.history.pop()
+            if entry is not None:
+                self.app.library.restore_states(entry[1])
+        self.decided[decision] -= 1
+        self.position = position
+        self._show()
+
+    def action_leave(self) -> None:
+        """Back to the list."""
+        self.dismiss(None)

@@ -1,0 +1,34 @@
+"""The abstract pane: everything about the current paper, scrollable."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from store.model import Paper, UserState
+from tui.render import paper_details, render_abstract
+
+
+class AbstractView(VerticalScroll):
+    """Shows one paper's details; renders its LaTeX once and remembers it."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rendered: dict[str, str] = {}
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static("", id="abstract-body")
+
+    def show(self, paper: Paper | None, state: UserState | None) -> None:
+        """Show this paper (or an empty-library hint when there is none)."""
+        body = self.query_one("#abstract-body", Static)
+        if paper is None or state is None:
+            body.update("No paper selected.")
+            return
+        abstract = self._rendered.get(paper.id)
+        if abstract is None:
+            if len(self._rendered) > 512:
+                self._rendered.clear()
+            abstract = self._rendered[paper.id] = render_abstract(paper)
+        body.update(paper_details(paper, state, abstract=abstract))
+        self.scroll_home(animate=False)
