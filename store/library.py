@@ -88,8 +88,7 @@ def merge_papers(existing: Paper, incoming: Paper) -> Paper:
     if incoming.authors and (
         not existing.authors
         or not incoming.authors_truncated
-        or (existing.authors_truncated
-        and len(incoming.authors) >= len(existing.authors))
+        or (existing.authors_truncated and len(incoming.authors) >= len(existing.authors))
     ):
         if (incoming.authors, incoming.authors_truncated) != (
             existing.authors,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from store.errors import PaperReaderError
 from store.model import Paper, ReadingStatus, UserState
@@ -93,12 +93,34 @@ Predicate = Callable[[Paper, UserState, Haystack], bool]
 _CHEAP, _SHORT_TEXT, _FULL_TEXT = 0, 1, 2
 
 
+# Fields whose value is looked for as a substring, so a longer value is stricter.
+_SUBSTRING_KINDS = frozenset({"text", "author", "title", "abstract", "collection"})
+
+
 @dataclass(frozen=True, slots=True)
 class _Term:
-    """One compiled term: its test and how costly that test is."""
+    """One compiled term: its test, how costly that test is, and what it asked.
+
+    ``kind`` (a field name, or ``text`` for words and phrases) and the folded
+    ``needle`` are kept so that :meth:`Query.narrows` can compare queries.
+    """
 
     predicate: Predicate
     cost: int
+    kind: str = ""
+    needle: str = ""
+    negated: bool = False
+
+    def implies(self, other: _Term) -> bool:
+        """Whether every paper this term accepts is accepted by ``other`` too."""
+        if self.kind != other.kind or self.negated != other.negated:
+            return False
+        if self.needle == other.needle:
+            return True
+        if self.kind not in _SUBSTRING_KINDS:
+            return False
+        # Containing "grad" implies containing "gra"; lacking "gra" implies lacking "grad".
+        return self.needle in other.needle if self.negated else other.needle in self.needle
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,17 +135,17 @@ class Query:
         needs_abstract: True when some term scans abstracts (plain words,
             phrases, ``abstract:``). Those filters can take a noticeable time
             on a large library, so the UI runs them off its thread.
-        predicates: The compiled terms, cheapest first.
+        terms: The compiled terms, cheapest first (internal to this module).
     """
 
     text: str
     needs_abstract: bool = field(default=False, compare=False)
-    predicates: tuple[Predicate, ...] = field(default=(), repr=False, compare=False)
+    terms: tuple[_Term, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def is_empty(self) -> bool:
         """True for a blank query, which matches every paper."""
-        return not self.predicates
+        return not self.terms
 
     def matches(self, paper: Paper, state: UserState, haystack: Haystack | None = None) -> bool:
         """Whether ``paper`` with ``state`` satisfies every term.
@@ -134,7 +156,7 @@ class Query:
         """
         if haystack is None:
             haystack = Haystack.of(paper)
-        return all(predicate(paper, state, haystack) for predicate in self.predicates)
+        return all(term.predicate(paper, state, haystack) for term in self.terms)
 
     def filter(self, entries: Iterable[tuple[int, Paper, UserState, Haystack]]) -> list[int]:
         """The keys of the matching entries, in the order given.
@@ -143,12 +165,23 @@ class Query:
         ones, so a cheap ``status:unread`` ahead of two words spares most
         abstracts from being scanned at all.
         """
-        if not self.predicates:
+        if not self.terms:
             return [entry[0] for entry in entries]
         survivors = entries
-        for predicate in self.predicates:
+        for term in self.terms:
+            predicate = term.predicate
             survivors = [e for e in survivors if predicate(e[1], e[2], e[3])]
         return [entry[0] for entry in survivors]
+
+    def narrows(self, previous: Query) -> bool:
+        """Whether this query can only match papers that ``previous`` matched.
+
+        Typing mostly extends a query (``gra`` → ``grad`` → ``grad lee``), and
+        then the search bar need only re-filter the previous results instead
+        of the whole library. The answer errs towards False: it is True only
+        when each term of ``previous`` is implied by some term here.
+        """
+        return all(any(new.implies(old) for new in self.terms) for old in previous.terms)
 
 
 # --- parsing -----------------------------------------------------------------
@@ -201,7 +234,7 @@ def parse(text: str) -> Query:
     return Query(
         text=text,
         needs_abstract=any(term.cost == _FULL_TEXT for term in terms),
-        predicates=tuple(term.predicate for term in ordered),
+        terms=tuple(ordered),
     )
 
 
@@ -263,7 +296,9 @@ def _read_field(
     # folds to nothing, but the user did type something, so it matches all.
     if not value.strip():
         raise QueryError(value_at, f"empty value for {field_name}:")
-    return _FIELD_COMPILERS[field_name](_normalise(value), value_at), end
+    needle = _normalise(value)
+    term = _FIELD_COMPILERS[field_name](needle, value_at)
+    return replace(term, kind=field_name, needle=needle), end
 
 
 def _negate(term: _Term) -> _Term:
@@ -273,7 +308,7 @@ def _negate(term: _Term) -> _Term:
     def negated(paper: Paper, state: UserState, haystack: Haystack) -> bool:
         return not predicate(paper, state, haystack)
 
-    return _Term(negated, term.cost)
+    return replace(term, predicate=negated, negated=True)
 
 
 # --- term compilers ------------------------------------------------------------
@@ -287,7 +322,7 @@ def _text_term(needle: str) -> _Term:
     def anywhere(paper: Paper, state: UserState, haystack: Haystack) -> bool:
         return needle in haystack.title or needle in haystack.authors or needle in haystack.abstract
 
-    return _Term(anywhere, _FULL_TEXT)
+    return _Term(anywhere, _FULL_TEXT, kind="text", needle=needle)
 
 
 def _author(needle: str, _at: int) -> _Term:

@@ -151,7 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             options, files = reader_args
             args = parser.parse_args(options)
             return _open_reader(args, files)
-        args = parser.parse_args(args_list)
+        args, extras = parser.parse_known_args(args_list)
+        if extras:
+            # A query may start with "-" (``list -status:read``): argparse takes such
+            # words for unknown options, so hand them back to the query.
+            if args.command not in ("list", "export") or any(
+                e.startswith("--") or not e.startswith("-") for e in extras
+            ):
+                parser.error(f"unrecognized arguments: {' '.join(extras)}")
+            args.query += extras
         if args.command is None:
             return _open_reader(args, [])
         handler = globals()[f"_cmd_{args.command}"]
@@ -418,3 +426,7 @@ def _open_reader(args: argparse.Namespace, files: list[str]) -> int:
     from tui.app import run_reader
 
     return run_reader(library)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -54,8 +54,11 @@ _AFFILIATION_MARK = re.compile(r"(?<!\s)\s+·(?=\s|$)")
 _ET_AL = re.compile(r"(?:,\s*)?\bet\s+al\.$")
 _AFFILIATION_SEPARATOR = re.compile(r",\s|\s·\s")
 # Things names do not contain but prose does: sentence punctuation, digits,
-# markup, a period ending a sentence or followed by a lowercase word.
-_PROSE = re.compile(r"[;:!?()\[\]{}\"\\$=<>|/@#%*+^~_\d]|\.\s+[a-z]|(?<!Jr)(?<!Sr)\.$")
+# markup, and a period after a whole word ("Done.", unlike the initial in "D. Lee").
+_PROSE = re.compile(
+    r"[;:!?()\[\]{}\"\\$=<>|/@#%*+^~_\d]"
+    r"|(?<![^\W\d_])(?!(?:Jr|Sr|St)\.)[^\W\d_]{2,}\.(?=\s|$)"
+)
 _NAME_PARTICLES = frozenset(
     {"al", "bin", "ben", "da", "das", "de", "degli", "del", "della", "der", "di", "do", "dos"}
     | {"du", "el", "ibn", "la", "le", "van", "von", "y", "zu"}

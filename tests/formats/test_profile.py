@@ -64,6 +64,9 @@ def test_sample_holds_fifty_entries_in_page_order(sample: ImportResult) -> None:
     assert len(sample.papers) == 50
     ranks = [paper.collections for paper in sample.papers]
     assert ranks == [{PROFILE_NAME: rank} for rank in range(1, 51)]
+    # Every entry has an author line and an abstract; neither swallowed the other.
+    assert all(paper.authors and paper.abstract for paper in sample.papers)
+    assert all("\n" not in paper.abstract for paper in sample.papers)
 
 
 def test_sample_collection_carries_profile_header(sample: ImportResult) -> None:
@@ -343,6 +346,15 @@ def test_prose_after_the_title_is_the_abstract_not_authors() -> None:
     paper = profile.parse(text).papers[0]
     assert paper.authors == ()
     assert paper.abstract == abstract
+
+
+@pytest.mark.parametrize(
+    "line", ["Abstract: Coming Soon", "See Section 4", "Results Hold (Mostly)", "Done. Really"]
+)
+def test_capitalised_prose_with_punctuation_or_digits_is_not_authors(line: str) -> None:
+    paper = profile.parse(f"LGMar 8, 2024\nTitle\n{line}\n").papers[0]
+    assert paper.authors == ()
+    assert paper.abstract == line
 
 
 def test_names_with_particles_and_lowercase_prefixes_are_authors() -> None:

@@ -414,3 +414,63 @@ def test_any_piece_of_a_title_finds_it(words: list[str], data: st.DataObject) ->
     paper = Paper(id="x", title=title)
     assert parse(f'"{piece}"').matches(paper, UserState())
     assert parse(f'title:"{piece}"').matches(paper, UserState())
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "narrows"),
+    [
+        ("", "g", True),
+        ("", "", True),
+        ("g", "", False),
+        ("gra", "grad", True),
+        ("grad", "gra", False),
+        ("grad", "grad lee", True),
+        ("grad lee", "lee grad", True),
+        ('"gradient"', '"gradient descent"', True),
+        ("gradient", "title:gradient", False),
+        ("title:gra", "title:grad", True),
+        ("author", "author:lee", False),
+        ("-grad", "-gra", True),
+        ("-gra", "-grad", False),
+        ("tag:the", "tag:theory", False),
+        ("cat:L", "cat:LG", False),
+        ("year:2", "year:20", False),
+        ("year:2023", "year:2023 cat:LG", True),
+        ("collection:nlp", "collection:nlp_reading", True),
+        ("status:read", "is:read", False),
+    ],
+)
+def test_narrows(previous: str, current: str, narrows: bool) -> None:
+    assert parse(current).narrows(parse(previous)) is narrows
+
+
+# A tiny alphabet so that random queries and random papers actually meet.
+SMALL_TEXT = st.text(alphabet="abAé \n", max_size=8)
+SMALL_QUERY = st.lists(
+    st.sampled_from(["a", "b", "é", " ", "-", '"', "title:", "author:", "abstract:", "tag:"]),
+    max_size=6,
+).map("".join)
+SMALL_PAPERS = st.builds(
+    Paper,
+    id=st.just("x"),
+    title=SMALL_TEXT,
+    authors=st.lists(SMALL_TEXT, max_size=2).map(tuple),
+    abstract=SMALL_TEXT,
+)
+
+
+@given(
+    previous=SMALL_QUERY,
+    extra=SMALL_QUERY,
+    papers=st.lists(st.tuples(SMALL_PAPERS, STATES), min_size=1, max_size=5),
+)
+def test_a_narrowing_query_matches_only_what_the_previous_one_did(
+    previous: str, extra: str, papers: list[tuple[Paper, UserState]]
+) -> None:
+    try:
+        old, new = parse(previous), parse(previous + extra)
+    except QueryError:
+        return
+    if new.narrows(old):
+        for paper, state in papers:
+            assert old.matches(paper, state) or not new.matches(paper, state)

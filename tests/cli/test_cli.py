@@ -1,0 +1,169 @@
+"""The command line as scripts use it: real subprocesses against a temp store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_PROFILE
+
+
+def run(db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def imported(db_path: Path) -> Path:
+    done = run(db_path, "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("added 50, updated 0, unchanged 0, warnings 1")
+    assert "page declares 158 papers but holds 50" in done.stderr
+    return db_path
+
+
+def test_import_twice_reports_unchanged(imported: Path) -> None:
+    again = run(imported, "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28")
+    assert again.returncode == 0
+    assert "added 0, updated 0, unchanged 50, warnings 1" in again.stdout
+
+
+def test_list_json_has_paper_fields_and_user_state(imported: Path) -> None:
+    assert run(imported, "mark", "read", "Zhang2026LeanMarathon").returncode == 0
+    assert run(imported, "star", "Zhang2026LeanMarathon").returncode == 0
+    assert run(imported, "tag", "Zhang2026LeanMarathon", "+lean", "agents").returncode == 0
+    assert run(imported, "tag", "Zhang2026LeanMarathon", "-agents").returncode == 0
+    assert run(imported, "note", "Zhang2026LeanMarathon", stdin="from *stdin*\n").returncode == 0
+    out = run(imported, "list", "--json")
+    papers = json.loads(out.stdout)
+    assert len(papers) == 50
+    lean = next(p for p in papers if p["id"] == "Zhang2026LeanMarathon")
+    assert lean["status"] == "read" and lean["starred"] is True
+    assert lean["tags"] == ["lean"] and lean["note"] == "from *stdin*\n"
+    assert lean["authors"] == ["Yuanhe Zhang", "Yuekai Sun", "Taiji Suzuki"]
+    assert lean["authors_truncated"] is True
+    assert lean["date"] == "2026-06-03" and lean["date_precision"] == "day"
+    assert lean["code_url"] == "https://github.com/YuanheZ/LeanMarathon"
+    expected_keys = {
+        "id", "title", "authors", "authors_truncated", "affiliations", "abstract", "category",
+        "date", "date_precision", "has_code", "url", "code_url", "arxiv_id", "doi", "venue",
+        "collections", "added_at", "status", "starred", "tags", "note", "status_changed_at",
+    }  # fmt: skip
+    assert expected_keys <= set(lean)
+
+
+def test_list_query_sort_and_limit(imported: Path) -> None:
+    out = run(imported, "list", "cat:CL", "--json", "--sort", "title")
+    titles = [p["title"] for p in json.loads(out.stdout)]
+    assert len(titles) == 3 and titles == sorted(titles, key=str.casefold)
+    limited = run(imported, "list", "year:2022", "--limit", "2")
+    assert len(limited.stdout.splitlines()) == 2
+    unread = run(imported, "list", "-status:unread", "--json")
+    assert json.loads(unread.stdout) == []
+
+
+def test_malformed_query_is_one_line_exit_1(imported: Path) -> None:
+    out = run(imported, "list", 'title:"unclosed')
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and "column" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_show_and_unknown_id(imported: Path) -> None:
+    shown = run(imported, "show", "Zhang2026LeanMarathon")
+    assert shown.returncode == 0
+    assert "AI (Artificial Intelligence)" in shown.stdout
+    assert "https://github.com/YuanheZ/LeanMarathon" in shown.stdout
+    missing = run(imported, "show", "Nobody1999")
+    assert missing.returncode == 1 and "Nobody1999" in missing.stderr
+    assert run(imported, "mark", "read", "Nobody1999").returncode == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\x00\x01\x02\x7fELF" * 40, b"just some words\nnothing else\n", b"\xff\xfe\xfa bad"],
+    ids=["empty", "binary", "prose", "not-utf8"],
+)
+def test_junk_is_refused_and_store_unchanged(
+    imported: Path, tmp_path: Path, content: bytes
+) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(content)
+    before = {p.name: p.read_bytes() for p in imported.parent.iterdir() if p.is_file()}
+    out = run(imported, "import", str(junk))
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and str(junk) in out.stderr
+    after = {p.name: p.read_bytes() for p in imported.parent.iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_junk_into_a_new_store_creates_nothing(db_path: Path, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00" * 100)
+    assert run(db_path, "import", str(junk)).returncode == 1
+    assert not db_path.exists()
+
+
+def test_usage_errors_exit_2(db_path: Path) -> None:
+    assert run(db_path, "mark", "finished", "X").returncode == 2
+    assert run(db_path, "list", "--sort", "colour").returncode == 2
+    assert run(db_path, "export").returncode == 2
+
+
+def test_export_json_round_trips_losslessly(imported: Path, tmp_path: Path) -> None:
+    run(imported, "mark", "skipped", "Zhang2026LeanMarathon")
+    run(imported, "note", "Zhang2026LeanMarathon", "a note")
+    exported = tmp_path / "all.json"
+    assert run(imported, "export", "--format", "json", "-o", str(exported)).returncode == 0
+    other = tmp_path / "other" / "library.json"
+    done = run(other, "import", str(exported))
+    assert done.returncode == 0 and "added 50" in done.stdout
+    first = json.loads(run(imported, "list", "--json", "--sort", "rank").stdout)
+    second = json.loads(run(other, "list", "--json", "--sort", "rank").stdout)
+    assert first == second
+
+
+def test_export_query_selects_papers(imported: Path) -> None:
+    out = run(imported, "export", "cat:GT", "--format", "json")
+    data = json.loads(out.stdout)
+    assert [p["category"] for p in data["papers"]] == ["GT"]
+
+
+def test_stats_json(imported: Path) -> None:
+    run(imported, "mark", "read", "Zhang2026LeanMarathon", "Huang2026Fine")
+    stats = json.loads(run(imported, "stats", "--json").stdout)
+    assert stats["total"] == 50
+    assert stats["status"] == {"unread": 48, "reading": 0, "read": 2, "skipped": 0}
+    assert stats["categories"]["LG"] == 41
+    assert stats["collections"] == {"Jason D. Lee": 50}
+
+
+def test_version_and_help(db_path: Path) -> None:
+    version = run(db_path, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("paper-reader ")
+    helped = run(db_path, "--help")
+    assert helped.returncode == 0 and "import" in helped.stdout and "export" in helped.stdout
+
+
+def test_hostile_text_never_reaches_the_terminal(db_path: Path, tmp_path: Path) -> None:
+    text = SAMPLE_PROFILE.read_text().replace(
+        "LeanMarathon: Toward", "Lean\x1b[2J\x1b]52;c;cHduZWQ=\x07\x9bMarathon: Toward", 1
+    )
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(text)
+    run(db_path, "import", str(hostile), "--as-of", "2026-11-28")
+    listed = json.loads(run(db_path, "list", "--json", "--sort", "rank").stdout)
+    assert listed[0]["title"].startswith("Lean") and "Toward Reliable" in listed[0]["title"]
+    for args in (["list"], ["show", listed[0]["id"]], ["list", "--json"]):
+        out = run(db_path, *args)
+        assert out.returncode == 0
+        assert "\x1b" not in out.stdout and "\x07" not in out.stdout and "\x9b" not in out.stdout

@@ -1,0 +1,44 @@
+"""Shared fixtures: real files, a real store in a temp folder, no writes to $HOME."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DATA = ROOT / "sample_data"
+SAMPLE_PROFILE = SAMPLE_DATA / "jason-d-lee-profile.txt"
+REALDATA = ROOT.parent / "shared" / "realdata"
+AS_OF = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep every test away from the user's real library and settings."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("PAPER_READER_DB", str(home / "default-library.json"))
+    monkeypatch.setenv("PAPER_READER_CONFIG", str(home / "settings.json"))
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX", "STY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's store lives (nothing exists there yet)."""
+    return tmp_path / "store" / "library.json"
+
+
+@pytest.fixture
+def sample_library(db_path: Path):
+    """A real store holding the bundled sample collection."""
+    from store.formats import decode_input, parse_text
+    from store.library import Library
+
+    library = Library(db_path)
+    result = parse_text(
+        decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF, source=str(SAMPLE_PROFILE)
+    )
+    library.import_result(result, source=str(SAMPLE_PROFILE))
+    return library
