@@ -15,10 +15,47 @@ from store.model import Paper
 from store.text import fold
 
 _STOPWORDS = frozenset(
-    (
-        "a an the on of in for to and or with from by at as is are be via toward towards "
-        "into over under about its it this that these we our how what why when do does can"
-    ).split()
+    {
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "for",
+        "to",
+        "and",
+        "or",
+        "with",
+        "from",
+        "by",
+        "at",
+        "as",
+        "is",
+        "are",
+        "be",
+        "via",
+        "toward",
+        "towards",
+        "into",
+        "over",
+        "under",
+        "about",
+        "its",
+        "it",
+        "this",
+        "that",
+        "these",
+        "we",
+        "our",
+        "how",
+        "what",
+        "why",
+        "when",
+        "do",
+        "does",
+        "can",
+    }
 )
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)

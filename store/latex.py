@@ -1,9 +1,9 @@
-"""LaTeX in titles and abstracts, turned into readable Unicode for display.
+r"""LaTeX in titles and abstracts, turned into readable Unicode for display.
 
-arXiv titles and abstracts are written in LaTeX: ``$d^2\\asymp n\\log n$``,
-``\\emph{...}``, ``{\\"u}``. Shown raw they are hard to read; shown through
+arXiv titles and abstracts are written in LaTeX: ``$d^2\asymp n\log n$``,
+``\emph{...}``, ``{\"u}``. Shown raw they are hard to read; shown through
 pylatexenc's stock math mode they lose meaning (``S^{d-1}`` becomes ``S^d-1``,
-``n\\log n`` becomes ``nlog n``). pylatexenc parses here, and math is rendered
+``n\log n`` becomes ``nlog n``). pylatexenc parses here, and math is rendered
 by our own small renderer over its node tree, so that scripts become Unicode
 super/subscripts (or ``^(...)`` when no such characters exist), operator names
 keep their spaces and relations breathe.
@@ -38,13 +38,21 @@ from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 logging.getLogger("pylatexenc").addHandler(logging.NullHandler())
 
 _NEEDS_LATEX = ("$", "\\", "{")
+# pylatexenc tokenizes one character at a time in Python, and its cost grows
+# faster than linearly: 200k characters take seconds. arXiv caps abstracts at
+# 1,920 characters, so anything this long is not an abstract and is shown as is.
+_MAX_CONVERTED_CHARS = 20_000
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
+# "\toα": pylatexenc reads Unicode letters as part of a macro name; TeX does not.
+_MACRO_BEFORE_UNICODE_LETTER = re.compile(r"(?<!\\)(\\[A-Za-z]+)(?=[^\x00-\x7f])")
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 _SPACE_RUN = re.compile(r"[ \t\u00a0]+")
 _SPACE_AT_NEWLINE = re.compile(r" *\n *")
 _SPACE_AFTER_OPENER = re.compile(r"([(\[{⟨⌊⌈]) ")
 _SPACE_BEFORE_CLOSER = re.compile(r" ([)\]}⟩⌋⌉,;])")
 
+# Lookup tables, laid out by hand so that a row reads as a row.
+# fmt: off
 _SUPERSCRIPTS = dict(
     zip(
         "0123456789+-−=()"
@@ -81,38 +89,41 @@ _DOUBLE_STRUCK_EXCEPTIONS = {
 _MATH_CHARS = {"-": "−", "'": "′"}
 
 # Operator names typeset upright with space around them, whatever the source spacing.
-_OPERATOR_NAMES = frozenset(
-    "arg argmax argmin cos cosh cot coth csc deg det diag dim exp gcd hom inf ker lg lim "
-    "liminf limsup ln log max min poly polylog Pr rank sec sgn sign sin sinh softmax sup "
-    "tan tanh tr Tr Var Cov".split()
-)
+_OPERATOR_NAMES = frozenset({
+    "arg", "argmax", "argmin", "cos", "cosh", "cot", "coth", "csc", "deg", "det", "diag", "dim",
+    "exp", "gcd", "hom", "inf", "ker", "lg", "lim", "liminf", "limsup", "ln", "log", "max", "min",
+    "poly", "polylog", "Pr", "rank", "sec", "sgn", "sign", "sin", "sinh", "softmax", "sup", "tan",
+    "tanh", "tr", "Tr", "Var", "Cov"
+})
 # Relations and binary operators: LaTeX spaces these, so we do too.
-_SPACED_SYMBOLS = frozenset(
-    "approx asymp cap cdot circ cong coloneqq cup equiv ge geq geqslant gets gg gtrsim iff "
-    "implies in le leftarrow Leftarrow leftrightarrow Leftrightarrow leq leqslant lesssim ll "
-    "longrightarrow Longrightarrow mapsto mid mp ne neq ni notin oplus otimes perp pm propto "
-    "rightarrow Rightarrow setminus sim simeq subset subseteq supset supseteq times to "
-    "triangleq vee wedge".split()
-)
+_SPACED_SYMBOLS = frozenset({
+    "approx", "asymp", "cap", "cdot", "circ", "cong", "coloneqq", "cup", "equiv", "ge", "geq",
+    "geqslant", "gets", "gg", "gtrsim", "iff", "implies", "in", "le", "leftarrow", "Leftarrow",
+    "leftrightarrow", "Leftrightarrow", "leq", "leqslant", "lesssim", "ll", "longrightarrow",
+    "Longrightarrow", "mapsto", "mid", "mp", "ne", "neq", "ni", "notin", "oplus", "otimes",
+    "perp", "pm", "propto", "rightarrow", "Rightarrow", "setminus", "sim", "simeq", "subset",
+    "subseteq", "supset", "supseteq", "times", "to", "triangleq", "vee", "wedge"
+})
 # Delimiter sizing carries no meaning in plain text.
-_SIZING = frozenset(
-    "left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr "
-    "bigm Bigm".split()
-)
+_SIZING = frozenset({
+    "left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+    "biggl", "biggr", "Biggl", "Biggr", "bigm", "Bigm"
+})
 _FRACTIONS = frozenset(("frac", "dfrac", "tfrac", "cfrac"))
 _BINOMIALS = frozenset(("binom", "dbinom", "tbinom"))
 # Font switches whose argument is still math: keep the content, drop the font
 # (terminal fonts rarely cover the Unicode math alphabets well, and a plain O
 # reads better than 𝒪).
-_MATH_FONTS = frozenset(
-    "mathcal mathscr mathfrak mathrm mathbf mathit mathsf mathtt mathnormal bm boldsymbol "
-    "pmb".split()
-)
+_MATH_FONTS = frozenset({
+    "mathcal", "mathscr", "mathfrak", "mathrm", "mathbf", "mathit", "mathsf", "mathtt",
+    "mathnormal", "bm", "boldsymbol", "pmb"
+})
 # Macros whose argument is text even inside math.
-_TEXT_IN_MATH = frozenset(
-    "text textrm texttt textit textbf textsf textsc textup textmd textnormal textsl emph "
-    "mbox hbox".split()
-)
+_TEXT_IN_MATH = frozenset({
+    "text", "textrm", "texttt", "textit", "textbf", "textsf", "textsc", "textup", "textmd",
+    "textnormal", "textsl", "emph", "mbox", "hbox"
+})
+# fmt: on
 _ACCENTS = {
     "tilde": "\u0303",
     "widetilde": "\u0303",
@@ -134,13 +145,23 @@ _SET_MACROS = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": 
 _CITE_MACROS = ("cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear")
 _ROOTS = {"2": "√", "3": "∛", "4": "∜"}
 _SIMPLE_OPERAND_EXTRA = frozenset("′⋆∗.√")
+# Macros pylatexenc's parser does not know to take one braced argument.
+_ONE_ARGUMENT_MACROS = ("bm", "boldsymbol", "pmb", "hbox", "mathnormal", "textnormal", "mathring")
+_MATH_MACROS_IN_TEXT = (
+    "sqrt",
+    "operatorname",
+    "mathbb",
+    *_FRACTIONS,
+    *_BINOMIALS,
+    *_MATH_FONTS,
+)
 
 
 def latex_to_unicode(text: str) -> str:
-    """Render the LaTeX in a title or abstract as readable Unicode.
+    r"""Render the LaTeX in a title or abstract as readable Unicode.
 
-    ``$d^2\\asymp n\\log n$`` becomes ``d² ≍ n log n``, ``$θ^\\star \\in
-    S^{d-1}$`` becomes ``θ⋆ ∈ Sᵈ⁻¹``, ``\\emph{x}`` becomes ``x`` and ``{\\"u}``
+    ``$d^2\asymp n\log n$`` becomes ``d² ≍ n log n``, ``$θ^\star \in
+    S^{d-1}$`` becomes ``θ⋆ ∈ Sᵈ⁻¹``, ``\emph{x}`` becomes ``x`` and ``{\"u}``
     becomes ``ü``. Paragraph breaks survive; runs of spaces collapse.
 
     The function is pure and uncached: abstracts can be long and many, so
@@ -150,12 +171,12 @@ def latex_to_unicode(text: str) -> str:
         text: A title or abstract, possibly holding LaTeX.
 
     Returns:
-        The text for display. Plain text (no ``$``, ``\\`` or ``{``) comes back
+        The text for display. Plain text (no ``$``, ``\`` or ``{``) comes back
         unchanged, and so does any text the converter cannot handle: display
         must never fail because an abstract is odd.
     """
     try:
-        if not any(marker in text for marker in _NEEDS_LATEX):
+        if len(text) > _MAX_CONVERTED_CHARS or not any(m in text for m in _NEEDS_LATEX):
             return text
         nodes = latexwalker.LatexWalker(
             _prepare(text), latex_context=_walker_context(), tolerant_parsing=True
@@ -170,6 +191,9 @@ def _prepare(text: str) -> str:
     # A bare % starts a LaTeX comment and would swallow the rest of the line,
     # but in abstracts it nearly always means "per cent".
     text = _BARE_PERCENT.sub(r"\\%", text)
+    # Pasted abstracts mix macros with Unicode symbols ("n/d^2\toα"); a
+    # space ends the macro name where TeX would.
+    text = _MACRO_BEFORE_UNICODE_LETTER.sub(r"\1 ", text)
     # An odd number of $ means one is a currency sign; treat the last as literal
     # so that the prose after it is not read as math.
     dollars = [match.start() for match in _UNESCAPED_DOLLAR.finditer(text)]
@@ -195,8 +219,7 @@ def _walker_context() -> Any:
         macros=[
             MacroSpec("operatorname", "*{"),
             MacroSpec("href", "{{"),
-            *(MacroSpec(name, "{") for name in ("bm", "boldsymbol", "pmb", "hbox", "mathnormal")),
-            *(MacroSpec(name, "{") for name in ("textnormal", "mathring")),
+            *(MacroSpec(name, "{") for name in _ONE_ARGUMENT_MACROS),
             *(MacroSpec(name, "{{") for name in (*_FRACTIONS, *_BINOMIALS)),
         ],
     )
@@ -213,6 +236,8 @@ def _converter() -> _UnicodeConverter:
         macros=[
             *(MacroTextSpec(name, simplify_repl=symbol) for name, symbol in _SET_MACROS.items()),
             *(MacroTextSpec(name, simplify_repl=_format_citation) for name in _CITE_MACROS),
+            # Math-only macros met outside $...$ still get the math rendering.
+            *(MacroTextSpec(name, simplify_repl=_as_math) for name in _MATH_MACROS_IN_TEXT),
             MacroTextSpec("prime", simplify_repl="′"),
             MacroTextSpec("|", simplify_repl="‖"),
             MacroTextSpec("url", discard=False),
@@ -227,6 +252,10 @@ def _converter() -> _UnicodeConverter:
         ],
     )
     return _UnicodeConverter(latex_context=context)
+
+
+def _as_math(node: Any, l2tobj: Any) -> str:
+    return str(l2tobj.render_math([node]))
 
 
 def _format_citation(node: Any, l2tobj: Any) -> str:
@@ -255,9 +284,9 @@ _SPACE = _Atom(" ", _Kind.SPACE)
 
 
 class _UnicodeConverter(LatexNodes2Text):  # type: ignore[misc]
-    """pylatexenc's text converter with our own math rendering.
+    r"""pylatexenc's text converter with our own math rendering.
 
-    Text mode is pylatexenc's (accents, dashes, quotes, ``\\emph``); math mode
+    Text mode is pylatexenc's (accents, dashes, quotes, ``\emph``); math mode
     is replaced because its stock rendering drops the braces that carry
     meaning. Every method here is reentrant: state lives in locals only.
     """
@@ -265,12 +294,42 @@ class _UnicodeConverter(LatexNodes2Text):  # type: ignore[misc]
     def macro_node_to_text(self, node: Any) -> str:
         """Keep the arguments of unknown macros instead of dropping the words in them."""
         if self.latex_context.get_macro_spec(node.macroname) is None:
-            return "".join(self._groupnodecontents_to_text(arg) for arg in _arguments(node))
+            return self._arguments_text(node)
         return str(super().macro_node_to_text(node))
+
+    def _arguments_text(self, node: Any) -> str:
+        return "".join(self._groupnodecontents_to_text(arg) for arg in _arguments(node))
+
+    def apply_simplify_repl(self, node: Any, simplify_repl: Any, what: str) -> str:
+        r"""Apply a macro's replacement, keeping its arguments' text when that fails.
+
+        Abstracts hold truncated or malformed LaTeX (``\href{a}``, ``\frac``
+        with no arguments). pylatexenc then raises or returns its ``%s``
+        template; either way one bad macro would spoil the whole abstract.
+        """
+        try:
+            result = super().apply_simplify_repl(node, simplify_repl, what)
+        except (KeyError, IndexError, AttributeError, TypeError, ValueError):
+            return self._arguments_text(node)
+        template_unfilled = (
+            isinstance(simplify_repl, str)
+            and len(simplify_repl) > 1
+            and "%" in simplify_repl
+            and result == simplify_repl
+        )
+        return self._arguments_text(node) if template_unfilled else str(result)
+
+    def render_math(self, nodelist: Iterable[Any]) -> str:
+        """Render a list of nodes as math, for math macros met in text mode."""
+        return self._math(nodelist)
 
     def math_node_to_text(self, node: Any) -> str:
         """Render inline or display math as one line of Unicode."""
         rendered = self._math(node.nodelist)
+        if _edge_space(node.nodelist, 0) or _edge_space(node.nodelist, -1):
+            # LaTeX ignores space inside math, but "costs $5 or $6" pairs the
+            # wrong dollars: keeping the edge space keeps the prose words apart.
+            rendered = f" {rendered} "
         is_display = node.isNodeType(latexwalker.LatexEnvironmentNode) or (
             getattr(node, "displaytype", "inline") == "display"
         )
@@ -319,7 +378,7 @@ class _UnicodeConverter(LatexNodes2Text):  # type: ignore[misc]
             return _SPACE
         return _Atom(str(self.specials_node_to_text(node)), _Kind.TEXT)
 
-    def _macro_atoms(self, node: Any) -> list[_Atom]:  # noqa: PLR0911 - one branch per family
+    def _macro_atoms(self, node: Any) -> list[_Atom]:
         name = node.macroname
         if name in _SIZING:
             return []
@@ -341,8 +400,7 @@ class _UnicodeConverter(LatexNodes2Text):  # type: ignore[misc]
         if name in _MATH_FONTS:
             return [_Atom(self._math_argument(node, 0), _Kind.TEXT)]
         if name in _TEXT_IN_MATH:
-            text = "".join(self._groupnodecontents_to_text(arg) for arg in _arguments(node))
-            return [_Atom(text, _Kind.TEXT)]
+            return [_Atom(self._arguments_text(node), _Kind.TEXT)]
         if name in _ACCENTS:
             return [_Atom(_accent(self._math_argument(node, 0), _ACCENTS[name]), _Kind.TEXT)]
         if name == "not":
@@ -370,7 +428,11 @@ class _UnicodeConverter(LatexNodes2Text):  # type: ignore[misc]
         return [_Atom(symbol, _Kind.TEXT), *trailing]
 
     def _root(self, node: Any) -> str:
-        radicand = _operand(self._math_argument(node, 1))
+        radicand = self._math_argument(node, 1).strip()
+        already_grouped = radicand.startswith("(") and radicand.endswith(")")
+        if len(radicand) > 1 and not radicand.isdigit() and not already_grouped:
+            # "d√kMT" would leave unclear how far the root reaches.
+            radicand = f"({radicand})"
         degree = self._math_argument(node, 0).strip()
         if not degree:
             return f"√{radicand}"
@@ -383,6 +445,15 @@ def _arguments(node: Any, *, keep_missing: bool = False) -> list[Any]:
     """A macro's parsed arguments; optional ones absent in the source are None."""
     parsed = node.nodeargd.argnlist if node.nodeargd and node.nodeargd.argnlist else []
     return list(parsed) if keep_missing else [arg for arg in parsed if arg is not None]
+
+
+def _edge_space(nodelist: Sequence[Any] | None, index: int) -> bool:
+    if not nodelist:
+        return False
+    node = nodelist[index]
+    if node is None or not node.isNodeType(latexwalker.LatexCharsNode) or not node.chars:
+        return False
+    return bool(node.chars[index].isspace())
 
 
 def _char_atoms(chars: str) -> list[_Atom]:
@@ -458,7 +529,8 @@ def _join(atoms: Sequence[_Atom]) -> str:
     text = _SPACE_RUN.sub(" ", "".join(pieces))
     text = _SPACE_AFTER_OPENER.sub(r"\1", text)
     text = _SPACE_BEFORE_CLOSER.sub(r"\1", text)
-    return text.strip().rstrip(";").rstrip()
+    # A "\\" line break at either end separates nothing.
+    return text.strip(" ;")
 
 
 def _operand(text: str) -> str:

@@ -7,6 +7,7 @@ change into one locked, atomic write through :class:`Repository`.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -85,23 +86,26 @@ def merge_papers(existing: Paper, incoming: Paper) -> Paper:
         value = getattr(incoming, name)
         if value and value != getattr(existing, name):
             changes[name] = value
-    if incoming.authors and (
+    authors_richer = bool(incoming.authors) and (
         not existing.authors
         or not incoming.authors_truncated
         or (existing.authors_truncated and len(incoming.authors) >= len(existing.authors))
+    )
+    if authors_richer and (incoming.authors, incoming.authors_truncated) != (
+        existing.authors,
+        existing.authors_truncated,
     ):
-        if (incoming.authors, incoming.authors_truncated) != (
-            existing.authors,
-            existing.authors_truncated,
-        ):
-            changes["authors"] = incoming.authors
-            changes["authors_truncated"] = incoming.authors_truncated
-    if incoming.date and (
+        changes["authors"] = incoming.authors
+        changes["authors_truncated"] = incoming.authors_truncated
+    date_as_precise = bool(incoming.date) and (
         _PRECISION_RANK[incoming.date_precision] >= _PRECISION_RANK[existing.date_precision]
+    )
+    if date_as_precise and (incoming.date, incoming.date_precision) != (
+        existing.date,
+        existing.date_precision,
     ):
-        if (incoming.date, incoming.date_precision) != (existing.date, existing.date_precision):
-            changes["date"] = incoming.date
-            changes["date_precision"] = incoming.date_precision
+        changes["date"] = incoming.date
+        changes["date_precision"] = incoming.date_precision
     if incoming.has_code and not existing.has_code:
         changes["has_code"] = True
     merged_collections = {**existing.collections, **incoming.collections}
@@ -127,7 +131,14 @@ class Library:
     # -- loading ---------------------------------------------------------------
 
     def _load_catalogue(self) -> None:
-        self._papers = {paper.id: paper for paper in self._repo.load_papers()}
+        # Building 100,000 objects triggers dozens of useless full GC passes.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._papers = {paper.id: paper for paper in self._repo.load_papers()}
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         self._collections = {c.name: c for c in self._repo.load_collections()}
         self._haystacks = {}
         self.revision += 1

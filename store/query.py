@@ -42,23 +42,13 @@ class QueryError(PaperReaderError):
         return f"column {self.position + 1}: {self.message}"
 
 
-def _fast_fold(text: str) -> str:
-    # Same result as store.text.fold, which walks every character in Python:
-    # for ASCII text (most titles and abstracts) NFKD changes nothing and
-    # casefold equals lower, so a 100k-paper library folds in a fraction of
-    # the time.
-    if text.isascii():
-        return text.lower()
-    return fold(text)
-
-
 def _normalise(text: str) -> str:
     """Fold ``text`` and collapse whitespace runs to one space.
 
     Collapsing lets ``"gradient descent"`` match an abstract that wraps between
     the two words; needles and haystacks both go through here so they agree.
     """
-    return " ".join(_fast_fold(text).split())
+    return " ".join(fold(text).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +316,8 @@ def _text_term(needle: str) -> _Term:
 
 
 def _author(needle: str, _at: int) -> _Term:
+    """``author:``: within one author's name (names never run together)."""
+
     def in_authors(paper: Paper, state: UserState, haystack: Haystack) -> bool:
         return needle in haystack.authors
 
@@ -333,6 +325,8 @@ def _author(needle: str, _at: int) -> _Term:
 
 
 def _title(needle: str, _at: int) -> _Term:
+    """``title:``: within the title."""
+
     def in_title(paper: Paper, state: UserState, haystack: Haystack) -> bool:
         return needle in haystack.title
 
@@ -340,6 +334,8 @@ def _title(needle: str, _at: int) -> _Term:
 
 
 def _abstract(needle: str, _at: int) -> _Term:
+    """``abstract:``: within the abstract; the one field as costly as a word."""
+
     def in_abstract(paper: Paper, state: UserState, haystack: Haystack) -> bool:
         return needle in haystack.abstract
 
@@ -352,26 +348,44 @@ def _bare_category(code: str) -> str:
 
 
 def _category(value: str, _at: int) -> _Term:
+    """``cat:``: the same subject code, with or without its archive prefix."""
     wanted = _bare_category(value)
+    # A library holds a few dozen distinct codes; decide each once.
+    verdicts: dict[str, bool] = {}
 
     def in_category(paper: Paper, state: UserState, haystack: Haystack) -> bool:
-        return _bare_category(paper.category) == wanted
+        category = paper.category
+        verdict = verdicts.get(category)
+        if verdict is None:
+            verdict = verdicts[category] = _bare_category(category) == wanted
+        return verdict
 
     return _Term(in_category, _CHEAP)
 
 
-def _paper_year(paper: Paper) -> int | None:
-    # Paper.year trusts str.isdigit, which accepts digits int() rejects ("²").
-    head = paper.date[:4]
+def _paper_year(date: str) -> int | None:
+    """The year of an ISO date, or None; never raises.
+
+    Not ``Paper.year``: that trusts ``str.isdigit``, which accepts digits such
+    as ``²`` that ``int()`` rejects, and a filter must not crash on odd data.
+    """
+    head = date[:4]
     return int(head) if head.isascii() and head.isdigit() else None
 
 
 def _year(value: str, at: int) -> _Term:
+    """``year:``: an undated paper matches no year term (and every negated one)."""
     low, high = _year_bounds(value, at)
+    # Dates repeat across papers, and a dict lookup beats slicing and parsing.
+    verdicts: dict[str, bool] = {}
 
     def in_years(paper: Paper, state: UserState, haystack: Haystack) -> bool:
-        year = _paper_year(paper)
-        return year is not None and low <= year <= high
+        date = paper.date
+        verdict = verdicts.get(date)
+        if verdict is None:
+            year = _paper_year(date)
+            verdict = verdicts[date] = year is not None and low <= year <= high
+        return verdict
 
     return _Term(in_years, _CHEAP)
 
@@ -402,6 +416,8 @@ def _year_bounds(value: str, at: int) -> tuple[int, int]:
 
 
 def _status_term(status: ReadingStatus) -> _Term:
+    """The test behind both ``status:X`` and its alias ``is:X``."""
+
     def has_status(paper: Paper, state: UserState, haystack: Haystack) -> bool:
         return state.status == status
 
@@ -409,12 +425,14 @@ def _status_term(status: ReadingStatus) -> _Term:
 
 
 def _status(value: str, at: int) -> _Term:
+    """``status:``: one of the reading statuses, by name."""
     if value not in _STATUSES:
         raise QueryError(at, f"unknown status {value!r} (valid: {', '.join(_STATUSES)})")
     return _status_term(ReadingStatus(value))
 
 
 def _tag(value: str, _at: int) -> _Term:
+    """``tag:``: a whole tag, not part of one, so ``tag:ml`` misses ``html``."""
     # Tags are few and repeat across papers; remember their folded forms.
     folded: dict[str, str] = {}
 
@@ -430,6 +448,7 @@ def _tag(value: str, _at: int) -> _Term:
 
 
 def _collection(needle: str, _at: int) -> _Term:
+    """``collection:``: part of a collection name, as names are long to type."""
     # A library has a handful of collection names shared by thousands of papers.
     folded: dict[str, str] = {}
 
@@ -445,13 +464,17 @@ def _collection(needle: str, _at: int) -> _Term:
 
 
 def _paper_id(value: str, _at: int) -> _Term:
+    """``id:``: the whole citation key, ignoring case."""
+
     def has_id(paper: Paper, state: UserState, haystack: Haystack) -> bool:
-        return _fast_fold(paper.id) == value
+        return fold(paper.id) == value
 
     return _Term(has_id, _CHEAP)
 
 
 def _flag(test: Callable[[Paper, UserState], bool]) -> _Term:
+    """A term from a yes/no property of the paper or its state."""
+
     def flag(paper: Paper, state: UserState, haystack: Haystack) -> bool:
         return test(paper, state)
 
@@ -467,11 +490,11 @@ _HAS_TESTS: dict[str, Callable[[Paper, UserState], bool]] = {
     "url": lambda paper, state: bool(paper.url),
 }
 
-
 _HAS_VALUES: tuple[str, ...] = tuple(_HAS_TESTS)
 
 
 def _has(value: str, at: int) -> _Term:
+    """``has:``: the paper carries a code link, a note, a DOI, ..."""
     test = _HAS_TESTS.get(value)
     if test is None:
         raise QueryError(at, f"unknown has: value {value!r} (valid: {', '.join(_HAS_VALUES)})")
@@ -479,6 +502,7 @@ def _has(value: str, at: int) -> _Term:
 
 
 def _is(value: str, at: int) -> _Term:
+    """``is:``: starred, or a status name as a shorter ``status:``."""
     if value == "starred":
         return _flag(lambda paper, state: state.starred)
     if value in _STATUSES:

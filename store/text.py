@@ -35,6 +35,8 @@ def clean_text(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form used for matching and duplicate detection."""
+    if text.isascii():  # the common case, and ten times faster
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()

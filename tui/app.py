@@ -6,8 +6,10 @@ import signal
 import sys
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from store.errors import PaperReaderError
@@ -15,8 +17,12 @@ from store.formats import decode_input, parse_text
 from store.library import Library
 from tui.history import UndoHistory
 from tui.resources import sample_data_dir, styles_dir
-from tui.screens.main import MainScreen
+from tui.screens.main import MainScreen, typing_text
 from tui.settings import load_settings, save_setting
+
+
+class ReaderReady(Message):
+    """The main screen is composed and can take keys."""
 
 
 class PaperReaderApp(App[None]):
@@ -25,8 +31,8 @@ class PaperReaderApp(App[None]):
     CSS_PATH = [str(path) for path in sorted(styles_dir().glob("*.tcss"))]
     TITLE = "paper-reader"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help", priority=True),
+        Binding("q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
     def __init__(self, library: Library, *, welcome: str | None = None) -> None:
@@ -34,9 +40,40 @@ class PaperReaderApp(App[None]):
         self.library = library
         self.history = UndoHistory()
         self.welcome = welcome
+        # Keys read before the main screen is ready wait here, in order (None: ready).
+        self._early_keys: list[events.Key] | None = []
         theme = load_settings().get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
+
+    async def on_event(self, event: events.Event) -> None:
+        """Hold keys typed before the reader is painted, then replay them in order.
+
+        Without this, ``/quantum`` typed during start-up reaches a screen that
+        has no search bar yet: the ``/`` is lost and ``q`` quits.
+        """
+        if (
+            self._early_keys is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+        ):
+            self._early_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def reader_ready(self) -> None:
+        """Called by the main screen once it can take keys."""
+        self.post_message(ReaderReady())
+
+    async def on_reader_ready(self, _message: ReaderReady) -> None:
+        # Keys still queued behind this message arrive after the replayed ones.
+        early, self._early_keys = self._early_keys or [], None
+        for key in early:
+            await super().on_event(key)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``q`` and ``?`` are letters while the user types a query or a note."""
+        return not (action in ("help", "quit") and typing_text(self.screen))
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()

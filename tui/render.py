@@ -7,9 +7,9 @@ markup, with control characters stripped again here as defence in depth.
 from __future__ import annotations
 
 from rich.text import Text
-from store.latex import latex_to_unicode
 
-from store.links import code_link, paper_link
+from store.latex import latex_to_unicode
+from store.links import arxiv_title_search, code_link, paper_link
 from store.model import Paper, UserState, category_name
 from store.text import clean_line, clean_text
 
@@ -47,8 +47,12 @@ def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None
         status += "  #" + " #".join(state.tags)
     text.append(clean_line(status), style="bold")
     text.append("\n\n")
+    link = paper_link(paper)
     text.append("Link  ", style="dim")
-    text.append(clean_line(paper_link(paper)))
+    if link == arxiv_title_search(paper.title):
+        text.append("none in the source; c copies an arXiv search for the title", style="dim")
+    else:
+        text.append(clean_line(link))
     text.append("\n")
     code = code_link(paper)
     if code:

@@ -423,7 +423,21 @@ def test_escape_sequences_are_removed_from_every_field() -> None:
         b"\x00\x01\x02\xff\xfe".decode("utf-8", "replace") * 1000,
         "\x00" * 10_000,
         "x" * 1_000_000,
+        "\n" * 1_000_000,
+        " \n" * 500_000,
         "LGMay 26 is when the conference ends\nand nothing else",
+    ],
+    ids=[
+        "empty",
+        "blank-lines",
+        "prose",
+        "all-bytes",
+        "binary",
+        "nul",
+        "huge-line",
+        "million-newlines",
+        "million-blank-lines",
+        "date-in-prose",
     ],
 )
 def test_junk_is_a_format_error(junk: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,17 +41,14 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             for title, bindings in binding_sections():
-                table = Table(
-                    title=title, title_justify="left", show_header=False, box=None, padding=(0, 2)
-                )
-                table.add_column(style="bold", min_width=14)
-                table.add_column()
+                section = Text(title + "\n", style="bold underline")
                 for binding in bindings:
                     keys = " / ".join(
-                        self.app.get_key_display(Binding(k, "")) for k in binding.key.split(",")
+                        self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")
                     )
-                    table.add_row(Text(keys), Text(binding.description))
-                yield Static(table, classes="help-section")
+                    section.append(f"  {keys:<18}", style="bold")
+                    section.append(binding.description + "\n")
+                yield Static(section, classes="help-section")
             yield Static(
                 "Press esc to close. Ctrl+P opens the command palette.",
                 markup=False,

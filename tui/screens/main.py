@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Static, TextArea
 
 from store.errors import PaperReaderError
 from store.facets import count_facets, facet_filter
@@ -37,18 +37,37 @@ if TYPE_CHECKING:
     from tui.app import PaperReaderApp
 
 NARROW_WIDTH = 100
+_LETTER_ACTIONS = frozenset({"search", "edit_note", "toggle_filters", "undo", "triage", "stats"})
+
+
+def typing_text(screen: Screen[object]) -> bool:
+    """True when the focused widget takes text (the search bar, the note editor)."""
+    return isinstance(screen.focused, Input | TextArea)
+
+
 REFRESH_INTERVAL_S = 1.0
+EMPTY_LIBRARY_HINT = (
+    "Your library is empty.\n\nImport a reading list from a shell:\n\n"
+    "    paper-reader import FILE\n\n"
+    "FILE can be an author-profile page saved as text or a paper-reader JSON export."
+)
 
 
 class MainScreen(Screen[None]):
-    """Filters, paper list, abstract and notes, with the search bar on top."""
+    """Filters, paper list, abstract and notes, with the search bar on top.
+
+    Focus moves with ``set_focus`` (at once) rather than ``Widget.focus``
+    (queued): keys typed right after ``/`` or ``n`` are already waiting in the
+    queue and must reach the newly focused widget, not the list.
+    """
 
     BINDINGS = [
-        Binding("slash", "search", "Search", id="main.search"),
-        Binding("f", "toggle_filters", "Filters", id="main.filters"),
-        Binding("z", "undo", "Undo", id="main.undo"),
-        Binding("T", "triage", "Triage", id="main.triage"),
-        Binding("S", "stats", "Stats", id="main.stats"),
+        Binding("slash", "search", "Search", id="main.search", priority=True),
+        Binding("n", "edit_note", "Note", id="main.note", priority=True),
+        Binding("f", "toggle_filters", "Filters", id="main.filters", priority=True),
+        Binding("z", "undo", "Undo", id="main.undo", priority=True),
+        Binding("T", "triage", "Triage", id="main.triage", priority=True),
+        Binding("S", "stats", "Stats", id="main.stats", priority=True),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="main.unselect"),
     ]
 
@@ -61,6 +80,10 @@ class MainScreen(Screen[None]):
         self.sort = "date"
         self.filters_visible: bool | None = None  # None: decided by the width
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While text is being typed, letters are text, not commands."""
+        return not (action in _LETTER_ACTIONS and typing_text(self))
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             yield FilterPanel(id="filters")
@@ -69,9 +92,9 @@ class MainScreen(Screen[None]):
                 yield Static("", id="search-error", markup=False)
                 yield Static("", id="list-header", markup=False)
                 yield PaperList(id="papers")
-            with Vertical(id="detail"):
-                yield AbstractView(id="abstract")
-                yield NotesPane(id="notes")
+                with Horizontal(id="detail"):
+                    yield AbstractView(id="abstract")
+                    yield NotesPane(id="notes")
         yield Footer()
 
     @property
@@ -84,7 +107,11 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.apply_filters()
-        self.paper_list.focus()
+        # Fill the panes now, not when the list's Highlighted message arrives:
+        # keys typed at once (``n`` then a note) must not be wiped by it.
+        self._show_current()
+        self.set_focus(self.paper_list)
+        self.app.reader_ready()
         self.set_interval(REFRESH_INTERVAL_S, self._pick_up_outside_changes)
 
     # -- layout ----------------------------------------------------------------
@@ -104,7 +131,7 @@ class MainScreen(Screen[None]):
         self.filters_visible = hidden
         self._layout(self.size.width)
         if not hidden and self.query_one(FilterPanel).has_focus:
-            self.paper_list.focus()
+            self.set_focus(self.paper_list)
 
     # -- filtering -------------------------------------------------------------
 
@@ -138,11 +165,11 @@ class MainScreen(Screen[None]):
 
     @on(SearchBar.Finished)
     def _search_finished(self) -> None:
-        self.paper_list.focus()
+        self.set_focus(self.paper_list)
 
     def action_search(self) -> None:
         """Focus the search bar; typing filters the list live."""
-        self.query_one(SearchBar).focus()
+        self.set_focus(self.query_one(SearchBar))
 
     @on(FilterPanel.FacetToggled)
     def _facet_toggled(self, event: FilterPanel.FacetToggled) -> None:
@@ -171,11 +198,12 @@ class MainScreen(Screen[None]):
         paper = paper if paper is not None else self.paper_list.current
         library = self.app.library
         state = library.state(paper.id) if paper else None
-        self.query_one(AbstractView).show(paper, state)
+        hint = "" if len(library) else EMPTY_LIBRARY_HINT
+        self.query_one(AbstractView).show(paper, state, hint=hint)
         if paper is None or self.notes.paper_id != paper.id:
-            self.notes.edit(paper.id if paper else None, state.note if state else "")
+            self.notes.show_note(paper.id if paper else None, state.note if state else "")
         elif not self.notes.has_focus and state is not None and state.note != self.notes.text:
-            self.notes.edit(paper.id, state.note)
+            self.notes.show_note(paper.id, state.note)
 
     @on(PaperList.SelectionChanged)
     def _selection_changed(self) -> None:
@@ -190,10 +218,9 @@ class MainScreen(Screen[None]):
     @on(PaperList.ActionRequested)
     def _paper_action(self, event: PaperList.ActionRequested) -> None:
         handler = getattr(self, f"_do_{event.action}")
-        handler()
+        handler(event.paper_ids)
 
-    def _change(self, label: str, change) -> None:  # type: ignore[no-untyped-def]
-        ids = self.paper_list.targets()
+    def _change(self, label: str, ids: list[str], change) -> None:  # type: ignore[no-untyped-def]
         if not ids:
             return
         try:
@@ -209,30 +236,29 @@ class MainScreen(Screen[None]):
         if bulk:
             self.notify(f"{label}: {len(ids)} papers", markup=False)
 
-    def _do_toggle_read(self) -> None:
+    def _do_toggle_read(self, ids: list[str]) -> None:
         library = self.app.library
-        ids = self.paper_list.targets()
         all_read = ids and all(library.state(i).status is ReadingStatus.READ for i in ids)
         status = ReadingStatus.UNREAD if all_read else ReadingStatus.READ
-        self._change(f"Marked {status}", lambda ids: library.set_status(ids, status))
+        self._change(f"Marked {status}", ids, lambda ids: library.set_status(ids, status))
 
-    def _do_skip(self) -> None:
+    def _do_skip(self, ids: list[str]) -> None:
         library = self.app.library
-        self._change("Skipped", lambda ids: library.set_status(ids, ReadingStatus.SKIPPED))
+        self._change("Skipped", ids, lambda ids: library.set_status(ids, ReadingStatus.SKIPPED))
 
-    def _do_unread(self) -> None:
+    def _do_unread(self, ids: list[str]) -> None:
         library = self.app.library
-        self._change("Marked unread", lambda ids: library.set_status(ids, ReadingStatus.UNREAD))
+        self._change(
+            "Marked unread", ids, lambda ids: library.set_status(ids, ReadingStatus.UNREAD)
+        )
 
-    def _do_star(self) -> None:
+    def _do_star(self, ids: list[str]) -> None:
         library = self.app.library
-        ids = self.paper_list.targets()
         starred = not all(library.state(i).starred for i in ids)
         label = "Starred" if starred else "Unstarred"
-        self._change(label, lambda ids: library.set_starred(ids, starred))
+        self._change(label, ids, lambda ids: library.set_starred(ids, starred))
 
-    def _do_tag(self) -> None:
-        ids = self.paper_list.targets()
+    def _do_tag(self, ids: list[str]) -> None:
         if not ids:
             return
         current = self.app.library.state(ids[0]).tags if len(ids) == 1 else ()
@@ -244,12 +270,16 @@ class MainScreen(Screen[None]):
             add = [w.lstrip("+") for w in words if not w.startswith("-") and w.lstrip("+")]
             remove = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
             library = self.app.library
-            self._change("Tagged", lambda ids: library.change_tags(ids, add=add, remove=remove))
+            self._change(
+                "Tagged", ids, lambda ids: library.change_tags(ids, add=add, remove=remove)
+            )
 
         self.app.push_screen(TagDialog(current, len(ids)), apply)
 
-    def _do_note(self) -> None:
-        self.notes.focus()
+    def action_edit_note(self) -> None:
+        """Edit the current paper's note (esc leaves; the note saves itself)."""
+        if self.paper_list.current is not None:
+            self.set_focus(self.notes)
 
     @on(NotesPane.NoteEdited)
     def _note_edited(self, event: NotesPane.NoteEdited) -> None:
@@ -260,7 +290,7 @@ class MainScreen(Screen[None]):
 
     @on(NotesPane.Left)
     def _note_left(self) -> None:
-        self.paper_list.focus()
+        self.set_focus(self.paper_list)
 
     def save_pending_note(self) -> None:
         """Write an unsaved note straight to the store (quit, hang-up)."""
@@ -283,6 +313,10 @@ class MainScreen(Screen[None]):
 
     # -- copying and opening ---------------------------------------------------
 
+    def _first(self, ids: list[str]) -> Paper | None:
+        """The paper a single-paper action means: the current one, or the first selected."""
+        return self.app.library.get(ids[0]) if ids else None
+
     def _copy(self, what: str, text: str) -> None:
         outcome = clipboard.copy(self.app, text)
         if outcome.too_large:
@@ -291,13 +325,13 @@ class MainScreen(Screen[None]):
         shown = text if len(text) <= 120 else text[:117] + "..."
         self.notify(f"Copied {what} {outcome.describe()}:\n{shown}", markup=False)
 
-    def _do_copy_link(self) -> None:
-        paper = self.paper_list.current
+    def _do_copy_link(self, ids: list[str]) -> None:
+        paper = self._first(ids)
         if paper is not None:
             self._copy("paper link", paper_link(paper))
 
-    def _do_copy_code(self) -> None:
-        paper = self.paper_list.current
+    def _do_copy_code(self, ids: list[str]) -> None:
+        paper = self._first(ids)
         if paper is None:
             return
         link = code_link(paper)
@@ -306,13 +340,14 @@ class MainScreen(Screen[None]):
             return
         self._copy("code link", link)
 
-    def _do_copy_bibtex(self) -> None:
-        paper = self.paper_list.current
-        if paper is not None:
-            self._copy("BibTeX entry", bibtex_entry(paper))
+    def _do_copy_bibtex(self, ids: list[str]) -> None:
+        papers = [self.app.library.get(pid) for pid in ids]
+        if papers:
+            what = "BibTeX entry" if len(papers) == 1 else f"{len(papers)} BibTeX entries"
+            self._copy(what, "\n".join(bibtex_entry(paper) for paper in papers))
 
-    def _do_open(self) -> None:
-        paper = self.paper_list.current
+    def _do_open(self, ids: list[str]) -> None:
+        paper = self._first(ids)
         if paper is None:
             return
         link = paper_link(paper)

@@ -52,6 +52,8 @@ class TriageScreen(Screen[None]):
         self._show()
 
     def _show(self) -> None:
+        if not self.is_mounted:
+            return  # on_mount shows it; a key can arrive before the screen is mounted
         progress = self.query_one("#triage-progress", Static)
         paper_view = self.query_one("#triage-paper", Static)
         left = len(self.queue) - self.position

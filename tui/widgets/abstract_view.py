@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -19,11 +20,11 @@ class AbstractView(VerticalScroll):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="abstract-body")
 
-    def show(self, paper: Paper | None, state: UserState | None) -> None:
-        """Show this paper (or an empty-library hint when there is none)."""
+    def show(self, paper: Paper | None, state: UserState | None, *, hint: str = "") -> None:
+        """Show this paper, or ``hint`` when there is none to show."""
         body = self.query_one("#abstract-body", Static)
         if paper is None or state is None:
-            body.update("No paper selected.")
+            body.update(Text(hint or "No paper matches."))
             return
         abstract = self._rendered.get(paper.id)
         if abstract is None:

@@ -25,6 +25,10 @@ FACET_TITLES = {
 _MAX_VALUES = 40
 
 
+def _fit(label: str, width: int) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
 class FilterPanel(OptionList):
     """Facet values as options; the screen decides what a choice means."""
 
@@ -38,9 +42,23 @@ class FilterPanel(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.border_title = "Filters"
+        self._last: tuple[FacetCounts, Mapping[str, frozenset[str]]] | None = None
+        self._shown_width = 0
+
+    def on_resize(self) -> None:
+        # Only a new label width needs new options; rebuilding on every resize
+        # would loop when a scrollbar comes and goes.
+        if self._last is not None and self._label_width() != self._shown_width:
+            self.show_counts(*self._last)
+
+    def _label_width(self) -> int:
+        return max(self.size.width - 12, 6)
 
     def show_counts(self, counts: FacetCounts, chosen: Mapping[str, frozenset[str]]) -> None:
         """Rebuild the options from fresh counts, keeping the highlighted one."""
+        self._last = (counts, chosen)
+        # One line per value: mark, count (7 cells), the label cut to what is left.
+        label_width = self._shown_width = self._label_width()
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         options: list[Option] = []
         for facet, values in counts.counts.items():
@@ -54,10 +72,10 @@ class FilterPanel(OptionList):
                 label = value
                 if facet == "category" and value != "?":
                     label = f"{value} {category_name(value)}"
-                mark = "■ " if value in picked else "  "
-                prompt = Text(mark, style="bold")
-                prompt.append(clean_line(label))
-                prompt.append(f" {count}", style="dim")
+                mark = "■" if value in picked else " "
+                prompt = Text(mark, style="bold", no_wrap=True, overflow="ellipsis")
+                prompt.append(f"{count:>6} ", style="dim")
+                prompt.append(_fit(clean_line(label), label_width))
                 options.append(Option(prompt, id=f"{facet}\x1f{value}"))
         self.clear_options()
         self.add_options(options)

@@ -33,14 +33,22 @@ class NotesPane(TextArea):
         """The user left the editor."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        super().__init__(
+            id=id,
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            placeholder="n: write a note (Markdown); esc saves",
+        )
         self.border_title = "Note"
         self.paper_id: str | None = None
         self._saved_text = ""
         self._timer = None
 
-    def edit(self, paper_id: str | None, note: str) -> None:
+    def show_note(self, paper_id: str | None, note: str) -> None:
         """Show this paper's note, saving the previous paper's first."""
+        if paper_id is not None and paper_id == self.paper_id and self.pending() is not None:
+            return  # the user is typing this very note: keep their words
         self.save_now()
         self.paper_id = paper_id
         self._saved_text = note

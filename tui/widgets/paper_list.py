@@ -32,27 +32,49 @@ STATUS_MARKS = {
 }
 
 
+def _fit(text: str, width: int) -> str:
+    """Exactly ``width`` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
 class PaperList(ScrollView, can_focus=True):
-    """The list of papers that pass the search and the filters."""
+    """The list of papers that pass the search and the filters.
+
+    Its keys are priority bindings: Textual then runs them as each key is read,
+    in order, so a burst like ``j r j x`` acts on the right papers and a key
+    that moves focus takes effect before the keys typed after it.
+    """
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("g,home", "first", "Top", show=False, id="list.top"),
-        Binding("G,end", "last", "Bottom", show=False, id="list.bottom"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
-        Binding("r", "request('toggle_read')", "Read", id="paper.read"),
-        Binding("x", "request('skip')", "Skip", id="paper.skip"),
-        Binding("u", "request('unread')", "Unread", id="paper.unread"),
-        Binding("s", "request('star')", "Star", id="paper.star"),
-        Binding("t", "request('tag')", "Tag", id="paper.tag"),
-        Binding("n", "request('note')", "Note", id="paper.note"),
-        Binding("c", "request('copy_link')", "Copy link", id="paper.copy_link"),
-        Binding("C", "request('copy_code')", "Copy code", id="paper.copy_code"),
-        Binding("y", "request('copy_bibtex')", "Copy BibTeX", id="paper.copy_bibtex"),
-        Binding("o", "request('open')", "Open", id="paper.open"),
-        Binding("space", "toggle_select", "Select", id="paper.select"),
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down", priority=True),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up", priority=True),
+        Binding("g,home", "first", "Top", show=False, id="list.top", priority=True),
+        Binding("G,end", "last", "Bottom", show=False, id="list.bottom", priority=True),
+        Binding(
+            "pagedown,ctrl+f",
+            "page_down",
+            "Page down",
+            show=False,
+            id="list.page_down",
+            priority=True,
+        ),
+        Binding(
+            "pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up", priority=True
+        ),
+        Binding("r", "request('toggle_read')", "Read", id="paper.read", priority=True),
+        Binding("x", "request('skip')", "Skip", id="paper.skip", priority=True),
+        Binding("u", "request('unread')", "Unread", id="paper.unread", priority=True),
+        Binding("s", "request('star')", "Star", id="paper.star", priority=True),
+        Binding("t", "request('tag')", "Tag", id="paper.tag", priority=True),
+        Binding("c", "request('copy_link')", "Copy link", id="paper.copy_link", priority=True),
+        Binding("C", "request('copy_code')", "Copy code", id="paper.copy_code", priority=True),
+        Binding(
+            "y", "request('copy_bibtex')", "Copy BibTeX", id="paper.copy_bibtex", priority=True
+        ),
+        Binding("o", "request('open')", "Open", id="paper.open", priority=True),
+        Binding("space", "toggle_select", "Select", id="paper.select", priority=True),
     ]
 
     COMPONENT_CLASSES = {
@@ -72,9 +94,14 @@ class PaperList(ScrollView, can_focus=True):
 
     @dataclass
     class ActionRequested(Message):
-        """The user pressed a key that acts on the current paper (or the selection)."""
+        """The user pressed a key that acts on these papers (the selection or the current one).
+
+        The ids are taken when the key is pressed: by the time the screen handles
+        the message, keys typed after it may already have moved the cursor.
+        """
 
         action: str
+        paper_ids: list[str]
 
     @dataclass
     class SelectionChanged(Message):
@@ -199,7 +226,7 @@ class PaperList(ScrollView, can_focus=True):
     def action_request(self, action: str) -> None:
         """Hand a paper action to the screen, which owns the store."""
         if self.current is not None:
-            self.post_message(self.ActionRequested(action))
+            self.post_message(self.ActionRequested(action, self.targets()))
 
     # -- rendering -------------------------------------------------------------
 

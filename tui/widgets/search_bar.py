@@ -23,7 +23,7 @@ class SearchBar(Input):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder='/ search: words, "phrase", author:, cat:, year:>=2023, status:, tag:, -word',
+            placeholder='/ search  author:lee  cat:LG  year:>=2023  status:unread  "phrase"  -word',
             id=id,
             select_on_focus=False,
         )

@@ -1,0 +1,187 @@
+"""The installed ``paper-reader`` in a real terminal (tmux): keys in, screen out.
+
+Skipped only where tmux is missing. Each test runs its own tmux server on a
+private socket so nothing leaks between tests or into the user's sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_PROFILE
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def _command() -> str:
+    beside = Path(sys.executable).with_name("paper-reader")
+    found = str(beside) if beside.exists() else shutil.which("paper-reader")
+    assert found, "paper-reader is not installed"
+    return found
+
+
+class Terminal:
+    """One tmux server with one window running paper-reader."""
+
+    def __init__(self, socket: str, db: Path) -> None:
+        self.socket = socket
+        self.db = db
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=20
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"tmux {args}: {done.stderr}")
+        return done.stdout
+
+    def start(self, width: int = 100, height: int = 30, extra: str = "") -> None:
+        env = f"PAPER_READER_DB={self.db} PAPER_READER_CONFIG={self.db.parent}/settings.json"
+        self.tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            f"env -u COLUMNS -u LINES TERM=xterm-256color {env} {_command()} {extra}; sleep 30",
+        )
+        self.tmux("set-option", "-s", "set-clipboard", "on")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "0", *keys)
+
+    def literal(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "0", "-l", text)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "0")
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; screen was:\n{self.screen()}")
+
+    def wait_gone(self, text: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text not in self.screen():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} is still on screen:\n{self.screen()}")
+
+    def app_pid(self) -> int:
+        shell = int(self.tmux("list-panes", "-t", "0", "-F", "#{pane_pid}").strip())
+        out = subprocess.run(
+            ["pgrep", "-f", "-P", str(shell), "paper-reader"], capture_output=True, text=True
+        )
+        pids = [int(p) for p in out.stdout.split()]
+        assert pids, "paper-reader process not found"
+        return pids[0]
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    db = tmp_path / "library.json"
+    imported = subprocess.run(
+        [_command(), "--db", str(db), "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert imported.returncode == 0, imported.stderr
+    term = Terminal(f"paper-reader-test-{os.getpid()}-{tmp_path.name}", db)
+    yield term
+    term.tmux("kill-server", check=False)
+
+
+def cli(term: Terminal, *args: str) -> str:
+    done = subprocess.run(
+        [_command(), "--db", str(term.db), *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_fast_keys_act_on_the_paper_under_the_cursor(terminal: Terminal) -> None:
+    order = [p["id"] for p in json.loads(cli(terminal, "list", "--json"))]
+    terminal.start()
+    terminal.wait_for("50 of 50")
+    terminal.keys("j", "r", "j", "x", "j", "s")  # one burst, as a fast typist sends it
+    terminal.wait_for("48 unread")
+    terminal.keys("q")
+    terminal.wait_gone("50 of 50")
+    states = {p["id"]: p for p in json.loads(cli(terminal, "list", "--json"))}
+    assert states[order[1]]["status"] == "read"
+    assert states[order[2]]["status"] == "skipped"
+    assert states[order[3]]["starred"] and states[order[3]]["status"] == "unread"
+    assert states[order[0]]["status"] == "unread" and not states[order[0]]["starred"]
+
+
+def test_mark_copy_and_quit(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.wait_for("50 of 50")
+    terminal.keys("j")
+    terminal.keys("r")
+    shown = terminal.wait_for("49 unread")
+    assert "Fine-Tuning Dynamics" in shown or "Huang" in shown
+    terminal.keys("g", "C")  # the first paper has a code link
+    terminal.wait_for("Copied code link")
+    buffer = terminal.tmux("show-buffer", check=False)
+    assert "https://github.com/YuanheZ/LeanMarathon" in buffer
+    terminal.keys("q")
+    terminal.wait_gone("50 of 50")
+    listed = cli(terminal, "list", "status:read")
+    assert len(listed.splitlines()) == 1
+
+
+def test_note_survives_hangup(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.wait_for("50 of 50")
+    terminal.keys("n")
+    terminal.literal("kept across a dropped link")
+    terminal.wait_for("kept across a dropped link")
+    os.kill(terminal.app_pid(), signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    note = ""
+    while time.monotonic() < deadline:
+        note = cli(terminal, "list", "has:note", "--json")
+        if "kept across a dropped link" in note:
+            break
+        time.sleep(0.2)
+    assert "kept across a dropped link" in note
+
+
+def test_keys_typed_while_loading_are_not_misrouted(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.literal("/quantum")  # typed at once, before the first paint
+    shown = terminal.wait_for("quantum")
+    assert "0 of 50" in terminal.wait_for("0 of 50")
+    assert "50 of 50" not in shown
+
+
+def test_works_at_80x24_and_survives_40x12(terminal: Terminal) -> None:
+    terminal.start(80, 24)
+    shown = terminal.wait_for("50 of 50")
+    assert "LeanMarathon" in shown
+    terminal.tmux("resize-window", "-t", "0", "-x", "40", "-y", "12")
+    time.sleep(0.5)
+    terminal.keys("j")
+    terminal.tmux("resize-window", "-t", "0", "-x", "100", "-y", "30")
+    terminal.wait_for("50 of 50")

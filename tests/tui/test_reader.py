@@ -1,0 +1,282 @@
+"""The reader driven by keys through Textual's pilot; assertions on the store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from store.library import Library
+from store.model import ReadingStatus
+from tui.app import PaperReaderApp, make_app
+from tui.screens.main import MainScreen
+from tui.widgets.paper_list import PaperList
+
+SIZE = (120, 40)
+
+
+def drive(
+    library: Library,
+    script: Callable[[PaperReaderApp, object], Awaitable[None]],
+    size: tuple[int, int] = SIZE,
+) -> PaperReaderApp:
+    app = make_app(library)
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await script(app, pilot)
+
+    asyncio.run(main())
+    return app
+
+
+def paper_list(app: PaperReaderApp) -> PaperList:
+    return app.screen.query_one(PaperList)
+
+
+def current_id(app: PaperReaderApp) -> str:
+    paper = paper_list(app).current
+    assert paper is not None
+    return paper.id
+
+
+def test_keys_mark_star_and_undo(sample_library: Library) -> None:
+    seen: dict[str, str] = {}
+
+    async def script(app, pilot) -> None:
+        await pilot.press("j", "j")
+        seen["read"] = current_id(app)
+        await pilot.press("r")
+        await pilot.press("j")
+        seen["skipped"] = current_id(app)
+        await pilot.press("x", "j")
+        seen["starred"] = current_id(app)
+        await pilot.press("s")
+        await pilot.press("z")  # undo the star
+        await pilot.press("s")  # and star again
+
+    drive(sample_library, script)
+    reopened = Library(sample_library.path)
+    assert reopened.state(seen["read"]).status is ReadingStatus.READ
+    assert reopened.state(seen["skipped"]).status is ReadingStatus.SKIPPED
+    assert reopened.state(seen["starred"]).starred
+
+
+def test_r_toggles_back_to_unread(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("r", "r")
+
+    app = drive(sample_library, script)
+    first = app.library.search(__import__("store.query").query.parse(""))[0]
+    assert Library(sample_library.path).state(first.id).status is ReadingStatus.UNREAD
+
+
+def test_bulk_selection_and_undo(sample_library: Library) -> None:
+    picked: list[str] = []
+
+    async def script(app, pilot) -> None:
+        for _ in range(3):
+            picked.append(current_id(app))
+            await pilot.press("space")
+        await pilot.press("x")
+        assert all(app.library.state(i).status is ReadingStatus.SKIPPED for i in picked)
+        await pilot.press("z")
+
+    drive(sample_library, script)
+    reopened = Library(sample_library.path)
+    assert all(reopened.state(i).status is ReadingStatus.UNREAD for i in picked)
+
+
+def test_search_filters_live_and_enter_keeps_it(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("slash", *"cat:CL")
+        assert len(paper_list(app).papers) == 3
+        await pilot.press("enter")
+        assert app.focused is paper_list(app)
+        assert len(paper_list(app).papers) == 3
+        await pilot.press("slash", "escape")
+        assert len(paper_list(app).papers) == 50
+
+    drive(sample_library, script)
+
+
+def test_malformed_query_shows_inline_message(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("slash", *"cat:LG")
+        assert len(paper_list(app).papers) == 41
+        await pilot.press(*' "open')
+        error = app.screen.query_one("#search-error")
+        assert error.display
+        assert "unclosed" in str(error.render())
+        assert len(paper_list(app).papers) == 41  # the last good result stays
+        await pilot.press('"')
+        assert not error.display
+
+    drive(sample_library, script)
+
+
+def test_typing_q_in_search_does_not_quit(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("slash", *"quantum")
+        assert app.is_running
+        assert app.screen.query_one("#search").value == "quantum"
+
+    drive(sample_library, script)
+
+
+def test_note_is_saved_on_leaving_the_editor(sample_library: Library) -> None:
+    target: list[str] = []
+
+    async def script(app, pilot) -> None:
+        target.append(current_id(app))
+        await pilot.press("n", *"Read *this*", "escape")
+        assert app.focused is paper_list(app)
+
+    drive(sample_library, script)
+    assert Library(sample_library.path).state(target[0]).note == "Read *this*"
+
+
+def test_note_is_saved_on_quit(sample_library: Library) -> None:
+    target: list[str] = []
+
+    async def script(app, pilot) -> None:
+        target.append(current_id(app))
+        await pilot.press("n", *"unsaved words")
+        await app.action_quit()
+
+    drive(sample_library, script)
+    assert Library(sample_library.path).state(target[0]).note == "unsaved words"
+
+
+def test_copy_link_reaches_the_app_clipboard(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("c")
+        assert app.clipboard.startswith("https://arxiv.org/search/?query=")
+        await pilot.press("C")
+        assert app.clipboard == "https://github.com/YuanheZ/LeanMarathon"
+        await pilot.press("y")
+        assert app.clipboard.startswith("@misc{Zhang2026LeanMarathon,")
+
+    drive(sample_library, script)
+
+
+def test_open_without_display_copies_instead(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.clipboard.startswith("https://")
+        messages = [n.message for n in app._notifications]
+        assert any("No display" in m for m in messages)
+
+    drive(sample_library, script)
+
+
+def test_tag_dialog_adds_and_removes(sample_library: Library) -> None:
+    target: list[str] = []
+
+    async def script(app, pilot) -> None:
+        target.append(current_id(app))
+        await pilot.press("t", *"theory todo", "enter")
+        await pilot.press("t", *"-todo", "enter")
+
+    drive(sample_library, script)
+    assert Library(sample_library.path).state(target[0]).tags == ("theory",)
+
+
+def test_facet_selection_narrows_the_list(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.chosen["category"] = frozenset({"GT"})
+        screen.apply_filters()
+        assert [p.category for p in paper_list(app).papers] == ["GT"]
+        header = str(screen.query_one("#list-header").render())
+        assert header.startswith("1 of 50")
+
+    drive(sample_library, script)
+
+
+def test_triage_decides_one_paper_per_key(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        order = [p.id for p in paper_list(app).papers]
+        await pilot.press("T")
+        await pilot.press("r", "x", "s", "l")
+        await pilot.press("escape")
+        assert app.library.state(order[0]).status is ReadingStatus.READ
+        assert app.library.state(order[1]).status is ReadingStatus.SKIPPED
+        assert app.library.state(order[2]).starred
+        assert app.library.state(order[2]).status is ReadingStatus.UNREAD
+        assert app.library.state(order[3]).is_default
+
+    drive(sample_library, script)
+
+
+def test_help_lists_bindings(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("question_mark")
+        text = " ".join(str(s.content) for s in app.screen.query(".help-section"))
+        for description in ("Copy link", "Copy BibTeX", "Triage", "Undo", "Skip"):
+            assert description in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+    drive(sample_library, script)
+
+
+def test_stats_screen_opens(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("S")
+        await pilot.pause()
+        assert "50 papers" in str(app.screen.query_one("#stats-summary").render())
+        await pilot.press("escape")
+
+    drive(sample_library, script)
+
+
+def test_small_and_resized_terminals(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        assert app.screen.has_class("-narrow")
+        assert app.screen.has_class("-filters-hidden")
+        await pilot.press("f")
+        assert not app.screen.has_class("-filters-hidden")
+        await pilot.resize_terminal(40, 12)
+        await pilot.press("j", "k")
+        await pilot.resize_terminal(120, 40)
+        assert not app.screen.has_class("-narrow")
+
+    drive(sample_library, script, size=(80, 24))
+
+
+def test_outside_changes_are_picked_up(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        first = current_id(app)
+        Library(sample_library.path).set_status([first], ReadingStatus.READ)
+        app.screen._pick_up_outside_changes()
+        assert app.library.state(first).status is ReadingStatus.READ
+
+    drive(sample_library, script)
+
+
+def test_hostile_titles_are_shown_literally(db_path) -> None:
+    from store.model import ImportResult, Paper
+
+    library = Library(db_path)
+    hostile = [
+        "[bold]Bold[/] and [/]",
+        "[@click=app.quit]click me[/]",
+        "[link=file:///etc/passwd]x[/link] and …[/",
+        "[type=x, v={'a[0]'}]",
+    ]
+    library.import_result(
+        ImportResult([Paper(id="", title=t, abstract=t, authors=(t,)) for t in hostile])
+    )
+
+    async def script(app, pilot) -> None:
+        for _ in hostile:
+            await pilot.press("j")
+        await pilot.click(PaperList)
+        assert app.is_running
+        body = str(app.screen.query_one("#abstract-body").render())
+        assert any(t in body for t in hostile)
+
+    drive(library, script)
