@@ -14,6 +14,20 @@ import unicodedata
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t]+")
+# Whole terminal escape sequences: dropping only the control bytes would leave
+# payloads such as "[2J" or "]52;c;..." behind as visible junk.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)"  # OSC, terminated
+    r"|\x1b[@-Z\\^_]"  # other two-byte escapes
+)
+
+
+def strip_escape_sequences(text: str) -> str:
+    """Remove whole ESC/CSI/OSC sequences (cheap when there is no escape byte)."""
+    if "\x1b" in text or "\x9b" in text or "\x9d" in text:
+        return _ESCAPE_SEQUENCE.sub("", text)
+    return text
 
 
 def _valid_unicode(text: str) -> str:
@@ -23,13 +37,18 @@ def _valid_unicode(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """A single-line field (title, author, venue) with every control char removed."""
-    text = _valid_unicode(text).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    text = (
+        strip_escape_sequences(_valid_unicode(text))
+        .replace("\t", " ")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
     return _SPACES.sub(" ", _CONTROL_LINE.sub("", text)).strip()
 
 
 def clean_text(text: str) -> str:
     """A multi-line field (abstract, note): newlines kept, other controls removed."""
-    text = _valid_unicode(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_escape_sequences(_valid_unicode(text)).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL_TEXT.sub("", text)
 
 

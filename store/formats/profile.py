@@ -27,7 +27,7 @@ from pathlib import Path
 
 from store.errors import FormatError
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
-from store.text import clean_line, clean_text
+from store.text import clean_line, clean_text, strip_escape_sequences
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NUMBER = {name: number for number, name in enumerate(_MONTHS, start=1)}
@@ -77,14 +77,6 @@ _URL_TRAILING_PUNCTUATION = frozenset(".,;:!?'\"")
 _URL_BRACKETS = {")": "(", "]": "[", "}": "{", ">": "<"}
 _URL_HOST = re.compile(r"[a-z]+://(?:[^/?#@]*@)?(?:www\.)?([^/?#:]*)", re.IGNORECASE)
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
-
-# Whole terminal escape sequences: clean_line drops only the control bytes and
-# would leave payloads such as "[2J" or "]52;c;..." behind as visible junk.
-_ESCAPE_SEQUENCE = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)"  # OSC, terminated
-    r"|\x1b[@-Z\\^_]"  # other two-byte escapes
-)
 
 _NO_ENTRIES = "no paper entries found (not an author-profile dump)"
 _FALLBACK_COLLECTION = "Imported profile"
@@ -203,9 +195,7 @@ def parse(text: str, *, as_of: datetime.date | None = None, source: str = "") ->
 
 def _split_lines(text: str) -> list[str]:
     """Lines with line endings normalised, a BOM and escape sequences removed, edges stripped."""
-    text = text.removeprefix("\ufeff")
-    if "\x1b" in text or "\x9b" in text or "\x9d" in text:
-        text = _ESCAPE_SEQUENCE.sub("", text)
+    text = strip_escape_sequences(text.removeprefix("\ufeff"))
     return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
 
 
