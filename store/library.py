@@ -82,6 +82,8 @@ def merge_papers(existing: Paper, incoming: Paper) -> Paper:
         "doi",
         "venue",
         "affiliations",
+        "categories",
+        "kind",
     ):
         value = getattr(incoming, name)
         if value and value != getattr(existing, name):
@@ -108,6 +110,9 @@ def merge_papers(existing: Paper, incoming: Paper) -> Paper:
         changes["date_precision"] = incoming.date_precision
     if incoming.has_code and not existing.has_code:
         changes["has_code"] = True
+    merged_extra = {**existing.extra, **incoming.extra}
+    if merged_extra != existing.extra:
+        changes["extra"] = merged_extra
     merged_collections = {**existing.collections, **incoming.collections}
     if merged_collections != existing.collections:
         changes["collections"] = merged_collections

@@ -98,6 +98,10 @@ class Paper:
 
     ``collections`` maps a collection name to the paper's rank (1-based page
     order) in it, so one paper can sit in several reading lists at once.
+    ``categories`` lists every subject code, primary first (``category`` is
+    the primary one); ``kind`` is the source's record type (BibTeX ``article``,
+    CSL ``paper-conference``); ``extra`` keeps bibliographic fields the model
+    does not name (volume, pages, publisher, ...) so exports lose nothing.
     """
 
     id: str
@@ -117,6 +121,9 @@ class Paper:
     venue: str = ""
     collections: dict[str, int] = field(default_factory=dict)
     added_at: str = ""
+    categories: tuple[str, ...] = ()
+    kind: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:
@@ -148,12 +155,14 @@ class Paper:
         """Build a paper from :meth:`to_dict` output, ignoring unknown keys."""
         # Called 100,000 times when a large library opens: keep it lean.
         values = {key: value for key, value in data.items() if key in _PAPER_FIELDS}
-        for key in ("authors", "affiliations"):
+        for key in ("authors", "affiliations", "categories"):
             if key in values:
                 values[key] = tuple(values[key])
         values["date_precision"] = _PRECISIONS.get(values.get("date_precision") or "")
         if "collections" in values:
             values["collections"] = {str(k): int(v) for k, v in values["collections"].items()}
+        if "extra" in values:
+            values["extra"] = {str(k): str(v) for k, v in values["extra"].items()}
         return cls(**values)
 
     def with_changes(self, **changes: Any) -> Paper:
