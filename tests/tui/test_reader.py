@@ -280,3 +280,68 @@ def test_hostile_titles_are_shown_literally(db_path) -> None:
         assert any(t in body for t in hostile)
 
     drive(library, script)
+
+
+def test_first_run_imports_the_sample_and_says_so(db_path) -> None:
+    from tui.app import import_sample_collection
+
+    library = Library(db_path)
+    welcome = import_sample_collection(library)
+    assert len(library) == 50
+    assert "paper-reader import FILE" in welcome
+    app = make_app(library, welcome=welcome)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert any("sample collection" in n.message for n in app._notifications)
+
+    asyncio.run(main())
+
+
+def test_theme_choice_is_remembered(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        app.theme = "textual-light"
+        await pilot.pause()
+
+    drive(sample_library, script)
+
+    async def check(app, pilot) -> None:
+        assert app.theme == "textual-light"
+
+    drive(sample_library, check)
+
+
+def test_command_palette_offers_the_reader_keys(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("Copy link", "Triage", "Read", "Star", "Search"):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Triage")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        from tui.screens.triage import TriageScreen
+
+        assert isinstance(app.screen, TriageScreen)
+
+    drive(sample_library, script)
+
+
+def test_rendered_details_never_carry_control_characters() -> None:
+    from store.model import Paper, UserState
+    from tui.render import paper_details
+
+    paper = Paper(
+        id="X",
+        title="A\x1b[2Jtitle\x9b with [bold]markup[/]",
+        authors=("Ev\x1b]52;c;aGk=\x07il",),
+        abstract="line\x1b[31m red \x07bell",
+    )
+    text = paper_details(paper, UserState())
+    plain = text.plain
+    assert not any(ch in plain for ch in "\x1b\x9b\x07")
+    assert "[bold]markup[/]" in plain
+    assert not text.spans or all(span.style for span in text.spans)

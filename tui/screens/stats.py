@@ -32,7 +32,7 @@ def _numbers(title: str, rows: list[tuple[str, int]]) -> Table:
 class StatsScreen(Screen[None]):
     """Plots with the numbers beside them."""
 
-    BINDINGS = [Binding("escape,q,S", "leave", "Back", id="stats.back")]
+    BINDINGS = [Binding("escape,S", "leave", "Back", id="stats.back")]
 
     app: PaperReaderApp
 
