@@ -94,22 +94,28 @@ def base_key(paper: Paper) -> str:
     return f"{surname}{year}{word}"
 
 
-def unique_key(base: str, taken: Callable[[str], bool]) -> str:
-    """``base`` itself when free, else ``base`` + a, b, ..., z, aa, ab, ..."""
-    if not taken(base):
-        return base
-    n = 0
+def key_suffix(n: int) -> str:
+    """The n-th suffix: a, b, ..., z, aa, ab, ..."""
+    suffix = ""
     while True:
-        suffix = ""
-        m = n
-        while True:
-            suffix = chr(ord("a") + m % 26) + suffix
-            m = m // 26 - 1
-            if m < 0:
-                break
-        if not taken(base + suffix):
-            return base + suffix
+        suffix = chr(ord("a") + n % 26) + suffix
+        n = n // 26 - 1
+        if n < 0:
+            return suffix
+
+
+def unique_key(base: str, taken: Callable[[str], bool], start: int = 0) -> str:
+    """``base`` itself when free, else ``base`` + a, b, ..., z, aa, ab, ...
+
+    ``start`` skips suffixes already known to be taken (an import of many
+    papers by one author in one year would otherwise probe quadratically).
+    """
+    if start == 0 and not taken(base):
+        return base
+    n = max(start - 1, 0)
+    while taken(base + key_suffix(n)):
         n += 1
+    return base + key_suffix(n)
 
 
 def normalize_arxiv_id(value: str) -> str:

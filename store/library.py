@@ -241,6 +241,7 @@ class Library:
         source_collection = result.collection
         name = collection or (source_collection.name if source_collection else None)
         added = 0
+        next_suffix: dict[str, int] = {}
         seen_existing: set[str] = set()
         state_changes: dict[str, UserState] = {}
         for incoming in result.papers:
@@ -255,7 +256,8 @@ class Library:
                 paper_id = match
             else:
                 wanted = incoming.id if result.keep_ids and incoming.id else base_key(incoming)
-                paper_id = unique_key(wanted, lambda key: key in papers)
+                paper_id = unique_key(wanted, papers.__contains__, next_suffix.get(wanted, 0))
+                next_suffix[wanted] = next_suffix.get(wanted, 0) + 1
                 papers[paper_id] = replace(
                     incoming, id=paper_id, added_at=incoming.added_at or stamp
                 )
@@ -290,7 +292,8 @@ class Library:
 
         if added or updated or collection_changed:
             self._repo.save_catalogue(list(papers.values()), list(collections.values()))
-            self._load_catalogue()
+            self._papers, self._collections, self._haystacks = papers, collections, {}
+            self.revision += 1
         if state_changes:
             self._repo.save_states(state_changes)
             self._states.update(state_changes)

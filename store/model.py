@@ -138,16 +138,13 @@ class Paper:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the section-3 keys, lists instead of tuples."""
-        data: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, tuple):
-                value = list(value)
-            elif isinstance(value, dict):
-                value = dict(value)
-            elif isinstance(value, StrEnum):
-                value = str(value)
-            data[f.name] = value
+        # Called for every paper on import and export: no dataclasses.fields() here.
+        data = {name: getattr(self, name) for name in _PAPER_FIELD_ORDER}
+        for name in ("authors", "affiliations", "categories"):
+            data[name] = list(data[name])
+        data["collections"] = dict(self.collections)
+        data["extra"] = dict(self.extra)
+        data["date_precision"] = str(self.date_precision) if self.date_precision else None
         return data
 
     @classmethod
@@ -170,7 +167,8 @@ class Paper:
         return replace(self, **changes)
 
 
-_PAPER_FIELDS = frozenset(f.name for f in fields(Paper))
+_PAPER_FIELD_ORDER = tuple(f.name for f in fields(Paper))
+_PAPER_FIELDS = frozenset(_PAPER_FIELD_ORDER)
 _PRECISIONS = {p.value: p for p in DatePrecision}
 
 
