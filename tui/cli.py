@@ -235,7 +235,65 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    raise PaperReaderError("'add' (fetching from the arXiv API) is not available yet")
+    """Fetch papers by arXiv id or link and import them into the "arXiv" collection.
+
+    Every reference is checked before anything is fetched, and the store is
+    opened only once the API has answered, so a typo or a network failure
+    leaves no trace. A paper keeps its rank in the collection when it is added
+    again, so repeating an ``add`` changes nothing.
+    """
+    # Imported here: the network client is needed by this command only.
+    from dataclasses import replace
+
+    from store import arxiv_api
+    from store.formats import arxiv_atom
+    from store.identity import normalize_arxiv_id
+    from store.model import Collection, ImportWarning
+
+    collection_name = "arXiv"
+    refs = list(dict.fromkeys(arxiv_api.parse_arxiv_ref(text) for text in args.ids))
+    base_url = arxiv_api.api_url()
+    fetched: dict[str, Paper] = {}
+    warnings: list[ImportWarning] = []
+    for document in arxiv_api.fetch_atom(refs, base_url=base_url):
+        try:
+            result = arxiv_atom.parse(document, source=base_url)
+        except FormatError as err:
+            raise PaperReaderError(f"{base_url}: {err}") from None
+        warnings += result.warnings
+        for paper in result.papers:
+            fetched.setdefault(normalize_arxiv_id(paper.arxiv_id), paper)
+    wanted = {normalize_arxiv_id(ref): ref for ref in refs}
+    missing = [ref for key, ref in wanted.items() if key not in fetched]
+    if not fetched:
+        raise PaperReaderError(f"arXiv has no paper with id {', '.join(missing)}")
+    warnings += [ImportWarning(f"arXiv has no paper with id {ref}") for ref in missing]
+
+    library = _library(args)
+    ranks = {
+        normalize_arxiv_id(paper.arxiv_id): paper.collections[collection_name]
+        for paper in library.papers()
+        if paper.arxiv_id and collection_name in paper.collections
+    }
+    next_rank = max(ranks.values(), default=0) + 1
+    papers: list[Paper] = []
+    in_request_order = [key for key in wanted if key in fetched]
+    in_request_order += [key for key in fetched if key not in wanted]
+    for key in in_request_order:
+        rank = ranks.get(key)
+        if rank is None:
+            rank, next_rank = next_rank, next_rank + 1
+        papers.append(replace(fetched[key], collections={collection_name: rank}))
+    result = ImportResult(
+        papers=papers,
+        collection=Collection(name=collection_name, source=base_url),
+        warnings=warnings,
+    )
+    summary = library.import_result(result, source=base_url)
+    for warning in warnings:
+        print(f"paper-reader: arXiv: warning: {warning}", file=sys.stderr)
+    print(summary)
+    return 0
 
 
 # -- reading -------------------------------------------------------------------

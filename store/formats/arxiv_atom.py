@@ -49,6 +49,10 @@ _SNIFF_CHARS = 4096
 _FALLBACK_COLLECTION = "arXiv import"
 
 
+class ApiErrorFeed(FormatError):
+    """The API's answer to a query it refused: a feed whose one entry is titled "Error"."""
+
+
 def looks_like(text: str) -> bool:
     """Whether a text is an arXiv API Atom feed, judged from its head alone.
 
@@ -62,11 +66,7 @@ def looks_like(text: str) -> bool:
         True for an Atom feed that names the arXiv schema or API.
     """
     head = text[:_SNIFF_CHARS]
-    return (
-        "<feed" in head
-        and ATOM_NS in head
-        and (ARXIV_NS in head or "arxiv.org/api" in head)
-    )
+    return "<feed" in head and ATOM_NS in head and (ARXIV_NS in head or "arxiv.org/api" in head)
 
 
 def parse(text: str, *, source: str = "") -> ImportResult:
@@ -83,7 +83,8 @@ def parse(text: str, *, source: str = "") -> ImportResult:
 
     Raises:
         FormatError: The text is not XML, declares a DTD, is not an Atom feed,
-            is the API's error feed, or holds entries none of which is readable.
+            is the API's error feed (:class:`ApiErrorFeed`), or holds entries
+            none of which is readable.
     """
     root = _parse_xml(text.removeprefix("\ufeff"))
     if root.tag == _A + "entry":
@@ -145,7 +146,7 @@ def _raise_on_api_error(entries: list[ET.Element]) -> None:
         entry_id = _text(entry, _A + "id")
         if title == "Error" and ("/api/errors" in entry_id or not _ABS_ID.search(entry_id)):
             summary = _text(entry, _A + "summary") or "no details given"
-            raise FormatError(f"the arXiv API reported an error: {summary}")
+            raise ApiErrorFeed(f"the arXiv API reported an error: {summary}")
 
 
 def _entry_lines(text: str, count: int) -> list[int | None]:
@@ -199,7 +200,9 @@ def _parse_entry(
             categories.append(term)
 
     url, pdf_url, doi_link = _links(entry)
-    doi = _text(entry, _X + "doi").split(" ")[0] or _DOI_RESOLVER.sub("", doi_link)
+    doi = _text(entry, _X + "doi").split(" ")[0]
+    if not doi and _DOI_RESOLVER.match(doi_link):
+        doi = _DOI_RESOLVER.sub("", doi_link)
     date = _day(_text(entry, _A + "published")) or _day(_text(entry, _A + "updated"))
     abstract = _text(entry, _A + "summary")
     comment = _text(entry, _X + "comment")
@@ -227,7 +230,7 @@ def _parse_entry(
         has_code=bool(code_url),
         url=url,
         code_url=code_url,
-        arxiv_id=_bare_id(id_match["id"]),
+        arxiv_id=canonical_arxiv_id(id_match["id"]),
         doi=doi,
         venue=_text(entry, _X + "journal_ref"),
         collections=collections,
@@ -236,10 +239,11 @@ def _parse_entry(
     )
 
 
-def _bare_id(arxiv_id: str) -> str:
-    """New-style ids as given; old-style ones with the archive lower-cased.
+def canonical_arxiv_id(arxiv_id: str) -> str:
+    """An id without version in arXiv's spelling, so that the same paper compares equal.
 
-    The subject class of an old id keeps arXiv's capitals (``math.GT/0309136``).
+    New-style ids are digits already; an old-style id has its archive
+    lower-cased and its subject class upper-cased (``math.GT/0309136``).
     """
     if "/" not in arxiv_id:
         return arxiv_id

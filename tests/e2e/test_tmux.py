@@ -185,3 +185,27 @@ def test_works_at_80x24_and_survives_40x12(terminal: Terminal) -> None:
     terminal.keys("j")
     terminal.tmux("resize-window", "-t", "0", "-x", "100", "-y", "30")
     terminal.wait_for("50 of 50")
+
+
+def test_file_argument_imports_then_opens_and_hostile_text_stays_text(tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(
+        "Mallory\n\nLG\n\n2 Papers\n\n"
+        "LGJan 2, 2024\n[bold]Bold[/] and [@click=app.quit]quit[/] \x1b[2Jcleared\n\n"
+        "Eve [link=file:///etc/passwd]x[/link], Bob\n\n"
+        "Abstract with \x1b]52;c;cHduZWQ=\x07 an OSC write and [/] a bare close tag.\n\n"
+        "LGJan 1, 2024\nPlain second paper\n\nAlice\n\nNothing odd.\n"
+    )
+    term = Terminal(f"paper-reader-test-{os.getpid()}-file", tmp_path / "new" / "library.json")
+    try:
+        term.start(extra=str(hostile))
+        shown = term.wait_for("2 of 2")
+        assert "[bold]Bold[/] and [@click=app.quit]qu" in shown  # the list row, literal
+        assert "[@click=app.quit]quit[/]" in shown  # the abstract pane, literal
+        assert "cleared" in shown and "Plain second paper" in shown
+        term.keys("enter")  # a click-action in a title must not run
+        time.sleep(0.3)
+        assert "2 of 2" in term.screen()
+        assert term.tmux("show-buffer", check=False) == ""  # the title's OSC 52 never ran
+    finally:
+        term.tmux("kill-server", check=False)

@@ -200,7 +200,15 @@ def test_triage_decides_one_paper_per_key(sample_library: Library) -> None:
     async def script(app, pilot) -> None:
         order = [p.id for p in paper_list(app).papers]
         await pilot.press("T")
+        await pilot.pause()
+        shown = app.screen.query_one("#triage-paper").content
+        assert app.library.get(order[0]).title in shown.plain
+        assert "paper 1 of 50 · 50 left" in str(app.screen.query_one("#triage-progress").content)
         await pilot.press("r", "x", "s", "l")
+        assert "paper 5 of 50 · 46 left" in str(app.screen.query_one("#triage-progress").content)
+        assert (
+            app.library.get(order[4]).title in app.screen.query_one("#triage-paper").content.plain
+        )
         await pilot.press("escape")
         assert app.library.state(order[0]).status is ReadingStatus.READ
         assert app.library.state(order[1]).status is ReadingStatus.SKIPPED

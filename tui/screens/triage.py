@@ -41,6 +41,7 @@ class TriageScreen(Screen[None]):
         self.position = 0
         self.decided = {"read": 0, "skipped": 0, "star": 0, "later": 0}
         self._steps: list[tuple[int, str]] = []  # (position, decision) for undo
+        self._composed = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="triage-progress", markup=False)
@@ -49,10 +50,11 @@ class TriageScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._composed = True
         self._show()
 
     def _show(self) -> None:
-        if not self.is_mounted:
+        if not self._composed:
             return  # on_mount shows it; a key can arrive before the screen is mounted
         progress = self.query_one("#triage-progress", Static)
         paper_view = self.query_one("#triage-paper", Static)
