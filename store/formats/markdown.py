@@ -25,7 +25,8 @@ MAX_AUTHORS = 3
 
 # Everything CommonMark can read as inline markup, plus "&" only where it starts
 # an entity reference; a backslash makes each one a literal character.
-_SPECIAL = re.compile(r"[\\`*_\[\]<>|~!#]|&(?=#?\w+;)")
+_SPECIAL = re.compile(r"[\\`*_\[\]<>~]|&(?=#?\w+;)")
+_BLANK_RUNS = re.compile(r"\n{3,}")
 # Characters kept as they are in a link destination; the rest are percent-encoded,
 # so neither "<", ">", whitespace nor a newline can end the link early.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
@@ -64,29 +65,27 @@ def dump(papers: list[Paper], states: dict[str, UserState]) -> str:
         for paper in group:
             lines += _item(paper, states.get(paper.id, DEFAULT_STATE))
         lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    # A note's trailing blank line and the group's meet; one is enough.
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).rstrip("\n") + "\n"
 
 
 def _item(paper: Paper, state: UserState) -> list[str]:
     """One bullet: star, linked title, first authors, year, tags; the note below."""
     title = escape(paper.title) or "(untitled)"
-    parts = [f"[{title}]({_link_target(paper_link(paper))})"]
+    bullet = "- " + ("★ " if state.starred else "")
+    bullet += f"[{title}]({_link_target(paper_link(paper))})"
     if authors := _authors(paper):
-        parts.append(authors)
+        bullet += f" — {authors}"
     if paper.year:
-        parts.append(f"({paper.year})")
-    bullet = "- " + ("★ " if state.starred else "") + " — ".join(parts[:2])
-    if len(parts) > 2:
-        bullet += " " + " ".join(parts[2:])
-    tags = [escape(tag) for tag in state.tags if escape(tag)]
+        bullet += f" ({paper.year})"
+    tags = [escaped for escaped in map(escape, state.tags) if escaped]
     if tags:
         bullet += " · tags: " + ", ".join(tags)
     lines = [bullet]
     note = clean_text(state.note).strip("\n")
     if note.strip():
-        lines.append("")
-        lines += [f"  > {line}".rstrip() for line in note.split("\n")]
-        lines.append("")
+        # Indented under the bullet, the quote belongs to this item, not the list.
+        lines += ["", *(f"  > {line}".rstrip() for line in note.split("\n")), ""]
     return lines
 
 

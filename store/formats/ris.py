@@ -56,6 +56,7 @@ _ISSN = re.compile(r"\b[0-9]{4}-?[0-9]{3}[0-9Xx]\b", re.ASCII)
 _HTTP_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _DOI_IN_URL = re.compile(r"doi\.org/(10\.\S+)", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*", re.IGNORECASE)
+_ET_AL = frozenset({"et al", "et. al", "and others", "others"})
 _NOT_ISBN_CHARACTER = re.compile(r"[^0-9Xx]")
 
 # rispy field names, in order of preference.
@@ -78,6 +79,17 @@ _EXTRA_FIELDS = {
     "language": "language",
     "accession_number": "accession-number",
 }
+
+
+def _line(text: str) -> str:
+    """:func:`store.text.clean_line`, skipped for text it would return unchanged.
+
+    Printable text without doubled or edge spaces has nothing to clean, and
+    most field values are such text: this halves the cost of a large import.
+    """
+    if text.isprintable() and "  " not in text and text == text.strip():
+        return text
+    return clean_line(text)
 
 
 class _RecordParser(rispy.RisParser):
@@ -150,11 +162,15 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     papers: list[Paper] = []
     for rank, record in enumerate(records, start=1):
         if not record.closed:
-            warnings.append(ImportWarning("record has no end tag (ER); file cut short?", record.line))
+            warnings.append(
+                ImportWarning("record has no end tag (ER); file cut short?", record.line)
+            )
         try:
             entries = _PARSER.parse_lines(iter([*record.lines, "ER  - "]))
         except Exception as err:  # rispy is third-party: contain whatever it raises
-            warnings.append(ImportWarning(f"record skipped: rispy cannot read it ({err})", record.line))
+            warnings.append(
+                ImportWarning(f"record skipped: rispy cannot read it ({err})", record.line)
+            )
             continue
         entry = entries[0] if entries else {}
         paper = _to_paper(entry, {name: rank})
@@ -208,24 +224,28 @@ def _split_records(text: str) -> tuple[list[_RawRecord], list[ImportWarning]]:
             current.lines.append(f"{tag}  - {value.strip()}")
         elif not in_orphan_block:
             in_orphan_block = True
-            warnings.append(ImportWarning(f"tag {tag} outside any record (no TY before it)", number))
+            warnings.append(
+                ImportWarning(f"tag {tag} outside any record (no TY before it)", number)
+            )
     return records, warnings
 
 
 def _to_paper(entry: dict[str, Any], collections: dict[str, int]) -> Paper | None:
     """The paper a rispy record describes, or None when it has no title."""
-    title = next((t for key in _TITLE_FIELDS if (t := clean_line(_joined(entry, key)))), "")
+    title = next((t for key in _TITLE_FIELDS if (t := _line(_joined(entry, key)))), "")
     if not title:
         return None
-    kind = clean_line(_joined(entry, "type_of_reference"))
+    kind = _line(_joined(entry, "type_of_reference"))
     urls = _web_urls(entry)
     doi = _doi(_joined(entry, "doi"), urls)
     date, precision = _best_date(entry)
+    authors, truncated = _authors(entry)
     return Paper(
         id="",
         title=title,
-        authors=_authors(entry),
-        affiliations=_unique(clean_line(a) for a in _values(entry, "author_address")),
+        authors=authors,
+        authors_truncated=truncated,
+        affiliations=_unique(_line(a) for a in _values(entry, "author_address")),
         abstract=next(
             (a for key in _ABSTRACT_FIELDS if (a := clean_text(_joined(entry, key)).strip())), ""
         ),
@@ -234,7 +254,7 @@ def _to_paper(entry: dict[str, Any], collections: dict[str, int]) -> Paper | Non
         url=urls[0] if urls else "",
         arxiv_id=_arxiv_id(doi, urls),
         doi=doi,
-        venue=next((v for key in _VENUE_FIELDS if (v := clean_line(_joined(entry, key)))), ""),
+        venue=next((v for key in _VENUE_FIELDS if (v := _line(_joined(entry, key)))), ""),
         collections=collections,
         kind=kind,
         extra=_extra(entry),
@@ -261,7 +281,7 @@ def _unknown(entry: dict[str, Any], tag: str) -> str:
     if not isinstance(bucket, dict):
         return ""
     values = bucket.get(tag)
-    return clean_line(" ".join(v for v in values if isinstance(v, str))) if values else ""
+    return _line(" ".join(v for v in values if isinstance(v, str))) if values else ""
 
 
 def _unique(values: Any) -> tuple[str, ...]:
@@ -269,25 +289,35 @@ def _unique(values: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value for value in values if value))
 
 
-def _authors(entry: dict[str, Any]) -> tuple[str, ...]:
-    """``AU`` and ``A1`` names turned from ``Family, Given[, Suffix]`` into reading order."""
+def _authors(entry: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
+    """``AU`` and ``A1`` names in reading order, and whether the list was cut short.
+
+    ``Family, Given[, Suffix]`` becomes ``Given Family Suffix``. Cochrane ends
+    a long list with an author called ``et al.``: that is a fact about the
+    list, not a name.
+    """
     names = []
+    truncated = False
     for key in _AUTHOR_FIELDS:
         for raw in _values(entry, key):
-            parts = [part.strip() for part in clean_line(raw).split(",")]
+            name = _line(raw)
+            if name.lower().rstrip(".") in _ET_AL:
+                truncated = True
+                continue
+            parts = [part.strip() for part in name.split(",")]
             if len(parts) >= 2 and parts[0]:
                 family, given, *rest = parts
                 names.append(" ".join(p for p in (given, family, *rest) if p))
             else:
-                names.append(clean_line(raw))
-    return _unique(names)
+                names.append(name)
+    return _unique(names), truncated
 
 
 def _web_urls(entry: dict[str, Any]) -> list[str]:
     """The record's ``http(s)`` links; other schemes are not safe to open."""
     urls = []
     for value in _values(entry, "urls"):
-        match = _HTTP_URL.match(clean_line(value))
+        match = _HTTP_URL.match(_line(value))
         if match:
             urls.append(match.group(0))
     return urls
@@ -295,7 +325,7 @@ def _web_urls(entry: dict[str, Any]) -> list[str]:
 
 def _doi(value: str, urls: list[str]) -> str:
     """The DOI without a resolver prefix, in its own case; else one from a doi.org link."""
-    for candidate in clean_line(value).split():
+    for candidate in _line(value).split():
         doi = _DOI_PREFIX.sub("", candidate)
         if normalize_doi(doi):
             return doi
@@ -333,9 +363,7 @@ def _best_date(entry: dict[str, Any]) -> tuple[str, DatePrecision | None]:
     if best is None:
         return "", None
     year, month, day = best
-    precision = (
-        DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
-    )
+    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
     return f"{year:04d}-{month or 1:02d}-{day or 1:02d}", precision
 
 
@@ -396,23 +424,23 @@ def _extra(entry: dict[str, Any]) -> dict[str, str]:
     """Bibliographic fields the model does not name, under CSL variable names."""
     extra: dict[str, str] = {}
     for key, name in _EXTRA_FIELDS.items():
-        if value := clean_line(_joined(entry, key)):
+        if value := _line(_joined(entry, key)):
             extra[name] = value
-    start, end = clean_line(_joined(entry, "start_page")), clean_line(_joined(entry, "end_page"))
+    start, end = _line(_joined(entry, "start_page")), _line(_joined(entry, "end_page"))
     if start or end:
         extra["page"] = f"{start}-{end}" if start and end and start != end else start or end
-    if publisher := clean_line(_joined(entry, "publisher")) or _unknown(entry, "PU"):
+    if publisher := _line(_joined(entry, "publisher")) or _unknown(entry, "PU"):
         extra["publisher"] = publisher
-    if place := clean_line(_joined(entry, "place_published")) or _unknown(entry, "PI"):
+    if place := _line(_joined(entry, "place_published")) or _unknown(entry, "PI"):
         extra["publisher-place"] = place
-    if keywords := _unique(clean_line(k) for k in _values(entry, "keywords")):
+    if keywords := _unique(_line(k) for k in _values(entry, "keywords")):
         extra["keywords"] = "; ".join(keywords)
     if notes := _unique(clean_text(n).strip() for n in _values(entry, "notes")):
         extra["note"] = "\n".join(notes)
     issns: list[str] = []
     isbns: list[str] = []
     for raw in _values(entry, "issn"):
-        if value := clean_line(raw):
+        if value := _line(raw):
             (isbns if _is_isbn(value) else issns).append(value)
     if issns:
         extra["issn"] = "; ".join(_unique(issns))

@@ -1,0 +1,274 @@
+"""``python -m bench``: measure paper-reader against the targets of PRODUCT.md §7.
+
+Whole processes where a user feels the whole process (import, list, start),
+in-process where a part is measured (key to repaint through ``run_test``,
+store writes, search). Prints a table and JSON; medians over several runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.generate import profile_dump
+
+QUICK_SIZES = (1_000, 10_000)
+FULL_SIZES = (1_000, 10_000, 100_000)
+
+
+def _command() -> list[str]:
+    beside = Path(sys.executable).with_name("paper-reader")
+    return [str(beside)] if beside.exists() else [sys.executable, "-m", "tui.cli"]
+
+
+def _run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{args}: {done.stderr.strip()}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before)
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else float("nan")
+
+
+def measure_import(work: Path, n: int, runs: int) -> dict[str, float]:
+    source = work / f"profile-{n}.txt"
+    if not source.exists():
+        source.write_text(profile_dump(n), encoding="utf-8")
+    times = []
+    for run in range(runs):
+        db = work / f"import-{n}-{run}" / "library.json"
+        elapsed, _ = _run([*_command(), "--db", str(db), "import", str(source)])
+        times.append(elapsed)
+        shutil.rmtree(db.parent)
+    return {"import_profile_papers_per_s": n / _median(times), "import_profile_s": _median(times)}
+
+
+def build_library(work: Path, n: int) -> Path:
+    db = work / f"library-{n}" / "library.json"
+    if not db.exists():
+        source = work / f"profile-{n}.txt"
+        if not source.exists():
+            source.write_text(profile_dump(n), encoding="utf-8")
+        _run([*_command(), "--db", str(db), "import", str(source)])
+    return db
+
+
+def measure_list(db: Path, runs: int) -> dict[str, float]:
+    times = [
+        _run([*_command(), "--db", str(db), "list", "cat:LG year:>=2020 gradient", "--json"])[0]
+        for _ in range(runs)
+    ]
+    return {"list_query_json_s": _median(times)}
+
+
+def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
+    """Process start to the first painted list, read from a real terminal (tmux)."""
+    if shutil.which("tmux") is None:
+        return {}
+    times = []
+    peak_rss = []
+    for run in range(runs):
+        sock = f"paper-reader-bench-{os.getpid()}-{run}"
+        env_prefix = f"env -u COLUMNS -u LINES TERM=xterm-256color PAPER_READER_DB={db}"
+        cmd = f"{env_prefix} {' '.join(_command())}; sleep 60"
+        start = time.perf_counter()
+        subprocess.run(
+            [
+                "tmux",
+                "-L",
+                sock,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                cmd,
+            ],
+            check=True,
+        )
+        shown = ""
+        marker = f"of {n:,}".replace(",", "") if n < 1000 else f"of {n}"
+        while time.perf_counter() - start < 60:
+            shown = subprocess.run(
+                ["tmux", "-L", sock, "capture-pane", "-p", "-t", "0"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+            if marker in shown:
+                break
+            time.sleep(0.01)
+        times.append(time.perf_counter() - start)
+        time.sleep(1.0)
+        pids = subprocess.run(
+            ["pgrep", "-f", f"{_command()[-1]}$"], capture_output=True, text=True, check=False
+        ).stdout.split()
+        for pid in pids:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak_rss.append(int(line.split()[1]) / 1024)
+        subprocess.run(["tmux", "-L", sock, "kill-server"], check=False, capture_output=True)
+        time.sleep(0.3)
+    result = {"start_to_first_paint_s": _median(times)}
+    if peak_rss:
+        result["reader_peak_rss_mb"] = max(peak_rss)
+    return result
+
+
+def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
+    """Key-to-repaint latencies, searches and store writes inside one process."""
+    from store.library import Library
+    from store.model import ReadingStatus
+    from store.query import parse as parse_query
+    from textual import events
+
+    from tui.app import PaperReaderApp
+    from tui.widgets.search_bar import SearchBar
+
+    library = Library(db)
+    ids = [paper.id for paper in library.papers()]
+    write_times = []
+    for paper_id in ids[:20]:
+        start = time.perf_counter()
+        library.set_status([paper_id], ReadingStatus.READ)
+        write_times.append(time.perf_counter() - start)
+    full_text = []
+    for word in ("gradient", "kernel regime", "zzzz"):
+        start = time.perf_counter()
+        library.search(parse_query(word))
+        full_text.append(time.perf_counter() - start)
+
+    class TimedApp(PaperReaderApp):
+        """Counts frames so a key can be timed to the repaint it causes."""
+
+        frames = 0
+
+        def _display(self, screen: Any, renderable: Any) -> None:  # noqa: ANN401
+            super()._display(screen, renderable)
+            if renderable is not None:
+                TimedApp.frames += 1
+
+    app = TimedApp(library)
+    move: list[float] = []
+    typing: list[float] = []
+
+    async def wait_frame(pilot: Any, before: int) -> None:
+        deadline = time.perf_counter() + 2
+        while TimedApp.frames == before and time.perf_counter() < deadline:
+            await asyncio.sleep(0.0005)
+
+    async def timed_key(pilot: Any, key: str, character: str) -> float:
+        # Post the key as the driver would; Pilot.press adds waits of its own.
+        await pilot.pause()
+        before = TimedApp.frames
+        start = time.perf_counter()
+        app.post_message(events.Key(key, character))
+        await wait_frame(pilot, before)
+        return time.perf_counter() - start
+
+    async def drive() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            for _ in range(key_presses):
+                move.append(await timed_key(pilot, "j", "j"))
+            search = app.screen.query_one(SearchBar)
+            app.screen.set_focus(search)
+            await pilot.pause()
+            for char in "transformer lee":
+                typing.append(await timed_key(pilot, "space" if char == " " else char, char))
+
+    asyncio.run(drive())
+    return {
+        "mark_read_ms": _median(write_times) * 1000,
+        "full_text_search_ms": _median(full_text) * 1000,
+        "cursor_key_to_repaint_p95_ms": _p95(move) * 1000,
+        "cursor_key_to_repaint_median_ms": _median(move) * 1000,
+        "search_key_to_repaint_median_ms": _median(typing) * 1000,
+    }
+
+
+def run(sizes: tuple[int, ...], work: Path) -> list[dict[str, Any]]:
+    rows = []
+    for n in sizes:
+        runs = 3 if n <= 10_000 else 1
+        row: dict[str, Any] = {"papers": n}
+        row.update(measure_import(work, n, runs))
+        db = build_library(work, n)
+        row.update(measure_list(db, runs))
+        row.update(measure_start(db, n, runs))
+        row.update(measure_in_process(db, key_presses=60))
+        rows.append(row)
+        print(f"measured {n} papers", file=sys.stderr)
+    return rows
+
+
+COLUMNS: list[tuple[str, str, Callable[[float], str]]] = [
+    ("import_profile_papers_per_s", "import profile (papers/s)", lambda v: f"{v:,.0f}"),
+    ("start_to_first_paint_s", "start to first paint (s)", lambda v: f"{v:.2f}"),
+    ("cursor_key_to_repaint_p95_ms", "cursor key→repaint p95 (ms)", lambda v: f"{v:.1f}"),
+    ("search_key_to_repaint_median_ms", "search key→repaint median (ms)", lambda v: f"{v:.1f}"),
+    ("full_text_search_ms", "full-text search (ms)", lambda v: f"{v:.0f}"),
+    ("mark_read_ms", "mark read (ms)", lambda v: f"{v:.2f}"),
+    ("list_query_json_s", "list QUERY --json (s)", lambda v: f"{v:.2f}"),
+    ("reader_peak_rss_mb", "reader peak RSS (MB)", lambda v: f"{v:.0f}"),
+]
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    header = "| measure | " + " | ".join(f"{row['papers']:,}" for row in rows) + " |"
+    lines = [header, "|---|" + "---|" * len(rows)]
+    for key, label, fmt in COLUMNS:
+        cells = [fmt(row[key]) if key in row else "–" for row in rows]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1k and 10k only (under a minute)")
+    parser.add_argument("--sizes", type=int, nargs="*", help="explicit library sizes")
+    parser.add_argument("--work", type=Path, help="folder for generated files (kept)")
+    args = parser.parse_args()
+    sizes = tuple(args.sizes) if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
+    work = args.work or Path(tempfile.mkdtemp(prefix="paper-reader-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    os.environ["PAPER_READER_CONFIG"] = str(work / "settings.json")
+    rows = run(sizes, work)
+    print(json.dumps(rows, indent=2))
+    print()
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
