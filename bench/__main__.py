@@ -148,11 +148,11 @@ def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
 
 def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
     """Key-to-repaint latencies, searches and store writes inside one process."""
+    from textual import events
+
     from store.library import Library
     from store.model import ReadingStatus
     from store.query import parse as parse_query
-    from textual import events
-
     from tui.app import PaperReaderApp
     from tui.widgets.search_bar import SearchBar
 
@@ -174,7 +174,7 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
 
         frames = 0
 
-        def _display(self, screen: Any, renderable: Any) -> None:  # noqa: ANN401
+        def _display(self, screen: Any, renderable: Any) -> None:
             super()._display(screen, renderable)
             if renderable is not None:
                 TimedApp.frames += 1
