@@ -87,7 +87,7 @@ def fetch_atom(
     Args:
         ids: arXiv ids as :func:`parse_arxiv_ref` returns them.
         base_url: The query endpoint (see :func:`api_url`).
-        batch_size: Ids per request; arXiv serves up to a few hundred at once.
+        batch_size: Ids per request: fewer, larger requests are kinder to arXiv.
         min_interval_s: The least time between the starts of two requests.
         timeout_s: How long to wait for each answer.
         sleep: Waits between requests (injected by tests).
@@ -103,6 +103,9 @@ def fetch_atom(
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     base = api_url(base_url)
+    if not base.startswith(("http://", "https://")):
+        # urllib would also open file: and ftp: URLs; an API is reached over HTTP.
+        raise PaperReaderError(f"the arXiv API URL must start with http:// or https://: {base}")
     separator = "&" if "?" in base else "?"
     headers = {"User-Agent": _user_agent(), "Accept": "application/atom+xml"}
     documents: list[str] = []

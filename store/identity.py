@@ -133,11 +133,16 @@ def normalize_doi(value: str) -> str:
 
 
 def title_key(paper: Paper) -> str:
-    """Normalised title + year; empty when the title is too short to trust."""
+    """Normalised title + year + first author's surname; empty for too short a title.
+
+    The surname keeps two editions or namesakes ("Introduction", 2006) apart
+    while still matching "Yuanhe Zhang" in a profile with "Zhang, Yuanhe" in BibTeX.
+    """
     title = _NON_ALNUM.sub("", fold(paper.title))
     if len(title) < 8:
         return ""
-    return f"{title}|{paper.year or ''}"
+    surname = _NON_ALNUM.sub("", fold(_surname(paper.first_author))) if paper.authors else ""
+    return f"{title}|{paper.year or ''}|{surname}"
 
 
 def identity_keys(paper: Paper) -> list[str]:

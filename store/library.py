@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 
 from store.errors import FormatError, UnknownPaperError
@@ -26,9 +27,24 @@ from store.model import (
     UserState,
 )
 from store.query import Haystack, Query
-from store.repository import Repository
+from store.repository import Repository, restore_backups
+from store.text import clean_line, clean_text
 
 SORT_KEYS = ("date", "title", "added", "rank")
+_LINE_FIELDS = (
+    "id",
+    "title",
+    "category",
+    "date",
+    "url",
+    "code_url",
+    "arxiv_id",
+    "doi",
+    "venue",
+    "added_at",
+    "kind",
+)
+_line_fields = attrgetter(*_LINE_FIELDS)
 _PRECISION_RANK = {None: 0, DatePrecision.YEAR: 1, DatePrecision.MONTH: 2, DatePrecision.DAY: 3}
 
 
@@ -40,6 +56,16 @@ def default_store_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("paper-reader")) / "library.json"
+
+
+def restore_from_backups(path: Path | str | None = None) -> list[str]:
+    """Bring a damaged store back from the copies kept before the last import.
+
+    Returns one line per thing done (files moved aside, files restored);
+    raises :class:`~store.errors.StoreError` when there is no usable backup.
+    """
+    target = Path(path).expanduser() if path is not None else default_store_path()
+    return restore_backups(target)
 
 
 def now_iso() -> str:
@@ -67,10 +93,15 @@ class ImportSummary:
 def merge_papers(existing: Paper, incoming: Paper) -> Paper:
     """The same paper seen again: richer fields fill gaps, nothing is erased.
 
-    The stored id and ``added_at`` never change; collections are united.
-    A truncated author list never replaces a complete one, and a date only
-    gives way to one at least as precise.
+    A re-import of the same reading list may correct fields (its values win);
+    another source only fills what is missing, so a BibTeX file cannot rename
+    a paper the arXiv feed titled. The stored id and ``added_at`` never change;
+    collections are united. A truncated author list never replaces a complete
+    one, and a date only gives way to one at least as precise.
     """
+    same_source = bool(incoming.collections) and set(incoming.collections) <= set(
+        existing.collections
+    )
     changes: dict[str, object] = {}
     for name in (
         "title",
@@ -86,12 +117,14 @@ def merge_papers(existing: Paper, incoming: Paper) -> Paper:
         "kind",
     ):
         value = getattr(incoming, name)
-        if value and value != getattr(existing, name):
+        current = getattr(existing, name)
+        if value and value != current and (same_source or not current):
             changes[name] = value
     authors_richer = bool(incoming.authors) and (
         not existing.authors
-        or not incoming.authors_truncated
-        or (existing.authors_truncated and len(incoming.authors) >= len(existing.authors))
+        or (existing.authors_truncated and not incoming.authors_truncated)
+        or (existing.authors_truncated and len(incoming.authors) > len(existing.authors))
+        or (same_source and (existing.authors_truncated or not incoming.authors_truncated))
     )
     if authors_richer and (incoming.authors, incoming.authors_truncated) != (
         existing.authors,
@@ -99,8 +132,12 @@ def merge_papers(existing: Paper, incoming: Paper) -> Paper:
     ):
         changes["authors"] = incoming.authors
         changes["authors_truncated"] = incoming.authors_truncated
+    incoming_rank = _PRECISION_RANK[incoming.date_precision]
+    existing_rank = _PRECISION_RANK[existing.date_precision]
     date_as_precise = bool(incoming.date) and (
-        _PRECISION_RANK[incoming.date_precision] >= _PRECISION_RANK[existing.date_precision]
+        not existing.date
+        or incoming_rank > existing_rank
+        or (same_source and incoming_rank == existing_rank)
     )
     if date_as_precise and (incoming.date, incoming.date_precision) != (
         existing.date,
@@ -110,7 +147,11 @@ def merge_papers(existing: Paper, incoming: Paper) -> Paper:
         changes["date_precision"] = incoming.date_precision
     if incoming.has_code and not existing.has_code:
         changes["has_code"] = True
-    merged_extra = {**existing.extra, **incoming.extra}
+    merged_extra = (
+        {**existing.extra, **incoming.extra}
+        if same_source
+        else {**incoming.extra, **existing.extra}
+    )
     if merged_extra != existing.extra:
         changes["extra"] = merged_extra
     merged_collections = {**existing.collections, **incoming.collections}
@@ -224,6 +265,7 @@ class Library:
             raise FormatError(
                 f"{len(result.warnings)} warning(s) with --strict: {first.message}", first.line
             )
+        result = sanitized(result)
         with self._repo.locked():
             self.refresh()
             return self._merge_and_save(result, source=source, collection=collection)
@@ -290,6 +332,9 @@ class Library:
                 collections[extra.name] = extra
                 collection_changed = True
 
+        if added or updated or collection_changed or state_changes:
+            # The pair of .bak files is the last good store (both were just read).
+            self._repo.backup_state()
         if added or updated or collection_changed:
             self._repo.save_catalogue(list(papers.values()), list(collections.values()))
             self._papers, self._collections, self._haystacks = papers, collections, {}
@@ -311,10 +356,10 @@ class Library:
         which is exactly what :meth:`restore_states` needs to undo it.
         """
         ids = list(dict.fromkeys(ids))
-        for paper_id in ids:
-            self.get(paper_id)
         with self._repo.locked():
-            self.refresh()
+            self.refresh()  # another process may have imported the paper meanwhile
+            for paper_id in ids:
+                self.get(paper_id)
             previous = {pid: self.state(pid) for pid in ids}
             changes = {pid: change(pid, previous[pid]) for pid in ids}
             changes = {pid: state for pid, state in changes.items() if state != previous[pid]}
@@ -368,6 +413,108 @@ class Library:
     def close(self) -> None:
         """Drop cached data; nothing needs flushing because every change is written."""
         self._repo.close()
+
+
+def _line(value: object) -> str:
+    """A single-line text field, whatever an importer put there."""
+    text = "" if value is None else value if isinstance(value, str) else str(value)
+    # isprintable() is False for every control, escape, bidi and surrogate
+    # character, and costs far less than cleaning a string that is clean.
+    return text if text.isprintable() else clean_line(text)
+
+
+def _text(value: object) -> str:
+    """A multi-line text field (abstract, note), whatever an importer put there."""
+    text = "" if value is None else value if isinstance(value, str) else str(value)
+    if text.replace("\n", " ").replace("\t", " ").isprintable():
+        return text
+    return clean_text(text)
+
+
+def _is_clean(paper: Paper) -> bool:
+    # One check over all the short fields; the abstract is left out because
+    # scanning it would cost more than the rest of an import's per-paper work,
+    # and every place that shows it cleans it (render.py, ``show``).
+    try:
+        fields = " ".join(
+            (
+                *_line_fields(paper),
+                *paper.authors,
+                *paper.affiliations,
+                *paper.categories,
+                *paper.collections,
+                *paper.extra,
+                *paper.extra.values(),
+            )
+        )
+    except TypeError:  # a value that is not text: let the slow path look
+        return False
+    flags_are_bool = type(paper.has_code) is bool and type(paper.authors_truncated) is bool
+    return flags_are_bool and fields.isprintable()
+
+
+def _sanitized_paper(paper: Paper) -> Paper:
+    if _is_clean(paper):
+        return paper
+    changes: dict[str, object] = {}
+    for name in ("has_code", "authors_truncated"):
+        if type(getattr(paper, name)) is not bool:
+            changes[name] = bool(getattr(paper, name))
+    for name in _LINE_FIELDS:
+        value = getattr(paper, name)
+        if _line(value) != value:
+            changes[name] = _line(value)
+    for name in ("authors", "affiliations", "categories"):
+        values = getattr(paper, name)
+        cleaned = tuple(_line(value) for value in values)
+        if cleaned != values:
+            changes[name] = cleaned
+    if _text(paper.abstract) != paper.abstract:
+        changes["abstract"] = _text(paper.abstract)
+    collections = {_line(name): rank for name, rank in paper.collections.items()}
+    if collections != paper.collections:
+        changes["collections"] = collections
+    extra = {_line(key): _text(value) for key, value in paper.extra.items()}
+    if extra != paper.extra:
+        changes["extra"] = extra
+    return replace(paper, **changes) if changes else paper
+
+
+def _sanitized_state(state: UserState) -> UserState:
+    return replace(
+        state,
+        tags=tuple(_line(tag) for tag in state.tags),
+        note=_text(state.note),
+        status_changed_at=_line(state.status_changed_at),
+    )
+
+
+def _sanitized_collection(collection: Collection) -> Collection:
+    return replace(
+        collection,
+        name=_line(collection.name),
+        source=_line(collection.source),
+        metrics={_line(key): _line(value) for key, value in collection.metrics.items()},
+    )
+
+
+def sanitized(result: ImportResult) -> ImportResult:
+    """The result with control and escape characters removed from every text field.
+
+    Importers clean what they read; this is the one gate every format passes,
+    so a field an importer forgot (a tag, a date, a collection name) still
+    never brings a terminal escape into the store, where the reader and the
+    command line would show it; a value of the wrong type (a number for a
+    title) is stored as text, so nothing downstream trips on it. Clean input
+    is only checked, which is cheap.
+    """
+    return replace(
+        result,
+        papers=[_sanitized_paper(paper) for paper in result.papers],
+        collection=_sanitized_collection(result.collection) if result.collection else None,
+        states={_line(key): _sanitized_state(state) for key, state in result.states.items()},
+        collections=[_sanitized_collection(c) for c in result.collections],
+    )
 
 
 def sort_papers(papers: list[Paper], sort: str) -> list[Paper]:

@@ -3,31 +3,45 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from store.model import Paper
 
 _BIBTEX_SPECIALS = re.compile(r"([&%#_$])")
+# Whitespace, controls, quotes and shell metacharacters never occur in a link
+# worth opening; refusing them means a link handed to a browser launcher or a
+# clipboard is exactly one URL and nothing else.
+_NOT_IN_LINKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\"'`<>\\^{}|$;]")
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def is_web_url(url: str) -> bool:
-    """True only for http(s) URLs: never ``file:``, ``javascript:`` or shell text."""
+    """True only for a plain http(s) URL: never ``file:``, ``javascript:`` or shell text."""
+    if not isinstance(url, str) or not url or _NOT_IN_LINKS.search(url):
+        return False
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in url.strip()
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def paper_link(paper: Paper) -> str:
-    """The best link to a paper: arXiv, then DOI, then its URL, else an arXiv title search."""
+    """The best link to a paper: arXiv, then DOI, then its URL, else an arXiv title search.
+
+    Identifiers come from imported files, so they are percent-quoted into the
+    link and the result is checked like any URL: a hostile ``doi`` or
+    ``arxiv_id`` can only ever produce a harmless link, or be passed over.
+    """
+    candidates = []
     if paper.arxiv_id:
-        return f"https://arxiv.org/abs/{paper.arxiv_id}"
+        candidates.append(f"https://arxiv.org/abs/{quote(paper.arxiv_id.strip(), safe='/.:')}")
     if paper.doi:
-        return f"https://doi.org/{paper.doi}"
-    if paper.url and is_web_url(paper.url):
-        return paper.url
+        candidates.append(f"https://doi.org/{quote(paper.doi.strip(), safe='/.():')}")
+    candidates.append(paper.url.strip())
+    for link in candidates:
+        if is_web_url(link):
+            return link
     return arxiv_title_search(paper.title)
 
 
@@ -40,7 +54,8 @@ def arxiv_title_search(title: str) -> str:
 
 def code_link(paper: Paper) -> str:
     """The paper's code repository link, or ``""`` when it has none."""
-    return paper.code_url if is_web_url(paper.code_url) else ""
+    code_url = paper.code_url.strip()
+    return code_url if is_web_url(code_url) else ""
 
 
 def _bibtex_value(text: str) -> str:

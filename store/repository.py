@@ -9,14 +9,21 @@ rewrite every abstract:
 
 Both are written atomically (temp file, fsync, rename, fsync of the folder)
 under an exclusive file lock, and re-read when another process changed them,
-so the CLI and an open reader never lose each other's updates. Before the
-catalogue is replaced, the previous file is kept as ``library.json.bak``.
+so the CLI and an open reader never lose each other's updates. Before an
+import, the previous files are kept as ``library.json.bak`` and
+``library.state.json.bak``; :func:`restore_backups` puts them back.
+
+A damaged file is reported with its path and what is wrong, and left exactly
+as it is: nothing here ever writes over a file it could not read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,6 +39,12 @@ from store.model import Collection, Paper, UserState
 
 SCHEMA_VERSION = 1
 _LOCK_TIMEOUT_S = 10.0
+# Holding the last-read file open keeps its inode allocated, so a later file can
+# never get the same inode number and pass for it. POSIX only: on Windows an
+# open file cannot be replaced.
+_PIN_FILES = os.name == "posix"
+
+_Signature = tuple[int, int, int, int]
 
 
 class _KeyedTable(Table):
@@ -46,13 +59,53 @@ class _KeyedTinyDB(TinyDB):
     table_class = _KeyedTable
 
 
+def backup_path(path: Path) -> Path:
+    """Where the last good copy of a store file is kept: ``library.json.bak``."""
+    return path.with_name(path.name + ".bak")
+
+
+def damaged_message(path: Path, what: str) -> str:
+    """One line naming the damaged file, what is wrong, and the way back."""
+    message = f"{path}: the store is damaged ({what}); it was left as it is"
+    backup = backup_path(path)
+    if backup.exists():
+        message += f"; the last good copy is {backup}, and `paper-reader restore` puts it back"
+    return message
+
+
+def ensure_folder(path: Path) -> None:
+    """Create the folder that will hold ``path``, or say clearly why it cannot be."""
+    folder = path.parent
+    for ancestor in (folder, *folder.parents):
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise StoreError(f"{path}: cannot create the store: {ancestor} is a file")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StoreError(f"{folder}: cannot create the store folder ({err.strerror})") from err
+
+
+def _file_ancestor_error(path: Path) -> StoreError:
+    """The error for a store path that runs through a file (``notes.txt/library.json``)."""
+    for ancestor in path.parents:
+        if ancestor.exists() and not ancestor.is_dir():
+            return StoreError(f"{path}: cannot open the store: {ancestor} is a file")
+    return StoreError(f"{path}: cannot open the store (a part of the path is not a folder)")
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage: orjson, atomic replace, parsed data cached in memory.
 
     TinyDB's own JSONStorage rewrites the file in place, so a crash or a full
     disk mid-write corrupts the whole library; and it re-parses the file on
     every read. This storage parses once, re-parses only when the file's
-    identity (inode, size, mtime) changed underneath it, and writes by rename.
+    identity (device, inode, size, mtime) changed underneath it, and writes by
+    rename. The file last read or written is held open so that its inode
+    number cannot be reused by a newer file: otherwise two quick writes by
+    another process (same size, same coarse mtime, recycled inode) would look
+    like no change at all, and this process would write over them.
     Inside :meth:`batch` writes are held in memory and flushed once at the end,
     which makes a multi-step change one atomic file replacement.
     """
@@ -61,16 +114,31 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         self.keep_backup = keep_backup
         self._data: dict[str, Any] | None = None
-        self._signature: tuple[int, int, int] | None = None
+        self._signature: _Signature | None = None
+        self._pinned_fd: int | None = None
         self._batch_depth = 0
         self._dirty = False
 
-    def _current_signature(self) -> tuple[int, int, int] | None:
+    @staticmethod
+    def _signature_of(st: os.stat_result) -> _Signature:
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _current_signature(self) -> _Signature | None:
         try:
-            st = self.path.stat()
+            return self._signature_of(os.stat(self.path))
         except FileNotFoundError:
             return None
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
+        except NotADirectoryError:
+            raise _file_ancestor_error(self.path) from None
+        except OSError as err:
+            raise StoreError(f"{self.path}: cannot read the store ({err.strerror})") from err
+
+    def _pin(self, fd: int | None) -> None:
+        """Hold ``fd`` open (closing the one held before); see the class docstring."""
+        previous, self._pinned_fd = self._pinned_fd, fd
+        if previous is not None:
+            with contextlib.suppress(OSError):
+                os.close(previous)
 
     def changed_on_disk(self) -> bool:
         """True when another writer replaced the file since we last read or wrote it."""
@@ -84,24 +152,59 @@ class AtomicJSONStorage(Storage):
             return self._data
         if signature is None:
             self._data, self._signature = None, None
+            self._pin(None)
             return None
         try:
-            raw = self.path.read_bytes()
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:  # replaced and removed between stat and open
+            self._data, self._signature = None, None
+            self._pin(None)
+            return None
         except OSError as err:
             raise StoreError(f"{self.path}: cannot read the store ({err.strerror})") from err
-        if not raw.strip():
-            data = None
-        else:
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError as err:
-                raise StoreError(
-                    f"{self.path}: the store is damaged (not valid JSON: {err}); "
-                    f"it was left as it is, and the last good copy is {self.path}.bak"
-                ) from err
-            if not isinstance(data, dict):
-                raise StoreError(f"{self.path}: the store is damaged (not a JSON object)")
+        try:
+            # Signature and bytes come from the same open file, never from two.
+            signature = self._signature_of(os.fstat(fd))
+            with open(fd, "rb", closefd=False) as handle:
+                raw = handle.read()
+        except OSError as err:
+            os.close(fd)
+            raise StoreError(f"{self.path}: cannot read the store ({err.strerror})") from err
+        try:
+            data = self._parse(raw)
+        except BaseException:
+            os.close(fd)
+            raise
         self._data, self._signature = data, signature
+        if _PIN_FILES:
+            self._pin(fd)
+        else:
+            os.close(fd)
+        return data
+
+    def _parse(self, raw: bytes) -> dict[str, Any]:
+        """The file's tables, or a :class:`StoreError` saying what is wrong with it."""
+        if not raw.strip():
+            # This storage never writes an empty file: one is a truncated store.
+            raise StoreError(damaged_message(self.path, "the file is empty"))
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as err:
+            raise StoreError(damaged_message(self.path, f"not valid JSON: {err}")) from err
+        if not isinstance(data, dict):
+            raise StoreError(damaged_message(self.path, "not a JSON object"))
+        for name, table in data.items():
+            if not isinstance(table, dict):
+                raise StoreError(
+                    damaged_message(self.path, f"the {name!r} table is not a JSON object")
+                )
+            for key, record in table.items():
+                if not isinstance(record, dict):
+                    raise StoreError(
+                        damaged_message(
+                            self.path, f"record {key!r} of {name!r} is not a JSON object"
+                        )
+                    )
         return data
 
     def write(self, data: dict[str, Any]) -> None:
@@ -119,9 +222,21 @@ class AtomicJSONStorage(Storage):
         except BaseException:
             # TinyDB changed our cached dict in place: forget it, the disk is the truth.
             self._data, self._signature, self._dirty = None, None, False
+            self._pin(None)
             raise
-        self._signature = self._current_signature()
         self._dirty = False
+        # Writers hold the store's lock, so the file at our path is the one just written.
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            self._signature = self._current_signature()
+            self._pin(None)
+            return
+        self._signature = self._signature_of(os.fstat(fd))
+        if _PIN_FILES:
+            self._pin(fd)
+        else:
+            os.close(fd)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -133,46 +248,23 @@ class AtomicJSONStorage(Storage):
             self._batch_depth -= 1
             if not self._batch_depth:
                 self._data, self._signature, self._dirty = None, None, False
+                self._pin(None)
             raise
         self._batch_depth -= 1
         if not self._batch_depth and self._dirty:
             self._flush()
 
     def close(self) -> None:
-        self._data = None
+        self._data, self._signature = None, None
+        self._pin(None)
+
+    def __del__(self) -> None:
+        self._pin(None)
 
 
-def write_atomically(path: Path, raw: bytes, *, keep_backup: bool) -> None:
-    """Replace ``path`` with ``raw`` so a crash leaves the old or the new file, whole.
-
-    With ``keep_backup``, the old file stays reachable as ``path.bak`` (a hard
-    link, so keeping it costs nothing even for a large catalogue).
-    """
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise StoreError(f"{folder}: cannot create the store folder ({err.strerror})") from err
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if keep_backup and path.exists():
-            backup = path.with_name(path.name + ".bak")
-            with contextlib.suppress(FileNotFoundError):
-                backup.unlink()
-            try:
-                os.link(path, backup)
-            except OSError:
-                backup.write_bytes(path.read_bytes())
-        os.replace(tmp, path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise StoreError(f"{path}: cannot write the store ({err.strerror})") from err
-    with contextlib.suppress(OSError):  # persist the rename; not possible everywhere
+def _fsync_folder(folder: Path) -> None:
+    """Persist a rename in ``folder`` (not possible on every platform)."""
+    with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -180,10 +272,142 @@ def write_atomically(path: Path, raw: bytes, *, keep_backup: bool) -> None:
             os.close(fd)
 
 
+def _hard_link(source: Path, target: Path) -> bool:
+    """Link ``target`` to ``source``; False where the file system cannot."""
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
+
+
+def copy_atomically(source: Path, target: Path, *, link: bool = False) -> None:
+    """Make ``target`` a copy of ``source``, whole or not at all.
+
+    The copy is staged under a temporary name and renamed, so a crash or a
+    full disk never leaves a half-written ``target``, and the previous
+    ``target`` survives a failure. With ``link``, a hard link stands in for
+    the copy where possible (free even for a large catalogue); only right for
+    a file whose name is about to be replaced, so that the two names do not
+    keep sharing one file that damage in place would hit twice.
+    """
+    staging = target.with_name(target.name + ".tmp")
+    with contextlib.suppress(FileNotFoundError):
+        staging.unlink()
+    try:
+        if not (link and _hard_link(source, staging)):
+            shutil.copyfile(source, staging)
+            shutil.copymode(source, staging)  # a private store keeps private backups
+            with open(staging, "rb+") as handle:
+                os.fsync(handle.fileno())
+        os.replace(staging, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            staging.unlink()
+        raise
+
+
+def write_atomically(path: Path, raw: bytes, *, keep_backup: bool) -> None:
+    """Replace ``path`` with ``raw`` so a crash leaves the old or the new file, whole.
+
+    With ``keep_backup``, the old file stays reachable as ``path.bak``. On any
+    failure (read-only folder, full disk) the old file is untouched and no
+    temporary file is left behind. A file the user made read-only is not
+    written (a rename would otherwise replace it regardless), and the new
+    file keeps the old one's permissions (a ``chmod 600`` stays private).
+    """
+    ensure_folder(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    except OSError as err:
+        raise StoreError(f"{path}: cannot write the store ({err.strerror})") from err
+    if mode is not None and not os.access(path, os.W_OK):
+        raise StoreError(f"{path}: cannot write the store (the file is read-only)")
+    try:
+        try:
+            with open(tmp, "wb") as handle:
+                if mode is not None and hasattr(os, "fchmod"):
+                    os.fchmod(handle.fileno(), mode)
+                handle.write(raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if keep_backup and path.exists():
+                copy_atomically(path, backup_path(path), link=True)  # path is replaced next
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+    except OSError as err:
+        raise StoreError(f"{path}: cannot write the store ({err.strerror})") from err
+    _fsync_folder(path.parent)
+
+
 def companion_path(path: Path, role: str) -> Path:
     """A file beside the store named after it: ``library.json`` → ``library.state.json``."""
     suffix = path.suffix or ".json"
     return path.with_name(f"{path.stem}.{role}{suffix}")
+
+
+def _check_schema(db: TinyDB, where: Path) -> None:
+    """Refuse a file written by a newer paper-reader; an older one reads as it is."""
+    meta = db.table("meta").get(doc_id="schema")
+    try:
+        version = int(meta.get("version", 1)) if meta else 1  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise StoreError(damaged_message(where, "the schema version is not a number")) from None
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{where}: written by a newer paper-reader (schema {version}, this one "
+            f"reads {SCHEMA_VERSION}); upgrade paper-reader to open it"
+        )
+
+
+def _paper_from_record(record: Mapping[str, Any]) -> Paper:
+    if type(record.get("id")) is not str or type(record.get("title")) is not str:
+        raise ValueError("it has no text id and title")
+    return Paper.from_dict(dict(record))
+
+
+_RECORD_ERRORS = (TypeError, ValueError, AttributeError, KeyError)
+
+
+def _load_papers(db: TinyDB, where: Path) -> list[Paper]:
+    _check_schema(db, where)
+    papers = []
+    for doc in db.table("papers").all():
+        try:
+            papers.append(_paper_from_record(doc))
+        except _RECORD_ERRORS as err:
+            what = f"paper {doc.doc_id!r} cannot be read: {err}"
+            raise StoreError(damaged_message(where, what)) from None
+    return papers
+
+
+def _load_collections(db: TinyDB, where: Path) -> list[Collection]:
+    collections = []
+    for doc in db.table("collections").all():
+        try:
+            collections.append(Collection.from_dict(doc))
+        except _RECORD_ERRORS as err:
+            what = f"collection {doc.doc_id!r} cannot be read: {err}"
+            raise StoreError(damaged_message(where, what)) from None
+    return collections
+
+
+def _load_states(db: TinyDB, where: Path) -> dict[str, UserState]:
+    _check_schema(db, where)
+    states = {}
+    for doc in db.table("state").all():
+        try:
+            states[str(doc.doc_id)] = UserState.from_dict(doc)
+        except _RECORD_ERRORS as err:
+            what = f"the state of {doc.doc_id!r} cannot be read: {err}"
+            raise StoreError(damaged_message(where, what)) from None
+    return states
 
 
 class Repository:
@@ -198,13 +422,11 @@ class Repository:
         self.path = path
         self.state_path = companion_path(path, "state")
         self.lock_path = path.with_name(path.name + ".lock")
-        for stale in (path, self.state_path):
-            with contextlib.suppress(OSError):
-                stale.with_name(stale.name + ".tmp").unlink(missing_ok=True)
         self._catalogue = _KeyedTinyDB(str(path), storage=AtomicJSONStorage, keep_backup=True)
         self._state = _KeyedTinyDB(str(self.state_path), storage=AtomicJSONStorage)
         self._lock = FileLock(str(self.lock_path), timeout=_LOCK_TIMEOUT_S)
-        self._check_schema()
+        _check_schema(self._catalogue, self.path)
+        _check_schema(self._state, self.state_path)
 
     @property
     def _catalogue_storage(self) -> AtomicJSONStorage:
@@ -214,30 +436,29 @@ class Repository:
     def _state_storage(self) -> AtomicJSONStorage:
         return self._state.storage  # type: ignore[return-value]
 
-    def _check_schema(self) -> None:
-        for db, where in ((self._catalogue, self.path), (self._state, self.state_path)):
-            meta = db.table("meta").get(doc_id="schema")
-            version = int(meta.get("version", 1)) if meta else 1
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{where}: written by a newer paper-reader (schema {version}, this one "
-                    f"reads {SCHEMA_VERSION}); upgrade paper-reader to open it"
-                )
-
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the store's write lock (the folder is created if it is missing)."""
+        """Hold the store's write lock (the folder is created if it is missing).
+
+        Every writer holds this lock, so a ``.tmp`` file found while holding it
+        was left by a writer that died: it is removed here, and only here (a
+        reader removing it could pull it from under a live writer).
+        """
+        ensure_folder(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise StoreError(f"{self.path.parent}: cannot create folder ({err.strerror})") from err
-        try:
-            with self._lock:
-                yield
+            self._lock.acquire()
         except Timeout as err:
             raise StoreError(f"{self.lock_path}: the store is busy in another process") from err
-        except PermissionError as err:
+        except OSError as err:
             raise StoreError(f"{self.lock_path}: cannot lock the store ({err.strerror})") from err
+        try:
+            for stale in (self.path, self.state_path):
+                for leftover in (stale, backup_path(stale)):
+                    with contextlib.suppress(OSError):
+                        leftover.with_name(leftover.name + ".tmp").unlink(missing_ok=True)
+            yield
+        finally:
+            self._lock.release()
 
     def catalogue_changed(self) -> bool:
         """True when the catalogue file changed since this process last read it."""
@@ -255,19 +476,32 @@ class Repository:
 
     def load_papers(self) -> list[Paper]:
         """All papers in the order they were first added."""
-        return [Paper.from_dict(doc) for doc in self._catalogue.table("papers").all()]
+        return _load_papers(self._catalogue, self.path)
 
     def load_collections(self) -> list[Collection]:
         """All collections in the order they were first imported."""
-        return [Collection.from_dict(doc) for doc in self._catalogue.table("collections").all()]
+        return _load_collections(self._catalogue, self.path)
 
     def load_states(self) -> dict[str, UserState]:
         """User state of every paper that has any, keyed by paper id."""
-        return {
-            str(doc.doc_id): UserState.from_dict(doc) for doc in self._state.table("state").all()
-        }
+        return _load_states(self._state, self.state_path)
 
     # -- writing ---------------------------------------------------------------
+
+    def backup_state(self) -> None:
+        """Keep the current user-state file as ``library.state.json.bak`` (before an import).
+
+        Call it with the lock held and after the state was read successfully,
+        so the backup is always a good copy.
+        """
+        if not self.state_path.exists():
+            return
+        try:
+            copy_atomically(self.state_path, backup_path(self.state_path))
+        except OSError as err:
+            raise StoreError(
+                f"{backup_path(self.state_path)}: cannot keep a backup ({err.strerror})"
+            ) from err
 
     def save_catalogue(self, papers: list[Paper], collections: list[Collection]) -> None:
         """Replace the catalogue with these papers and collections, in one write."""
@@ -302,6 +536,77 @@ class Repository:
                     table.upsert(Document(state.to_dict(), doc_id=pid))
 
     def close(self) -> None:
-        """Release cached data; the files stay as they are."""
+        """Release cached data and held files; the files stay as they are."""
         self._catalogue.close()
         self._state.close()
+
+
+def _check_backup(backup: Path, *, is_state: bool) -> None:
+    """Raise :class:`StoreError` unless ``backup`` reads as a whole store file."""
+    db = _KeyedTinyDB(str(backup), storage=AtomicJSONStorage)
+    try:
+        if is_state:
+            _load_states(db, backup)
+        else:
+            _load_papers(db, backup)
+            _load_collections(db, backup)
+    except StoreError as err:
+        raise StoreError(f"{backup}: the backup cannot be used either ({err})") from None
+    finally:
+        db.close()
+
+
+def _unused_name(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``...: the first name nothing holds yet."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}-{number}")
+    return candidate
+
+
+def restore_backups(path: Path) -> list[str]:
+    """Put ``library.json`` and its state file back from their ``.bak`` copies.
+
+    Each backup is checked first. The files being replaced are moved aside to
+    ``*.damaged-<UTC timestamp>`` (never deleted: they may still hold
+    something worth rescuing). A file without a backup is left as it is.
+    Returns one line per thing done, for the command line to print.
+    """
+    state_path = companion_path(path, "state")
+    files = [(path, False), (state_path, True)]
+    available = [(f, is_state) for f, is_state in files if backup_path(f).exists()]
+    if not available:
+        raise StoreError(f"{path}: no backup to restore ({backup_path(path)} does not exist)")
+    for original, is_state in available:
+        _check_backup(backup_path(original), is_state=is_state)
+    done: list[str] = []
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        lock = FileLock(str(lock_path), timeout=_LOCK_TIMEOUT_S)
+        lock.acquire()
+    except Timeout as err:
+        raise StoreError(f"{lock_path}: the store is busy in another process") from err
+    except OSError as err:
+        raise StoreError(f"{lock_path}: cannot lock the store ({err.strerror})") from err
+    try:
+        for original, _is_state in available:
+            backup = backup_path(original)
+            try:
+                if original.exists():
+                    aside = _unused_name(original.with_name(f"{original.name}.damaged-{stamp}"))
+                    os.replace(original, aside)
+                    done.append(f"moved {original} aside to {aside}")
+                copy_atomically(backup, original)
+            except OSError as err:
+                raise StoreError(f"{original}: cannot restore ({err.strerror})") from err
+            done.append(f"restored {original} from {backup}")
+        restored = {original for original, _is_state in available}
+        for original, _is_state in files:
+            if original not in restored and original.exists():
+                done.append(f"{original}: no backup, left as it is")
+        _fsync_folder(path.parent)
+    finally:
+        lock.release()
+    return done

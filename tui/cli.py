@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,6 @@ import orjson
 
 from store import formats
 from store.errors import FormatError, PaperReaderError
-from store.formats import json_export
 from store.library import SORT_KEYS, ImportSummary, Library
 from store.model import ImportResult, Paper, ReadingStatus, UserState, category_name
 from store.query import parse as parse_query
@@ -26,8 +26,7 @@ from store.stats import library_stats
 from store.text import clean_line, clean_text
 
 COMMANDS = ("import", "add", "list", "show", "mark", "star", "unstar", "tag", "note")
-COMMANDS += ("export", "stats")
-EXPORT_FORMATS = ("json",)
+COMMANDS += ("export", "stats", "restore")
 
 
 def _version() -> str:
@@ -111,13 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", parents=[common], help="export papers matching a query")
     p.add_argument("query", nargs="*", metavar="QUERY")
-    p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    p.add_argument("--format", required=True, choices=formats.EXPORT_FORMATS)
     p.add_argument("-o", "--output", metavar="FILE")
 
     p = sub.add_parser(
         "stats", parents=[common], help="counts by status, category, year and collection"
     )
     p.add_argument("--json", action="store_true")
+
+    sub.add_parser(
+        "restore",
+        parents=[common],
+        help="bring back the last good store from its backups (the damaged files are kept)",
+    )
     return parser
 
 
@@ -165,7 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = globals()[f"_cmd_{args.command}"]
         return int(handler(args))
     except PaperReaderError as err:
-        print(f"paper-reader: {err}", file=sys.stderr)
+        # Messages quote input (a bad line, a tag): never let it drive the terminal.
+        print(f"paper-reader: {clean_line(str(err))}", file=sys.stderr)
+        return 1
+    except OSError as err:  # a file system failure no command anticipated
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"paper-reader: {clean_line(where + (err.strerror or str(err)))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -192,6 +202,11 @@ def read_import_file(path: str, fmt: str = "auto", as_of: dt.date | None = None)
         return formats.parse_text(text, fmt, as_of=as_of, source=str(path))
     except FormatError as err:
         raise PaperReaderError(f"{path}: {err}") from None
+    except Exception as err:  # an importer's bug is still one line, never a traceback
+        raise PaperReaderError(
+            f"{path}: the importer failed ({type(err).__name__}: {err}); "
+            "this is a bug in paper-reader, please report it"
+        ) from None
 
 
 def import_files(
@@ -229,7 +244,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     )
     for path, result, summary in results:
         for warning in result.warnings:
-            print(f"paper-reader: {path}: warning: {warning}", file=sys.stderr)
+            print(clean_line(f"paper-reader: {path}: warning: {warning}"), file=sys.stderr)
         print(f"{path}: {summary}")
     return 0
 
@@ -291,7 +306,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
     )
     summary = library.import_result(result, source=base_url)
     for warning in warnings:
-        print(f"paper-reader: arXiv: warning: {warning}", file=sys.stderr)
+        print(clean_line(f"paper-reader: arXiv: warning: {warning}"), file=sys.stderr)
     print(summary)
     return 0
 
@@ -306,8 +321,20 @@ def paper_record(paper: Paper, state: UserState) -> dict[str, Any]:
     return record
 
 
+# orjson escapes C0 controls but writes C1 controls (U+009B is a CSI on many
+# terminals), DEL and bidi overrides as they are. In JSON they can only sit
+# inside strings, so writing them as \\u escapes keeps the document equal.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe_json(text: str) -> str:
+    """JSON text with every character a terminal could act on written as a \\u escape."""
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def _print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n")
+    text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
+    sys.stdout.write(terminal_safe_json(text) + "\n")
 
 
 _STATUS_MARKS = {"unread": "●", "reading": "◐", "read": "✓", "skipped": "✗"}
@@ -321,7 +348,7 @@ def format_row(paper: Paper, state: UserState) -> str:
     star = "★" if state.starred else " "
     return (
         f"{clean_line(paper.id)}  {_STATUS_MARKS[state.status]} {star} "
-        f"{paper.date or '----------':10}  {clean_line(paper.category) or '-':5} "
+        f"{clean_line(paper.date) or '----------':10}  {clean_line(paper.category) or '-':5} "
         f"{clean_line(paper.title)} — {clean_line(author) or 'unknown author'}"
     )
 
@@ -411,7 +438,7 @@ def _cmd_tag(args: argparse.Namespace) -> int:
         raise PaperReaderError("empty tag name")
     library = _library(args)
     library.change_tags([args.id], add=add, remove=remove)
-    print(f"{args.id}: tags {', '.join(library.state(args.id).tags) or '(none)'}")
+    print(clean_line(f"{args.id}: tags {', '.join(library.state(args.id).tags) or '(none)'}"))
     return 0
 
 
@@ -435,15 +462,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
     states = {p.id: library.state(p.id) for p in papers}
     names = {name for p in papers for name in p.collections}
     collections = [c for c in library.collections() if c.name in names]
-    text = json_export.dump(papers, states, collections)
+    text = formats.export_text(args.format, papers, states, collections)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as err:
             raise PaperReaderError(f"{args.output}: cannot write ({err.strerror})") from None
         print(f"exported {len(papers)} papers to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    elif args.format in ("json", "csljson"):
+        sys.stdout.write(terminal_safe_json(text))
+    else:  # text formats: drop what a terminal could act on (imports already did)
+        sys.stdout.write(_JSON_UNSAFE.sub("", text))
     return 0
 
 
@@ -471,6 +500,15 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_restore(args: argparse.Namespace) -> int:
+    """Put the store back from its ``.bak`` copies, keeping the damaged files aside."""
+    from store.library import restore_from_backups
+
+    for line in restore_from_backups(args.db):
+        print(clean_line(line))
+    return 0
+
+
 # -- the reader ----------------------------------------------------------------
 
 
@@ -479,7 +517,7 @@ def _open_reader(args: argparse.Namespace, files: list[str]) -> int:
     if files:
         for path, result, summary in import_files(library, files):
             for warning in result.warnings:
-                print(f"paper-reader: {path}: warning: {warning}", file=sys.stderr)
+                print(clean_line(f"paper-reader: {path}: warning: {warning}"), file=sys.stderr)
             print(f"{path}: {summary}", file=sys.stderr)
     from tui.app import run_reader
 

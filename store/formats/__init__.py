@@ -11,14 +11,42 @@ from collections.abc import Callable
 from types import ModuleType
 
 from store.errors import FormatError
-from store.formats import json_export, profile
-from store.model import ImportResult
+from store.formats import arxiv_atom, bibtex, csl_json, json_export, profile, ris
+from store.model import Collection, ImportResult, Paper, UserState
 
+# Sniffing order: the strict, structured formats first, the lenient profile dump last.
 IMPORT_FORMATS: dict[str, ModuleType] = {
     "json": json_export,
+    "csljson": csl_json,
+    "arxiv": arxiv_atom,
+    "ris": ris,
+    "bibtex": bibtex,
     "profile": profile,
 }
 FORMAT_CHOICES = ("auto", *IMPORT_FORMATS)
+EXPORT_FORMATS = ("bibtex", "csljson", "markdown", "csv", "json")
+
+
+def export_text(
+    fmt: str,
+    papers: list[Paper],
+    states: dict[str, UserState],
+    collections: list[Collection],
+) -> str:
+    """The papers written in an export format (``json`` keeps everything)."""
+    from store.formats import csv_export, markdown
+
+    if fmt == "json":
+        return json_export.dump(papers, states, collections)
+    if fmt == "bibtex":
+        return bibtex.dump(papers)
+    if fmt == "csljson":
+        return csl_json.dump(papers)
+    if fmt == "markdown":
+        return markdown.dump(papers, states)
+    if fmt == "csv":
+        return csv_export.dump(papers, states)
+    raise FormatError(f"unknown export format {fmt!r}")
 
 
 def decode_input(raw: bytes) -> str:

@@ -95,8 +95,7 @@ def parse(text: str, *, source: str = "") -> ImportResult:
         raise FormatError("not an Atom feed (the root element is not <feed>)", 1)
 
     _raise_on_api_error(entries)
-    name = Path(source).stem if source else _FALLBACK_COLLECTION
-    name = name or _FALLBACK_COLLECTION
+    name = (Path(source).stem if source else "") or _FALLBACK_COLLECTION
     lines = _entry_lines(text, len(entries))
 
     papers: list[Paper] = []

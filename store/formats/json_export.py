@@ -71,22 +71,28 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     warnings: list[ImportWarning] = []
     for number, record in enumerate(document["papers"], start=1):
         try:
-            if not isinstance(record, dict) or not record.get("id") or not record.get("title"):
+            if not isinstance(record, dict) or not all(
+                isinstance(record.get(key), str) and record[key] for key in ("id", "title")
+            ):
                 raise ValueError("a paper needs an id and a title")
             record = _clean(record)
             paper = Paper.from_dict(record)
             state = UserState.from_dict(record)
-        except (TypeError, ValueError, KeyError) as err:
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
             warnings.append(ImportWarning(f"paper {number} skipped: {err}"))
             continue
         papers.append(paper)
         if not state.is_default:
             states[paper.id] = state
     collections = []
-    for record in document.get("collections") or []:
+    records = document.get("collections") or []
+    if not isinstance(records, list):
+        warnings.append(ImportWarning("collections skipped: not a list"))
+        records = []
+    for record in records:
         try:
             collections.append(Collection.from_dict(record))
-        except (TypeError, ValueError, KeyError) as err:
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
             warnings.append(ImportWarning(f"collection skipped: {err}"))
     return ImportResult(
         papers=papers,

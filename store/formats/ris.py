@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-import rispy
-from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING
+import rispy  # type: ignore[import-untyped]  # rispy ships no type hints
+from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING  # type: ignore[import-untyped]
 
 from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi
@@ -77,7 +77,7 @@ _EXTRA_FIELDS = {
     "number": "issue",
     "edition": "edition",
     "language": "language",
-    "accession_number": "accession-number",
+    "accession_number": "archive_location",  # where Zotero puts RIS AN
 }
 
 
@@ -92,7 +92,7 @@ def _line(text: str) -> str:
     return clean_line(text)
 
 
-class _RecordParser(rispy.RisParser):
+class _RecordParser(rispy.RisParser):  # type: ignore[misc]  # rispy is untyped: Any
     """rispy's parser with two changes for real exports.
 
     rispy files unknown tags in a bucket named by its own ``UK`` tag, so a
@@ -162,9 +162,7 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     papers: list[Paper] = []
     for rank, record in enumerate(records, start=1):
         if not record.closed:
-            warnings.append(
-                ImportWarning("record has no end tag (ER); file cut short?", record.line)
-            )
+            warnings.append(ImportWarning("record has no end tag (ER); read as is", record.line))
         try:
             entries = _PARSER.parse_lines(iter([*record.lines, "ER  - "]))
         except Exception as err:  # rispy is third-party: contain whatever it raises
@@ -290,27 +288,27 @@ def _unique(values: Any) -> tuple[str, ...]:
 
 
 def _authors(entry: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
-    """``AU`` and ``A1`` names in reading order, and whether the list was cut short.
+    """``AU`` (else ``A1``) names in reading order, and whether the list was cut short.
 
     ``Family, Given[, Suffix]`` becomes ``Given Family Suffix``. Cochrane ends
     a long list with an author called ``et al.``: that is a fact about the
-    list, not a name.
+    list, not a name. Repeated names stay: two authors can share a name.
     """
+    raw_names = next((names for key in _AUTHOR_FIELDS if (names := _values(entry, key))), [])
     names = []
     truncated = False
-    for key in _AUTHOR_FIELDS:
-        for raw in _values(entry, key):
-            name = _line(raw)
-            if name.lower().rstrip(".") in _ET_AL:
-                truncated = True
-                continue
-            parts = [part.strip() for part in name.split(",")]
-            if len(parts) >= 2 and parts[0]:
-                family, given, *rest = parts
-                names.append(" ".join(p for p in (given, family, *rest) if p))
-            else:
-                names.append(name)
-    return _unique(names), truncated
+    for raw in raw_names:
+        name = _line(raw)
+        if name.lower().rstrip(".") in _ET_AL:
+            truncated = True
+            continue
+        parts = [part.strip() for part in name.split(",")]
+        if len(parts) >= 2 and parts[0]:
+            family, given, *rest = parts
+            names.append(" ".join(p for p in (given, family, *rest) if p))
+        elif name:
+            names.append(name)
+    return tuple(names), truncated
 
 
 def _web_urls(entry: dict[str, Any]) -> list[str]:

@@ -100,8 +100,10 @@ def test_duplicates_found_by_arxiv_id_doi_and_title(db_path: Path) -> None:
         ]
     )
     summary = library.import_result(again)
-    assert summary.added == 0 and summary.updated == 3
+    # another source fills gaps (the venue) but renames nothing
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 2)
     assert len(library) == 3
+    assert library.search(parse_query("title:attention"))[0].title == "Attention is all you need"
     merged = library.search(parse_query("title:found"))[0]
     assert merged.venue == "ICML"
 

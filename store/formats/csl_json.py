@@ -1,0 +1,692 @@
+"""CSL-JSON, the citation data of Zotero, Better BibTeX, pandoc and citeproc.
+
+Read: Zotero's native export (tab-indented, ids are ``http://zotero.org/...``
+URIs, ``date-parts`` years as strings), Better CSL JSON (one item per line,
+``citation-key``, numeric ``date-parts``, ``literal`` names) and anything
+else that is an array of CSL items (or an object holding one in ``items``).
+A citation key survives the import as the paper's id; an item without one
+gets an id from the repository.
+
+Written: an array of CSL items for ``pandoc --citeproc``. Papers know names
+only as display strings, so names are split back into ``given``/``family``
+(or kept whole as ``literal``) in a way that reading the file back restores
+every name exactly.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.errors import FormatError
+from store.identity import normalize_arxiv_id, normalize_doi
+from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
+from store.text import clean_line, clean_text
+
+# The item types of CSL 1.0.2.
+CSL_TYPES = frozenset(
+    {
+        "article",
+        "article-journal",
+        "article-magazine",
+        "article-newspaper",
+        "bill",
+        "book",
+        "broadcast",
+        "chapter",
+        "classic",
+        "collection",
+        "dataset",
+        "document",
+        "entry",
+        "entry-dictionary",
+        "entry-encyclopedia",
+        "event",
+        "figure",
+        "graphic",
+        "hearing",
+        "interview",
+        "legal_case",
+        "legislation",
+        "manuscript",
+        "map",
+        "motion_picture",
+        "musical_score",
+        "pamphlet",
+        "paper-conference",
+        "patent",
+        "performance",
+        "periodical",
+        "personal_communication",
+        "post",
+        "post-weblog",
+        "regulation",
+        "report",
+        "review",
+        "review-book",
+        "software",
+        "song",
+        "speech",
+        "standard",
+        "thesis",
+        "treaty",
+        "webpage",
+    }
+)
+# Record types of the other formats (RIS upper case, BibTeX lower case) as CSL types.
+_RIS_TYPES = {
+    "ABST": "article-journal",
+    "ART": "graphic",
+    "BILL": "bill",
+    "BLOG": "post-weblog",
+    "BOOK": "book",
+    "CASE": "legal_case",
+    "CHAP": "chapter",
+    "COMP": "software",
+    "CONF": "paper-conference",
+    "CPAPER": "paper-conference",
+    "DATA": "dataset",
+    "DBASE": "dataset",
+    "DICT": "entry-dictionary",
+    "EBOOK": "book",
+    "ECHAP": "chapter",
+    "EDBOOK": "book",
+    "EJOUR": "article-journal",
+    "ELEC": "webpage",
+    "ENCYC": "entry-encyclopedia",
+    "FIGURE": "figure",
+    "GEN": "article",
+    "GOVDOC": "report",
+    "HEAR": "hearing",
+    "ICOMM": "webpage",
+    "INPR": "article-journal",
+    "JFULL": "article-journal",
+    "JOUR": "article-journal",
+    "MANSCPT": "manuscript",
+    "MAP": "map",
+    "MGZN": "article-magazine",
+    "MPCT": "motion_picture",
+    "MUSIC": "musical_score",
+    "NEWS": "article-newspaper",
+    "PAMP": "pamphlet",
+    "PAT": "patent",
+    "PCOMM": "personal_communication",
+    "RPRT": "report",
+    "SLIDE": "speech",
+    "SOUND": "song",
+    "STAND": "standard",
+    "STAT": "legislation",
+    "THES": "thesis",
+    "UNPB": "manuscript",
+    "VIDEO": "motion_picture",
+    "WEB": "webpage",
+}
+_BIBTEX_TYPES = {
+    "booklet": "pamphlet",
+    "conference": "paper-conference",
+    "electronic": "webpage",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "inproceedings": "paper-conference",
+    "manual": "report",
+    "mastersthesis": "thesis",
+    "misc": "article",
+    "mvbook": "book",
+    "online": "webpage",
+    "phdthesis": "thesis",
+    "proceedings": "book",
+    "techreport": "report",
+    "unpublished": "manuscript",
+    "www": "webpage",
+}
+# Kinds under which a paper with an arXiv id and no venue is a preprint.
+# (lower-cased: RIS GEN, UNPB, ELEC and MANSCPT are here too).
+_PREPRINT_KINDS = frozenset(
+    {"", "article", "misc", "unpublished", "online", "preprint", "gen", "unpb", "elec", "manscpt"}
+)
+
+# Extra fields (CSL variable names in lower case, shared with the RIS importer)
+# as CSL variables, and the BibTeX names that mean the same.
+_EXTRA_VARIABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("volume", ("volume",)),
+    ("issue", ("issue",)),
+    ("page", ("page", "pages")),
+    ("number", ("number",)),
+    ("edition", ("edition",)),
+    ("publisher", ("publisher",)),
+    ("publisher-place", ("publisher-place", "address", "location")),
+    ("collection-title", ("collection-title", "series")),
+    ("ISSN", ("issn",)),
+    ("ISBN", ("isbn",)),
+    ("language", ("language",)),
+    ("keyword", ("keywords",)),
+    ("archive_location", ("archive_location",)),
+    ("note", ("note",)),
+)
+_NAME_VARIABLES = ("editor", "translator")
+# CSL variables kept in a paper's extra on import, under these keys.
+_IMPORTED_EXTRA = {
+    "volume": "volume",
+    "issue": "issue",
+    "page": "page",
+    "number": "number",
+    "edition": "edition",
+    "publisher": "publisher",
+    "publisher-place": "publisher-place",
+    "collection-title": "collection-title",
+    "ISSN": "issn",
+    "ISBN": "isbn",
+    "language": "language",
+    "keyword": "keywords",
+    "archive_location": "archive_location",
+}
+_CSL_KEYS = frozenset({"type", "title", "id", "citation-key", "author", "issued"})
+
+_SNIFF_BYTES = 65536
+_SNIFF_START = re.compile(r'\[\s*\{|\{\s*"items"\s*:\s*\[\s*\{')
+_SNIFF_TYPE = re.compile(r'"type"\s*:\s*"(?:' + "|".join(sorted(CSL_TYPES)) + r')"')
+_SNIFF_KEY = re.compile(r'"(?:title|id|citation-key)"\s*:')
+_OWN_EXPORT = re.compile(r'"format"\s*:\s*"paper-reader"')
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:+\-]{0,199}", re.ASCII)
+_DATE_TEXT = re.compile(r"(?<![0-9])([0-9]{4})(?:[-/]([0-9]{1,2})(?:[-/]([0-9]{1,2}))?)?", re.ASCII)
+_INTEGER = re.compile(r"-?[0-9]{1,6}", re.ASCII)
+# CSL's rich-text markup in titles; a lone "<" (as in "x < y") is text.
+_RICH_TEXT = re.compile(
+    r"</?(?:i|b|sup|sub|sc)>|<span\s+(?:class=\"nocase\"|style=\"font-variant:\s*small-caps;?\")>"
+    r"|</span>"
+)
+_HTTP_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*", re.IGNORECASE)
+# JSON strings and brackets, to find where each top-level item starts.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]', re.DOTALL)
+_NON_SPACE = re.compile(r"\S")
+
+_ET_AL = frozenset({"et al", "et al.", "others", "and others"})
+_PARTICLES = frozenset(
+    {"da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du", "la", "le"}
+    | {"ten", "ter", "van", "von", "zu"}
+)
+_SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
+_ORGANISATION = re.compile(
+    r"\b(?:Academy|Agency|Association|Authority|Board|Bureau|Cent(?:er|re)|Collaboration"
+    r"|Commission|Committee|Company|Consortium|Corporation|Council|Department|Federation"
+    r"|Foundation|Government|Group|Initiative|Institut\w*|Laborator\w*|Ministry|Network"
+    r"|Office|Organi[sz]ation|Panel|Program(?:me)?|Project|Service|Society|Survey|Team"
+    r"|Universit\w*|Inc\.?|Ltd\.?|GmbH|LLC)\b|&|[0-9]"
+)
+
+_FALLBACK_COLLECTION = "CSL-JSON import"
+
+
+def looks_like(text: str) -> bool:
+    """Whether a text is CSL-JSON, judged from its head without parsing it.
+
+    An array of objects (or ``{"items": [...]}``) whose head names a CSL
+    item type and a title or id key. paper-reader's own JSON export, an
+    object tagged ``"format": "paper-reader"``, is never claimed.
+
+    Args:
+        text: The whole input.
+
+    Returns:
+        True when the first 64 KB read as the start of CSL-JSON.
+    """
+    head = text[:_SNIFF_BYTES].lstrip("\ufeff \t\r\n")
+    if not _SNIFF_START.match(head) or _OWN_EXPORT.search(head, 0, 500):
+        return False
+    return _SNIFF_TYPE.search(head) is not None and _SNIFF_KEY.search(head) is not None
+
+
+def parse(text: str, *, source: str = "") -> ImportResult:
+    """Parse CSL-JSON into papers in file order.
+
+    Args:
+        text: The whole file.
+        source: Where the text came from; its stem names the collection.
+
+    Returns:
+        The papers, keeping each item's citation key (``citation-key``, or an
+        ``id`` that is a plain key rather than a URI) as its id and leaving the
+        id empty for the repository to assign otherwise; the collection (rank
+        is the item's position in the file); a warning naming the index (and
+        line, when items sit in a top-level array) of every item skipped.
+
+    Raises:
+        FormatError: The text is not JSON (with the decoder's line), or is JSON
+            but not CSL (no array of items, or no item with CSL fields).
+    """
+    text = text.removeprefix("\ufeff")
+    items, in_top_array = _items(_load(text))
+    name = (Path(source).stem if source else "") or _FALLBACK_COLLECTION
+
+    papers: list[Paper] = []
+    skipped: list[tuple[int, str]] = []
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            skipped.append((index, "is not an object"))
+            continue
+        paper = _to_paper(item, {name: index})
+        if paper is None:
+            key = _citation_key(item)
+            skipped.append((index, f"({key}) has no title" if key else "has no title"))
+        else:
+            papers.append(paper)
+
+    lines = _item_lines(text) if skipped and in_top_array else []
+    warnings = [
+        ImportWarning(
+            f"item {index} {reason}; skipped", lines[index - 1] if index <= len(lines) else None
+        )
+        for index, reason in skipped
+    ]
+    if not papers:
+        first = warnings[0]
+        raise FormatError(f"no readable CSL item: {first.message}", first.line)
+    return ImportResult(
+        papers=papers,
+        collection=Collection(name=name, source=source),
+        warnings=warnings,
+        keep_ids=True,
+    )
+
+
+def _load(text: str) -> Any:
+    """The decoded JSON, or a :class:`FormatError` with the decoder's line."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as err:
+        error = err
+    if "surrogates" in error.msg:  # only a str built in memory can hold lone surrogates
+        try:
+            return orjson.loads(text.encode("utf-8", "replace"))
+        except orjson.JSONDecodeError as err:
+            error = err
+    raise FormatError(f"not valid JSON ({error.msg})", error.lineno)
+
+
+def _items(document: Any) -> tuple[list[Any], bool]:
+    """The CSL items of a decoded document, and whether they are its top-level array."""
+    if isinstance(document, list):
+        items, in_top_array = document, True
+    elif isinstance(document, dict):
+        if document.get("format") == "paper-reader":
+            raise FormatError("a paper-reader JSON export, not CSL-JSON", 1)
+        if isinstance(document.get("items"), list):
+            items, in_top_array = document["items"], False
+        elif _CSL_KEYS & document.keys():
+            items, in_top_array = [document], False
+        else:
+            raise FormatError("JSON, but not CSL-JSON: an object without CSL items", 1)
+    else:
+        raise FormatError("JSON, but not CSL-JSON: not an array of items", 1)
+    if not items:
+        raise FormatError("CSL-JSON without any item", 1)
+    if not any(isinstance(item, dict) and _CSL_KEYS & item.keys() for item in items):
+        raise FormatError("JSON, but not CSL-JSON: no item has CSL fields (type, title, id)", 1)
+    return items, in_top_array
+
+
+def _item_lines(text: str) -> list[int]:
+    """The 1-based line where each element of the top-level array starts.
+
+    Runs only when an item is skipped, so a clean import never pays for a
+    second pass over the text. The text is known to be valid JSON here.
+    """
+    starts: list[int] = []
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if mark == "[" and depth == 1:
+                starts.append(token.end())
+        elif mark in "]}":
+            depth -= 1
+        elif mark == "," and depth == 1:
+            starts.append(token.end())
+    lines: list[int] = []
+    line, position = 1, 0
+    for start in starts:
+        match = _NON_SPACE.search(text, start)
+        if match is None or match.group() == "]":
+            continue
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines.append(line)
+    return lines
+
+
+def _to_paper(item: dict[str, Any], collections: dict[str, int]) -> Paper | None:
+    """The paper a CSL item describes, or None when it has no title."""
+    title = _markup_free(_line(_scalar(item.get("title"))))
+    if not title:
+        return None
+    authors, truncated = _names(item.get("author"))
+    date, precision = _issued(item.get("issued"))
+    doi = _doi(_scalar(item.get("DOI")))
+    url = _web_url(_scalar(item.get("URL")))
+    kind = _line(_scalar(item.get("type")))
+    venue = _markup_free(
+        _line(_scalar(item.get("container-title"))) or _line(_scalar(item.get("event-title")))
+    )
+    return Paper(
+        id=_citation_key(item),
+        title=title,
+        authors=authors,
+        authors_truncated=truncated,
+        abstract=clean_text(_scalar(item.get("abstract"))).strip(),
+        date=date,
+        date_precision=precision,
+        url=url,
+        arxiv_id=_arxiv_id((doi, url, _scalar(item.get("number")))),
+        doi=doi,
+        venue=venue,
+        collections=collections,
+        kind=kind,
+        extra=_extra(item),
+    )
+
+
+def _line(text: str) -> str:
+    """:func:`clean_line`, skipped for text it would return unchanged."""
+    if text.isprintable() and "  " not in text and text == text.strip():
+        return text
+    return clean_line(text)
+
+
+def _scalar(value: Any) -> str:
+    """A string or number as text; anything else (lists, objects, null) as ``""``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    return ""
+
+
+def _markup_free(text: str) -> str:
+    return _line(_RICH_TEXT.sub("", text)) if "<" in text else text
+
+
+def _citation_key(item: dict[str, Any]) -> str:
+    """``citation-key``, else an ``id`` that is a plain key (not a URI, not a bare number)."""
+    for field in ("citation-key", "id"):
+        value = item.get(field)
+        if isinstance(value, str):
+            key = value.strip()
+            if _PLAIN_KEY.fullmatch(key) and not key.isdigit():
+                return key
+    return ""
+
+
+def _names(value: Any) -> tuple[tuple[str, ...], bool]:
+    """Display names of a CSL name list, and whether it ended in "others".
+
+    Repeated names stay: two authors can share a name.
+    """
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list):
+        return (), False
+    names: list[str] = []
+    truncated = False
+    for entry in value:
+        name = _name(entry)
+        if name.lower() in _ET_AL:
+            truncated = True
+        elif name:
+            names.append(name)
+    return tuple(names), truncated
+
+
+def _name(value: Any) -> str:
+    """One CSL name as it reads: ``given [particles] family [suffix]``, or its literal."""
+    if isinstance(value, str):
+        return _line(value)
+    if not isinstance(value, dict):
+        return ""
+    literal = _line(_scalar(value.get("literal")))
+    if literal:
+        return literal
+    parts = (
+        _line(_scalar(value.get(key)))
+        for key in ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+    )
+    return " ".join(part for part in parts if part)
+
+
+def _issued(value: Any) -> tuple[str, DatePrecision | None]:
+    """The ISO date and its precision from a CSL date, or ``("", None)``.
+
+    ``date-parts`` come as numbers or as strings (Zotero); a range keeps its
+    start; ``raw``, ``literal`` and an old-style ``year``/``month``/``day``
+    object are fallbacks.
+    """
+    parts: tuple[int, int, int] | None = None
+    if isinstance(value, dict):
+        ranges = value.get("date-parts")
+        if isinstance(ranges, list) and ranges and isinstance(ranges[0], list):
+            parts = _from_parts(ranges[0])
+        for key in ("raw", "literal"):
+            if parts is None and isinstance(value.get(key), str):
+                parts = _from_text(value[key])
+        if parts is None and "year" in value:
+            parts = _from_parts([value.get("year"), value.get("month"), value.get("day")])
+    elif isinstance(value, (str, int)) and not isinstance(value, bool):
+        parts = _from_text(str(value))
+    if parts is None:
+        return "", None
+    year, month, day = parts
+    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+    return f"{year:04d}-{month or 1:02d}-{day or 1:02d}", precision
+
+
+def _from_parts(parts: list[Any]) -> tuple[int, int, int] | None:
+    """Year, month, day (0 when absent) from ``[y, m, d]``; seasons (13-24) count as no month."""
+    year = _integer(parts[0]) if parts else None
+    if year is None or not 1 <= year <= 9999:
+        return None
+    month = _integer(parts[1]) if len(parts) > 1 else None
+    if month is None or not 1 <= month <= 12:
+        return year, 0, 0
+    day = _integer(parts[2]) if len(parts) > 2 else None
+    if day is None or not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return year, month, 0
+    return year, month, day
+
+
+def _from_text(text: str) -> tuple[int, int, int] | None:
+    """The first ``YYYY[-MM[-DD]]`` (or with slashes) in a raw date string."""
+    match = _DATE_TEXT.search(text)
+    if match is None:
+        return None
+    return _from_parts([group for group in match.groups() if group is not None])
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        return int(value)
+    return None
+
+
+def _doi(value: str) -> str:
+    """The DOI without a resolver prefix, in its own case, or ``""``."""
+    doi = _DOI_PREFIX.sub("", _line(value))
+    return doi if normalize_doi(doi) else ""
+
+
+def _web_url(value: str) -> str:
+    """The URL when it is ``http(s)``; other schemes are not safe to open."""
+    match = _HTTP_URL.match(_line(value))
+    return match.group(0) if match else ""
+
+
+def _arxiv_id(values: Iterable[str]) -> str:
+    """An arXiv id, looked for only where "arxiv" is named: ids look like any number."""
+    for value in values:
+        if "arxiv" in value.lower() and (arxiv := normalize_arxiv_id(value)):
+            return arxiv
+    return ""
+
+
+def _extra(item: dict[str, Any]) -> dict[str, str]:
+    """Bibliographic variables the model does not name, under lower-case CSL names."""
+    extra: dict[str, str] = {}
+    for variable, key in _IMPORTED_EXTRA.items():
+        if value := _line(_scalar(item.get(variable))):
+            extra[key] = value
+    if note := clean_text(_scalar(item.get("note"))).strip():
+        extra["note"] = note
+    for variable in _NAME_VARIABLES:
+        names, _ = _names(item.get(variable))
+        if names:
+            extra[variable] = "; ".join(names)
+    return extra
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def dump(papers: list[Paper]) -> str:
+    """The papers as a CSL-JSON array, for pandoc and other citeproc tools.
+
+    Args:
+        papers: The papers to write, in order; each one's id becomes its
+            item ``id`` (the key a document cites it by).
+
+    Returns:
+        The JSON text, indented, ending in a newline.
+    """
+    items = [_item(paper) for paper in papers]
+    return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+
+
+def _item(paper: Paper) -> dict[str, Any]:
+    """One paper as a CSL item."""
+    csl_type = _csl_type(paper)
+    item: dict[str, Any] = {"id": paper.id, "type": csl_type, "title": paper.title}
+    if paper.authors:
+        item["author"] = [_csl_name(name) for name in paper.authors]
+    if date_parts := _date_parts(paper):
+        item["issued"] = {"date-parts": [date_parts]}
+    if paper.venue:
+        item["container-title"] = paper.venue
+    for variable, keys in _EXTRA_VARIABLES:
+        value = next((paper.extra[key] for key in keys if paper.extra.get(key)), "")
+        if value:
+            item[variable] = value.replace("--", "-") if variable == "page" else value
+    for variable in _NAME_VARIABLES:
+        if names := _split_names(paper.extra.get(variable, "")):
+            item[variable] = [_csl_name(name) for name in names]
+    if paper.arxiv_id and csl_type == "article":
+        item.setdefault("publisher", "arXiv")
+        item.setdefault("number", f"arXiv:{paper.arxiv_id}")
+    if paper.doi:
+        item["DOI"] = paper.doi
+    if paper.url:
+        item["URL"] = paper.url
+    if paper.abstract:
+        item["abstract"] = paper.abstract
+    return item
+
+
+def _csl_type(paper: Paper) -> str:
+    """The CSL type for a paper's kind, whichever format that kind came from.
+
+    ``article`` is both a CSL type (a generic or preprint article) and the
+    BibTeX type of a journal article: with a venue it is the journal article.
+    A paper without a known kind is a preprint when it has an arXiv id and no
+    venue, a journal article when it has a venue, else a generic article.
+    """
+    kind = paper.kind.lower()  # BibTeX types are case-insensitive: @Article
+    if paper.arxiv_id and not paper.venue and kind in _PREPRINT_KINDS:
+        return "article"
+    if kind == "article":
+        return "article-journal" if paper.venue else "article"
+    if paper.kind in _RIS_TYPES:
+        return _RIS_TYPES[paper.kind]
+    if kind in CSL_TYPES:  # CSL itself, and BibTeX @book, @report, @thesis, ...
+        return kind
+    if kind in _BIBTEX_TYPES:
+        return _BIBTEX_TYPES[kind]
+    return "article-journal" if paper.venue else "article"
+
+
+def _date_parts(paper: Paper) -> list[int]:
+    """``[y]``, ``[y, m]`` or ``[y, m, d]`` as the date's precision allows."""
+    pieces = paper.date.split("-")
+    if not all(piece.isascii() and piece.isdigit() for piece in pieces) or not paper.date:
+        return []
+    numbers = [int(piece) for piece in pieces[:3]]
+    if not 1 <= numbers[0] <= 9999:
+        return []
+    if paper.date_precision is DatePrecision.YEAR:
+        return numbers[:1]
+    if paper.date_precision is DatePrecision.MONTH:
+        return numbers[:2]
+    return numbers
+
+
+def _split_names(text: str) -> list[str]:
+    """Names from an extra field: ``; ``-separated (CSL, RIS) or BibTeX ``and``."""
+    separator = "; " if "; " in text else " and "
+    return [name.strip() for name in text.split(separator) if name.strip()]
+
+
+def _csl_name(name: str) -> dict[str, str]:
+    """A display name as a CSL name whose parts, rejoined by spaces, give the name back.
+
+    Organisations and one-word names stay whole (``literal``); ``Family,
+    Given`` is split at the comma; otherwise the last word is the family
+    name, with lower-case particles before it (``van``, ``de``) and a
+    generational suffix after it. A bracketed transliteration stays with the
+    word it follows (``Ադոնց [Adonc῾]``).
+    """
+    if _ORGANISATION.search(name):
+        return {"literal": name}
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+        if family and given:
+            return {"family": family, "given": given}
+        return {"literal": name}
+    words = _name_words(name)
+    if len(words) < 2:
+        return {"literal": name}
+    suffix = words.pop() if len(words) > 2 and words[-1] in _SUFFIXES else ""
+    family = words.pop()
+    particles: list[str] = []
+    while len(words) > 1 and words[-1] in _PARTICLES:
+        particles.insert(0, words.pop())
+    csl = {"family": family, "given": " ".join(words)}
+    if particles:
+        csl["non-dropping-particle"] = " ".join(particles)
+    if suffix:
+        csl["suffix"] = suffix
+    return csl
+
+
+def _name_words(name: str) -> list[str]:
+    """The name's words, a ``[...]`` group joined to the word before it."""
+    words: list[str] = []
+    open_bracket = False
+    for word in name.split(" "):
+        if words and (open_bracket or word.startswith("[")):
+            words[-1] = f"{words[-1]} {word}"
+        else:
+            words.append(word)
+        if "[" in word or open_bracket:
+            open_bracket = "]" not in word
+    return words

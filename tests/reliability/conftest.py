@@ -1,0 +1,79 @@
+"""Fixtures of the reliability tests: a large store, built once, and the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+BIG_LIBRARY_SIZE = 3_000
+CHILD_WRITER = Path(__file__).with_name("child_writer.py")
+
+
+def child_env() -> dict[str, str]:
+    """The environment of child processes: this checkout first on the import path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
+    return env
+
+
+def run_cli(db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``paper-reader --db DB ARGS...`` in a child process, as a user types it."""
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+        cwd=ROOT,
+        env=child_env(),
+    )
+
+
+def cli_in_process(db: Path, *args: str) -> tuple[int, str, str]:
+    """``paper-reader --db DB ARGS...`` run in this process: (exit code, stdout, stderr).
+
+    The same code path as the console script, without an interpreter start;
+    tests that need a real process use :func:`run_cli`.
+    """
+    from tui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--db", str(db), *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def store_files(folder: Path) -> dict[str, bytes]:
+    """Every file in a store folder, by name, with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def big_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of 3,000 generated papers (built once per session; copy before writing)."""
+    from bench.generate import profile_dump
+    from store.formats import parse_text
+    from store.library import Library
+    from tests.conftest import AS_OF
+
+    db = tmp_path_factory.mktemp("big-store") / "library.json"
+    result = parse_text(profile_dump(BIG_LIBRARY_SIZE, seed=11), "profile", as_of=AS_OF)
+    Library(db).import_result(result, source="generated")
+    return db
+
+
+@pytest.fixture
+def big_store(big_store_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the 3,000-paper store."""
+    folder = tmp_path / "big"
+    shutil.copytree(big_store_template.parent, folder)
+    return folder / big_store_template.name

@@ -1,0 +1,283 @@
+"""Read-only stores, full disks and missing folders: one clear line, no partial files.
+
+Tests run as root in CI, where ``chmod`` stops nothing; there the failures are
+simulated in-process (the calls a read-only folder or a full disk would fail
+are made to fail the same way). The real ``chmod`` versions run for other
+users.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import io
+import os
+import shutil
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store.errors import StoreError
+from store.library import Library
+from store.model import ImportResult, Paper
+from tests.conftest import SAMPLE_PROFILE
+from tests.reliability.conftest import cli_in_process, run_cli, store_files
+
+NOTED = "Zhang2026LeanMarathon"
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def _new_paper() -> ImportResult:
+    return ImportResult([Paper(id="", title="A paper that needs room", date="2024-01-01")])
+
+
+@pytest.fixture
+def store(sample_library: Library) -> Path:
+    """The sample store with a note, imported twice so a backup exists."""
+    sample_library.set_note(NOTED, "old note")
+    sample_library.import_result(_new_paper(), source="again")
+    return sample_library.path
+
+
+class FullDisk:
+    """Writes into ``folder`` fail with ENOSPC once ``room`` bytes were written.
+
+    The failing write puts what still fits on disk first, as a real one does.
+    """
+
+    def __init__(self, folder: Path, room: int) -> None:
+        self.folder, self.room = str(folder), room
+
+    def wrap_open(self, real_open: Callable[..., Any]) -> Callable[..., Any]:
+        disk = self
+
+        class Handle:
+            def __init__(self, handle: Any) -> None:
+                self._handle = handle
+
+            def write(self, data: bytes) -> int:
+                fits = max(0, min(len(data), disk.room))
+                self._handle.write(data[:fits])
+                disk.room -= fits
+                if fits < len(data):
+                    self._handle.flush()
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                return fits
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self._handle, name)
+
+            def __enter__(self) -> Handle:
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                self._handle.close()
+
+        def opener(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            handle = real_open(file, mode, *args, **kwargs)
+            if any(flag in mode for flag in "wax+") and str(file).startswith(disk.folder):
+                return Handle(handle)
+            return handle
+
+        return opener
+
+
+@pytest.fixture
+def full_disk(store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FullDisk]:
+    disk = FullDisk(store.parent, room=0)
+    opener = disk.wrap_open(builtins.open)
+    monkeypatch.setattr(builtins, "open", opener)
+    monkeypatch.setattr(io, "open", opener)
+    monkeypatch.setattr(shutil, "_USE_CP_SENDFILE", False)  # copies go through write()
+    yield disk
+    monkeypatch.undo()
+
+
+def test_full_disk_on_a_note_write(store: Path, full_disk: FullDisk) -> None:
+    library = Library(store)
+    full_disk.room = 200
+    before = store_files(store.parent)
+    with pytest.raises(StoreError) as caught:
+        library.set_note(NOTED, "a long note " * 1000)
+    message = str(caught.value)
+    assert "library.state.json" in message and "No space left on device" in message
+    assert library.state(NOTED).note == "old note"
+    code, _out, err = cli_in_process(store, "note", NOTED, "another long note " * 1000)
+    assert code == 1 and err.count("\n") == 1 and "No space left" in err
+    assert store_files(store.parent) == before
+    assert _leftovers(store.parent) == []
+    full_disk.room = 10**9  # room again: the same write now lands
+    library.set_note(NOTED, "a long note " * 1000)
+    assert Library(store).state(NOTED).note.startswith("a long note")
+
+
+def test_full_disk_while_keeping_the_backup_of_an_import(
+    store: Path, full_disk: FullDisk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No room for the copy of the previous catalogue: the import stops, all intact."""
+
+    def no_links(*_args: object) -> None:
+        raise OSError(errno.EPERM, "links not supported here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    catalogue_size = store.stat().st_size
+    full_disk.room = catalogue_size + catalogue_size // 2  # the new file fits, the copy not
+    before = store_files(store.parent)
+    library = Library(store)
+    with pytest.raises(StoreError, match="No space left on device"):
+        library.import_result(
+            ImportResult([Paper(id="", title="One more paper", date="2025-01-01")])
+        )
+    assert store_files(store.parent) == before
+    assert _leftovers(store.parent) == []
+    assert len(Library(store)) == 51
+
+
+def test_fsync_failure_leaves_the_old_file(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delayed allocation reports a full disk at fsync: still all or nothing."""
+    library = Library(store)
+    before = store_files(store.parent)
+
+    def failing_fsync(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(StoreError, match="No space left on device"):
+        library.set_status([NOTED], "read")  # type: ignore[arg-type]
+    monkeypatch.undo()
+    assert store_files(store.parent) == before
+    assert _leftovers(store.parent) == []
+
+
+def _deny_writes_in(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a 0o555 folder does for a normal user: no new files, no renames into it."""
+    real_open, real_os_open, real_replace = builtins.open, os.open, os.replace
+
+    def denied(path: object) -> OSError:
+        return PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    def guarded_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        creating = any(f in mode for f in "wax+") and not os.path.exists(file)
+        if creating and str(file).startswith(str(folder)):
+            raise denied(file)
+        return real_open(file, mode, *args, **kwargs)
+
+    def guarded_os_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and str(path).startswith(str(folder)) and not os.path.exists(path):
+            raise denied(path)
+        return real_os_open(path, flags, *args, **kwargs)
+
+    def guarded_replace(src: Any, dst: Any) -> None:
+        if str(dst).startswith(str(folder)):
+            raise denied(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
+    monkeypatch.setattr(os, "replace", guarded_replace)
+
+
+def test_read_only_folder_simulated(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = store_files(store.parent)
+    _deny_writes_in(store.parent, monkeypatch)
+    code, _out, err = cli_in_process(store, "mark", "read", NOTED)
+    monkeypatch.undo()
+    assert code == 1 and err.count("\n") == 1, err
+    assert "library.state.json" in err and "Permission denied" in err
+    assert store_files(store.parent) == before and _leftovers(store.parent) == []
+
+
+def test_lock_refused_is_one_line(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from filelock import FileLock
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(FileLock, "acquire", refuse)
+    code, _out, err = cli_in_process(store, "star", NOTED)
+    assert code == 1 and err.count("\n") == 1
+    assert "cannot lock the store (Permission denied)" in err and ".lock" in err
+
+
+def test_read_only_file_is_not_replaced(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``chmod 444 library.state.json``: a rename would replace it anyway; we refuse."""
+    state = store.with_name("library.state.json")
+    state.chmod(0o444)
+    if IS_ROOT:  # root may write anything: let the check see what a user would
+        real_access = os.access
+        monkeypatch.setattr(
+            os, "access", lambda p, m, **kw: Path(p) != state and real_access(p, m, **kw)
+        )
+    before = store_files(store.parent)
+    code, _out, err = cli_in_process(store, "note", NOTED, "new")
+    assert code == 1 and err.count("\n") == 1
+    assert f"{state}: cannot write the store (the file is read-only)" in err
+    assert store_files(store.parent) == before
+
+
+def test_permissions_of_the_store_survive_a_write(store: Path) -> None:
+    state = store.with_name("library.state.json")
+    state.chmod(0o600)
+    store.chmod(0o600)
+    library = Library(store)
+    library.set_note(NOTED, "private")
+    library.import_result(ImportResult([Paper(id="", title="Private too", date="2020-01-01")]))
+    for path in (state, store, store.with_name("library.state.json.bak")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+
+@pytest.mark.skipif(IS_ROOT or not hasattr(os, "geteuid"), reason="root ignores chmod")
+def test_read_only_folder_for_real(store: Path) -> None:
+    before = store_files(store.parent)
+    store.parent.chmod(0o555)
+    try:
+        code, _out, err = cli_in_process(store, "mark", "read", NOTED)
+        assert code == 1 and err.count("\n") == 1, err
+        assert "Permission denied" in err and str(store.parent) in err
+        assert _leftovers(store.parent) == []
+    finally:
+        store.parent.chmod(0o755)
+    assert store_files(store.parent) == before
+
+
+@pytest.mark.skipif(IS_ROOT or not hasattr(os, "geteuid"), reason="root ignores chmod")
+def test_unreadable_store_for_real(store: Path) -> None:
+    store.chmod(0o000)
+    try:
+        code, _out, err = cli_in_process(store, "list")
+    finally:
+        store.chmod(0o644)
+    assert code == 1 and err.count("\n") == 1
+    assert f"{store}: cannot read the store (Permission denied)" in err
+
+
+def test_missing_folders_are_created_for_writes(tmp_path: Path) -> None:
+    db = tmp_path / "not" / "yet" / "there" / "library.json"
+    assert cli_in_process(db, "list")[0] == 0 and not (tmp_path / "not").exists()
+    code, out, err = cli_in_process(db, "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28")
+    assert code == 0, err
+    assert "added 50" in out and len(Library(db)) == 50
+
+
+def test_a_file_where_the_folder_should_be_is_one_clear_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder")
+    for db in (blocker / "library.json", blocker / "deeper" / "library.json"):
+        for args in (["import", str(SAMPLE_PROFILE)], ["list"], ["mark", "read", "X"]):
+            done = run_cli(db, *args) if args[0] == "import" else None
+            code, _out, err = (
+                (done.returncode, done.stdout, done.stderr) if done else cli_in_process(db, *args)
+            )
+            assert code == 1 and err.count("\n") == 1, err
+            assert f"{blocker} is a file" in err, err
+            assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert blocker.read_text() == "not a folder"
