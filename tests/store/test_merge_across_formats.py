@@ -8,7 +8,8 @@ from store.model import ReadingStatus
 
 LEAN_BIB = r"""
 @misc{zhang2026leanmarathon,
-  title         = {{LeanMarathon}: Toward Reliable {AI} Co-Mathematicians through Long-Horizon Lean Autoformalization},
+  title         = {{LeanMarathon}: Toward Reliable {AI} Co-Mathematicians through
+                   Long-Horizon Lean Autoformalization},
   author        = {Zhang, Yuanhe and Sun, Yuekai and Suzuki, Taiji and Lee, Jason D.},
   year          = {2026},
   month         = jun,
@@ -46,7 +47,10 @@ def test_arxiv_feed_then_bibtex_merge_by_arxiv_id(db_path) -> None:
     library = Library(db_path)
     feed = (REALDATA / "arxiv" / "arxiv-api-2026-id-astro-ph-0601001-affiliations.xml").read_text()
     library.import_result(parse_text(feed, source="feed.xml"))
-    bib = "@article{udalski2006, title={Something else entirely}, eprint={astro-ph/0601001}, archiveprefix={arXiv}}"
+    bib = (
+        "@article{udalski2006, title={Something else entirely},"
+        " eprint={astro-ph/0601001}, archiveprefix={arXiv}}"
+    )
     summary = library.import_result(parse_text(bib, source="mine.bib"))
     assert summary.added == 0 and len(library) == 1
     paper = library.papers()[0]
