@@ -188,12 +188,18 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
         while TimedApp.frames == before and time.perf_counter() < deadline:
             await asyncio.sleep(0.0005)
 
-    async def timed_key(pilot: Any, key: str, character: str) -> float:
-        # Post the key as the driver would; Pilot.press adds waits of its own.
+    async def timed_key(
+        pilot: Any, key: str, character: str, done: Callable[[], bool] = lambda: True
+    ) -> float:
+        # Post the key as the driver would (Pilot.press adds waits of its own), then
+        # wait until the key's effect is in place and the frame showing it is out.
         await pilot.pause()
-        before = TimedApp.frames
         start = time.perf_counter()
         app.post_message(events.Key(key, character))
+        deadline = start + 5
+        while not done() and time.perf_counter() < deadline:
+            await asyncio.sleep(0.0005)
+        before = TimedApp.frames
         await wait_frame(pilot, before)
         return time.perf_counter() - start
 
@@ -205,8 +211,16 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
             search = app.screen.query_one(SearchBar)
             app.screen.set_focus(search)
             await pilot.pause()
+            typed = ""
             for char in "transformer lee":
-                typing.append(await timed_key(pilot, "space" if char == " " else char, char))
+                typed += char
+                wanted = typed
+
+                def filtered(wanted: str = wanted) -> bool:
+                    return app.screen.query_obj.text == wanted
+
+                key = "space" if char == " " else char
+                typing.append(await timed_key(pilot, key, char, filtered))
 
     asyncio.run(drive())
     return {
