@@ -259,7 +259,8 @@ class AtomicJSONStorage(Storage):
         self._pin(None)
 
     def __del__(self) -> None:
-        self._pin(None)
+        with contextlib.suppress(Exception):  # may run late in interpreter shutdown
+            self._pin(None)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -23,7 +23,7 @@ from store.library import SORT_KEYS, ImportSummary, Library
 from store.model import ImportResult, Paper, ReadingStatus, UserState, category_name
 from store.query import parse as parse_query
 from store.stats import library_stats
-from store.text import clean_line, clean_text
+from store.text import clean_line, clean_text, strip_escape_sequences
 
 COMMANDS = ("import", "add", "list", "show", "mark", "star", "unstar", "tag", "note")
 COMMANDS += ("export", "stats", "restore")
@@ -332,6 +332,18 @@ def terminal_safe_json(text: str) -> str:
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+# Text exports keep tabs, newlines and CRLF row ends (CSV); every other control
+# goes, with the rest of any escape sequence it starts.
+_TEXT_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)"
+)
+
+
+def terminal_safe_text(text: str) -> str:
+    """Export text with nothing left in it that a terminal would act on."""
+    return _TEXT_UNSAFE.sub("", strip_escape_sequences(text))
+
+
 def _print_json(value: Any) -> None:
     text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
     sys.stdout.write(terminal_safe_json(text) + "\n")
@@ -472,7 +484,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     elif args.format in ("json", "csljson"):
         sys.stdout.write(terminal_safe_json(text))
     else:  # text formats: drop what a terminal could act on (imports already did)
-        sys.stdout.write(_JSON_UNSAFE.sub("", text))
+        sys.stdout.write(terminal_safe_text(text))
     return 0
 
 

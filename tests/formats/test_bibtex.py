@@ -395,6 +395,7 @@ def test_unreadable_date_parts_are_kept_in_extra() -> None:
         (r"\textit{Sa}{\dharmanusvara}hitā and \cite{k}", "Saṃhitā and [k]"),
         (r"\unknownmacro{kept} text", "kept text"),
         (r"{\noopsort{1985a}}1985", "1985"),
+        (r"see \url{https://x.org/~u/a--b} and \path|c~d|", "see https://x.org/~u/a--b and c~d"),
         ("plain UTF-8: Erdős, Zoë, 東京", "plain UTF-8: Erdős, Zoë, 東京"),
     ],
 )

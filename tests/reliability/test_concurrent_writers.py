@@ -17,7 +17,7 @@ from tests.reliability.conftest import CHILD_WRITER, child_env, run_cli
 
 WORKERS = 4
 ROUNDS = 25  # each round is three separate locked writes
-CLI_ROUNDS = 3
+CLI_ROUNDS = 2
 
 
 def _shared_ids(db: Path, count: int) -> list[str]:

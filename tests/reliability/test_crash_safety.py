@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSI
 
 WRITE_KILLS = 30
 IMPORT_KILLS = 10
-IMPORT_SIZE = 5_000
+IMPORT_SIZE = 4_000
 
 
 def _kill_after(proc: subprocess.Popen[str], delay: float) -> str:

@@ -225,6 +225,7 @@ def test_escapes_in_a_store_written_by_hand_are_still_not_printed(db_path: Path)
     paper = {"id": "Hand2024Edit", "title": f"Hand{HOSTILE}", "date": f"2024{HOSTILE}"}
     paper |= {"category": f"LG{HOSTILE}", "authors": [f"A{HOSTILE}"], "venue": f"V{HOSTILE}"}
     paper |= {"url": "file:///etc/passwd", "code_url": "javascript:alert(1)"}
+    paper |= {"abstract": f"Abstract{HOSTILE}\r\nmore", "extra": {"note": f"x{HOSTILE}"}}
     db_path.write_text(json.dumps({"papers": {"Hand2024Edit": paper}}))
     state = {"Hand2024Edit": {"status": "read", "tags": [f"t{HOSTILE}"], "note": f"n{HOSTILE}"}}
     db_path.with_name("library.state.json").write_text(json.dumps({"state": state}))
@@ -232,6 +233,10 @@ def test_escapes_in_a_store_written_by_hand_are_still_not_printed(db_path: Path)
         if command == "tag":
             continue  # a write: checked below
         assert not UNSAFE.search(output), command
+    for fmt in getattr(formats, "EXPORT_FORMATS", ("json",)):  # exports to the terminal
+        code, out, err = cli_in_process(db_path, "export", "--format", fmt)
+        assert code == 0, err
+        assert not UNSAFE.search(out.replace("\r\n", "\n") + err), fmt
     shown = cli_in_process(db_path, "show", "Hand2024Edit")[1]
     assert "file:" not in shown and "javascript:" not in shown
     assert arxiv_title_search(Library(db_path).get("Hand2024Edit").title) in shown
