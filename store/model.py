@@ -132,6 +132,15 @@ class Paper:
         return int(head) if len(head) == 4 and head.isascii() and head.isdigit() else None
 
     @property
+    def display_date(self) -> str:
+        """The date to the precision the source gave: ``2024``, ``2024-06`` or ``2024-06-03``."""
+        if self.date_precision is DatePrecision.YEAR:
+            return self.date[:4]
+        if self.date_precision is DatePrecision.MONTH:
+            return self.date[:7]
+        return self.date
+
+    @property
     def first_author(self) -> str:
         """The first author's name, or an empty string for anonymous works."""
         return self.authors[0] if self.authors else ""

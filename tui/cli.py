@@ -19,6 +19,7 @@ import orjson
 
 from store import formats
 from store.errors import FormatError, PaperReaderError
+from store.latex import latex_to_unicode
 from store.library import SORT_KEYS, ImportSummary, Library
 from store.model import ImportResult, Paper, ReadingStatus, UserState, category_name
 from store.query import parse as parse_query
@@ -360,8 +361,8 @@ def format_row(paper: Paper, state: UserState) -> str:
     star = "★" if state.starred else " "
     return (
         f"{clean_line(paper.id)}  {_STATUS_MARKS[state.status]} {star} "
-        f"{clean_line(paper.date) or '----------':10}  {clean_line(paper.category) or '-':5} "
-        f"{clean_line(paper.title)} — {clean_line(author) or 'unknown author'}"
+        f"{clean_line(paper.display_date) or '-':10}  {clean_line(paper.category) or '-':5} "
+        f"{clean_line(latex_to_unicode(paper.title))} — {clean_line(author) or 'unknown author'}"
     )
 
 
@@ -395,7 +396,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if paper.affiliations:
         lines.append(f"Affiliations: {', '.join(paper.affiliations)}")
     lines += [
-        f"Date:         {paper.date or '-'}",
+        f"Date:         {paper.display_date or '-'}",
         f"Category:     {paper.category} ({category_name(paper.category)})"
         if paper.category
         else "Category:     -",

@@ -35,7 +35,7 @@ def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None
     if paper.affiliations:
         text.append(clean_line(", ".join(paper.affiliations)), style="dim")
         text.append("\n")
-    meta = [paper.date or "undated"]
+    meta = [paper.display_date or "undated"]
     if paper.category:
         meta.append(f"{paper.category} · {category_name(paper.category)}")
     if paper.venue:

@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from store.latex import latex_to_unicode
 from store.model import Paper, ReadingStatus, UserState
 from store.text import clean_line
 
@@ -117,6 +118,7 @@ class PaperList(ScrollView, can_focus=True):
         self.selected: set[str] = set()
         self._state_of: Callable[[str], UserState] = lambda _id: UserState()
         self._styles: dict[str, Style] = {}
+        self._titles: dict[str, str] = {}
 
     # -- data ------------------------------------------------------------------
 
@@ -130,6 +132,7 @@ class PaperList(ScrollView, can_focus=True):
         """Show these papers; keep the cursor on ``keep`` when it is still listed."""
         self.papers = papers
         self._state_of = state_of
+        self._titles.clear()
         index = 0
         if keep is not None:
             for i, paper in enumerate(papers):
@@ -253,6 +256,15 @@ class PaperList(ScrollView, can_focus=True):
         paper = self.papers[index]
         return Strip(self._row_segments(paper, index, width, base), width)
 
+    def _title(self, paper: Paper) -> str:
+        """The title as shown: LaTeX rendered (once per paper), controls removed."""
+        title = self._titles.get(paper.id)
+        if title is None:
+            if len(self._titles) > 4096:
+                self._titles.clear()
+            title = self._titles[paper.id] = clean_line(latex_to_unicode(paper.title))
+        return title
+
     def _row_segments(self, paper: Paper, index: int, width: int, base: Style) -> list[Segment]:
         state = self._state_of(paper.id)
         selected = paper.id in self.selected
@@ -270,7 +282,7 @@ class PaperList(ScrollView, can_focus=True):
         meta_style = row_style + self._style("paper-list--meta")
         star_style = row_style + self._style("paper-list--star")
 
-        date = paper.date or ""
+        date = paper.display_date
         show_date = width >= 70
         date_text = f"{date:10}" if show_date else f"{date[:4]:4}"
         author = paper.first_author
