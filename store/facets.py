@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 from store.model import Paper, ReadingStatus, UserState
 
@@ -24,7 +25,7 @@ def facet_values(paper: Paper, state: UserState, facet: str) -> Iterable[str]:
     if facet == "category":
         return (paper.category or "?",)
     if facet == "year":
-        return (str(paper.year) if paper.year else "?",)
+        return (_year(paper.date),)
     if facet == "collection":
         return tuple(paper.collections)
     if facet == "tag":
@@ -41,22 +42,41 @@ class FacetCounts:
     counts: dict[str, list[tuple[str, int]]]
 
 
-def count_facets(papers: Iterable[Paper], state_of: Callable[[str], UserState]) -> FacetCounts:
-    """Counts per facet value, in the order the filter pane lists them."""
-    counters = {facet: Counter[str]() for facet in FACETS}
-    for paper in papers:
-        state = state_of(paper.id)
-        for facet in FACETS:
-            counters[facet].update(facet_values(paper, state, facet))
-    ordered: dict[str, list[tuple[str, int]]] = {}
-    for facet, counter in counters.items():
-        if facet == "status":
-            ordered[facet] = [(s.value, counter.get(s.value, 0)) for s in ReadingStatus]
-        elif facet == "year":
+def count_facets(
+    papers: Iterable[Paper], state_of: Callable[[str], UserState]
+) -> FacetCounts:
+    """Counts per facet value, in the order the filter pane lists them.
+
+    One C-speed ``Counter`` pass per facet rather than a Python loop over
+    every paper and facet: this runs on each keystroke of a search.
+    """
+    papers = list(papers)
+    states = [state_of(paper.id) for paper in papers]
+    status = Counter(state.status.value for state in states)
+    counters = {
+        "category": Counter(paper.category or "?" for paper in papers),
+        "year": Counter(_year(paper.date) for paper in papers),
+        "collection": Counter(chain.from_iterable(paper.collections for paper in papers)),
+        "tag": Counter(chain.from_iterable(state.tags for state in states)),
+        "code": Counter(
+            "has code" if paper.has_code or paper.code_url else "no code" for paper in papers
+        ),
+    }
+    ordered: dict[str, list[tuple[str, int]]] = {
+        "status": [(s.value, status.get(s.value, 0)) for s in ReadingStatus]
+    }
+    for facet in FACETS[1:]:
+        counter = counters[facet]
+        if facet == "year":
             ordered[facet] = sorted(counter.items(), key=lambda kv: kv[0], reverse=True)
         else:
             ordered[facet] = counter.most_common()
     return FacetCounts(ordered)
+
+
+def _year(date: str) -> str:
+    head = date[:4]
+    return head if len(head) == 4 and head.isascii() and head.isdigit() else "?"
 
 
 def facet_filter(

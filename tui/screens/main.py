@@ -79,6 +79,8 @@ class MainScreen(Screen[None]):
         self.chosen: dict[str, frozenset[str]] = {}
         self.sort = "date"
         self.filters_visible: bool | None = None  # None: decided by the width
+        self._matched: list[Paper] = []
+        self._facets_generation = 0
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While text is being typed, letters are text, not commands."""
@@ -123,7 +125,10 @@ class MainScreen(Screen[None]):
         narrow = width < NARROW_WIDTH
         self.set_class(narrow, "-narrow")
         show = self.filters_visible if self.filters_visible is not None else not narrow
+        was_hidden = self.has_class("-filters-hidden")
         self.set_class(not show, "-filters-hidden")
+        if show and was_hidden:
+            self._count_facets(self._facets_generation)
 
     def action_toggle_filters(self) -> None:
         """Show or hide the filter pane."""
@@ -136,10 +141,13 @@ class MainScreen(Screen[None]):
     # -- filtering -------------------------------------------------------------
 
     def apply_filters(self) -> None:
-        """Re-run the search and the facets; keep the cursor on the same paper."""
+        """Re-run the search and the facets; keep the cursor on the same paper.
+
+        The list is repainted first; the facet counts follow after the refresh
+        (and only while the filter pane is shown), so typing stays quick.
+        """
         library = self.app.library
         matched = library.search(self.query_obj, sort=self.sort)
-        counts = count_facets(matched, library.state)
         keep = facet_filter(self.chosen, library.state)
         visible = [paper for paper in matched if keep(paper)] if self.chosen else matched
         current = self.paper_list.current
@@ -149,6 +157,15 @@ class MainScreen(Screen[None]):
             f"{len(visible)} of {len(library)} · {unread} unread"
             + (f" · {len(self.paper_list.selected)} selected" if self.paper_list.selected else "")
         )
+        self._matched = matched
+        self._facets_generation += 1
+        if not self.has_class("-filters-hidden"):
+            self.call_after_refresh(self._count_facets, self._facets_generation)
+
+    def _count_facets(self, generation: int) -> None:
+        if generation != self._facets_generation:
+            return  # a newer search replaced these results before they were counted
+        counts = count_facets(self._matched, self.app.library.state)
         self.query_one(FilterPanel).show_counts(counts, self.chosen)
 
     @on(Input.Changed, "#search")
