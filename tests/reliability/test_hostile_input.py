@@ -24,7 +24,7 @@ from store.errors import PaperReaderError
 from store.library import Library
 from store.model import ImportResult
 from tests.conftest import AS_OF, REALDATA, SAMPLE_DATA
-from tests.reliability.conftest import run_cli
+from tests.reliability.conftest import cli_in_process, run_cli
 
 FUZZ_SEED = 20260601
 FUZZ_INPUTS = 3_000  # inputs tried per run, each through decode_input and every format
@@ -252,8 +252,6 @@ def test_json_of_any_shape_imports_and_shows_or_fails_cleanly(
     papers: list[dict[str, object]], collections: object
 ) -> None:
     """Wrong types in every field: parse, import, then list and show without a crash."""
-    from tui.cli import main
-
     document = {"format": "paper-reader", "version": 1, "papers": papers}
     document["collections"] = collections
     raw = json.dumps(document).encode()
@@ -265,7 +263,8 @@ def test_json_of_any_shape_imports_and_shows_or_fails_cleanly(
             library.import_result(result, source="property")
         for paper in library.papers():
             for args in (["list"], ["show", paper.id], ["stats"], ["list", "--json"]):
-                assert main(["--db", db, *args]) == 0
+                code, _out, err = cli_in_process(Path(db), *args)
+                assert code == 0, (args, err)
 
 
 def _hostile_files(tmp_path: Path) -> list[Path]:
