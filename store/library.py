@@ -170,6 +170,10 @@ class Library:
         self._collections: dict[str, Collection] = {}
         self._states: dict[str, UserState] = {}
         self._haystacks: dict[str, Haystack] = {}
+        self._short: dict[str, Haystack] = {}
+        self._short_version = -1
+        self._orders: dict[tuple[str, int], list[Paper]] = {}
+        self._catalogue_version = 0
         self.revision = 0
         self._load_catalogue()
         self._states = self._repo.load_states()
@@ -187,6 +191,7 @@ class Library:
                 gc.enable()
         self._collections = {c.name: c for c in self._repo.load_collections()}
         self._haystacks = {}
+        self._catalogue_version += 1
         self.revision += 1
 
     def refresh(self) -> bool:
@@ -232,17 +237,55 @@ class Library:
             hay = self._haystacks[paper_id] = Haystack.of(self._papers[paper_id])
         return hay
 
-    def search(self, query: Query, sort: str = "date", limit: int | None = None) -> list[Paper]:
-        """Papers matching ``query`` in the chosen order."""
-        papers = list(self._papers.values())
+    def _ordered(self, sort: str) -> list[Paper]:
+        """Every paper in a sort order, kept until the catalogue changes."""
+        key = (sort, self._catalogue_version)
+        ordered = self._orders.get(key)
+        if ordered is None:
+            current = self._catalogue_version
+            self._orders = {k: v for k, v in self._orders.items() if k[1] == current}
+            ordered = self._orders[key] = sort_papers(list(self._papers.values()), sort)
+        return ordered
+
+    def _short_haystacks(self) -> dict[str, Haystack]:
+        """Title-and-author haystacks: cheap to build, enough for the quick pass."""
+        if self._short_version != self._catalogue_version:
+            self._short = {
+                pid: Haystack.of(paper, with_abstract=False) for pid, paper in self._papers.items()
+            }
+            self._short_version = self._catalogue_version
+        return self._short
+
+    def search(
+        self,
+        query: Query,
+        sort: str = "date",
+        limit: int | None = None,
+        *,
+        within: list[Paper] | None = None,
+        abstracts: bool = True,
+    ) -> list[Paper]:
+        """Papers matching ``query`` in the chosen order.
+
+        ``within`` narrows an earlier result (already in ``sort`` order) instead
+        of the whole library: typing ``gra`` → ``grad`` only re-filters what
+        ``gra`` found. With ``abstracts=False`` words match titles and authors
+        only, which stays quick enough to run on every keystroke.
+        """
+        papers = within if within is not None else self._ordered(sort)
         if not query.is_empty:
+            states, default = self._states, DEFAULT_STATE
+            if abstracts:
+                hay_of = self.haystack
+            else:
+                short = self._short_haystacks()
+                hay_of = short.__getitem__
             entries = (
-                (i, paper, self.state(paper.id), self.haystack(paper.id))
+                (i, paper, states.get(paper.id, default), hay_of(paper.id))
                 for i, paper in enumerate(papers)
             )
             papers = [papers[i] for i in query.filter(entries)]
-        ordered = sort_papers(papers, sort)
-        return ordered[:limit] if limit is not None else ordered
+        return papers[:limit] if limit is not None else list(papers)
 
     # -- importing -------------------------------------------------------------
 
@@ -338,6 +381,7 @@ class Library:
         if added or updated or collection_changed:
             self._repo.save_catalogue(list(papers.values()), list(collections.values()))
             self._papers, self._collections, self._haystacks = papers, collections, {}
+            self._catalogue_version += 1
             self.revision += 1
         if state_changes:
             self._repo.save_states(state_changes)

@@ -67,12 +67,16 @@ class Haystack:
     abstract: str
 
     @classmethod
-    def of(cls, paper: Paper) -> Haystack:
-        """Fold the searchable text of ``paper``."""
+    def of(cls, paper: Paper, *, with_abstract: bool = True) -> Haystack:
+        """Fold the searchable text of ``paper``.
+
+        Without the abstract, words match titles and authors only: the quick
+        pass a search bar shows while the full-text pass runs off the UI thread.
+        """
         return cls(
             title=_normalise(paper.title),
             authors="\n".join(_normalise(name) for name in paper.authors),
-            abstract=_normalise(paper.abstract),
+            abstract=_normalise(paper.abstract) if with_abstract else "",
         )
 
 

@@ -353,3 +353,34 @@ def test_rendered_details_never_carry_control_characters() -> None:
     assert not any(ch in plain for ch in "\x1b\x9b\x07")
     assert "[bold]markup[/]" in plain
     assert not text.spans or all(span.style for span in text.spans)
+
+
+def test_large_library_searches_abstracts_in_a_worker(sample_library: Library, monkeypatch) -> None:
+    import tui.screens.main as main_screen
+
+    monkeypatch.setattr(main_screen, "FULL_TEXT_INLINE_LIMIT", 10)
+    word = "blueprint"  # in LeanMarathon's abstract only, not in any title or author
+
+    async def script(app, pilot) -> None:
+        await pilot.press("slash", *word)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        titles = [p.title for p in paper_list(app).papers]
+        assert len(titles) == 1 and titles[0].startswith("LeanMarathon")
+        assert "searching" not in str(app.screen.query_one("#list-header").render())
+
+    drive(sample_library, script)
+
+
+def test_typing_narrows_the_previous_result(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("slash", *"lea")
+        first = len(paper_list(app).papers)
+        await pilot.press(*"rning")
+        narrowed = [p.id for p in paper_list(app).papers]
+        from store.query import parse
+
+        expected = [p.id for p in app.library.search(parse("learning"))]
+        assert narrowed == expected and len(narrowed) <= first
+
+    drive(sample_library, script)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import webbrowser
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -37,6 +38,22 @@ if TYPE_CHECKING:
     from tui.app import PaperReaderApp
 
 NARROW_WIDTH = 100
+# Above this many papers, words are matched in titles and authors as you type and
+# in abstracts by a worker; below it the full-text search is quick enough inline.
+FULL_TEXT_INLINE_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class _SearchResult:
+    """A search as it was run, so the next keystroke can narrow it."""
+
+    query: Query
+    sort: str
+    revision: int
+    quick: bool
+    results: list[Paper]
+
+
 _LETTER_ACTIONS = frozenset({"search", "edit_note", "toggle_filters", "undo", "triage", "stats"})
 
 
@@ -81,6 +98,8 @@ class MainScreen(Screen[None]):
         self.filters_visible: bool | None = None  # None: decided by the width
         self._matched: list[Paper] = []
         self._facets_generation = 0
+        self._last_search: _SearchResult | None = None
+        self._full_text_pending = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While text is being typed, letters are text, not commands."""
@@ -140,27 +159,68 @@ class MainScreen(Screen[None]):
 
     # -- filtering -------------------------------------------------------------
 
-    def apply_filters(self) -> None:
+    def apply_filters(self, matched: list[Paper] | None = None) -> None:
         """Re-run the search and the facets; keep the cursor on the same paper.
 
         The list is repainted first; the facet counts follow after the refresh
         (and only while the filter pane is shown), so typing stays quick.
         """
         library = self.app.library
-        matched = library.search(self.query_obj, sort=self.sort)
+        if matched is None:
+            matched = self._search()
         keep = facet_filter(self.chosen, library.state)
         visible = [paper for paper in matched if keep(paper)] if self.chosen else matched
         current = self.paper_list.current
         self.paper_list.set_papers(visible, library.state, keep=current.id if current else None)
         unread = sum(library.state(p.id).status is ReadingStatus.UNREAD for p in visible)
+        pending = " · searching abstracts…" if self._full_text_pending else ""
         self.query_one("#list-header", Static).update(
             f"{len(visible)} of {len(library)} · {unread} unread"
             + (f" · {len(self.paper_list.selected)} selected" if self.paper_list.selected else "")
+            + pending
         )
         self._matched = matched
         self._facets_generation += 1
         if not self.has_class("-filters-hidden"):
             self.call_after_refresh(self._count_facets, self._facets_generation)
+
+    def _search(self) -> list[Paper]:
+        """The papers the query matches, as fast as the library's size allows.
+
+        Typing that extends the last query re-filters the last result. In a
+        large library a query that reads abstracts first shows its title and
+        author matches at once, and the full-text result arrives from a worker.
+        """
+        library, query = self.app.library, self.query_obj
+        last = self._last_search
+        quick = query.needs_abstract and len(library) > FULL_TEXT_INLINE_LIMIT
+        within = None
+        if (
+            last is not None
+            and last.revision == library.revision
+            and last.quick == quick
+            and last.sort == self.sort
+            and query.narrows(last.query)
+        ):
+            within = last.results
+        results = library.search(query, sort=self.sort, within=within, abstracts=not quick)
+        self._last_search = _SearchResult(query, self.sort, library.revision, quick, results)
+        self._full_text_pending = quick
+        if quick:
+            self._search_full_text(query, self.sort)
+        return results
+
+    @work(thread=True, exclusive=True, group="full-text", exit_on_error=False)
+    def _search_full_text(self, query: Query, sort: str) -> None:
+        results = self.app.library.search(query, sort=sort)
+        self.app.call_from_thread(self._full_text_found, query, sort, results)
+
+    def _full_text_found(self, query: Query, sort: str, results: list[Paper]) -> None:
+        if query is not self.query_obj or sort != self.sort:
+            return  # the user has typed on; a newer search is on its way
+        self._full_text_pending = False
+        self._last_search = _SearchResult(query, sort, self.app.library.revision, False, results)
+        self.apply_filters(results)
 
     def _count_facets(self, generation: int) -> None:
         if generation != self._facets_generation:
