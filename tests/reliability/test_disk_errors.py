@@ -14,6 +14,9 @@ import io
 import os
 import shutil
 import stat
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,8 +26,8 @@ import pytest
 from store.errors import StoreError
 from store.library import Library
 from store.model import ImportResult, Paper
-from tests.conftest import SAMPLE_PROFILE
-from tests.reliability.conftest import cli_in_process, run_cli, store_files
+from tests.conftest import ROOT, SAMPLE_PROFILE
+from tests.reliability.conftest import child_env, cli_in_process, run_cli, store_files
 
 NOTED = "Zhang2026LeanMarathon"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -234,12 +237,62 @@ def test_permissions_of_the_store_survive_a_write(store: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
 
 
-@pytest.mark.skipif(IS_ROOT or not hasattr(os, "geteuid"), reason="root ignores chmod")
-def test_read_only_folder_for_real(store: Path) -> None:
+NOBODY = 65534
+
+
+def _cli_as_unprivileged(store: Path, *args: str) -> tuple[int, str, str]:
+    """The CLI run by a user that permissions apply to.
+
+    Root ignores chmod, so as root the command runs in a child process as
+    ``nobody`` (whose view of the store the test prepares); otherwise in-process.
+    """
+    if not IS_ROOT:
+        return cli_in_process(store, *args)
+    # The interpreter lives under /root, which nobody may not enter: start as
+    # root, load the program, then drop to nobody before it touches the store.
+    drop_then_run = (
+        "import os, sys, importlib.metadata, tui.cli, store.library, store.formats\n"
+        "tui.cli.build_parser()\n"
+        f"os.setgroups([]); os.setgid({NOBODY}); os.setuid({NOBODY})\n"
+        "sys.exit(tui.cli.main(sys.argv[1:]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", drop_then_run, "--db", str(store), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=child_env(),
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.fixture
+def unprivileged_store(store: Path) -> Iterator[Path]:
+    """The store in a folder the unprivileged user owns (as root: a copy for nobody)."""
+    if not IS_ROOT:
+        yield store
+        return
+    folder = Path(tempfile.mkdtemp(prefix="paper-reader-nobody-"))
+    try:
+        for path in store.parent.iterdir():
+            if path.is_file():
+                shutil.copy2(path, folder / path.name)
+        for path in (folder, *folder.iterdir()):
+            os.chown(path, NOBODY, NOBODY)
+        folder.chmod(0o755)
+        yield folder / store.name
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+def test_read_only_folder_for_real(unprivileged_store: Path) -> None:
+    store = unprivileged_store
     before = store_files(store.parent)
     store.parent.chmod(0o555)
     try:
-        code, _out, err = cli_in_process(store, "mark", "read", NOTED)
+        code, _out, err = _cli_as_unprivileged(store, "mark", "read", NOTED)
         assert code == 1 and err.count("\n") == 1, err
         assert "Permission denied" in err and str(store.parent) in err
         assert _leftovers(store.parent) == []
@@ -248,14 +301,15 @@ def test_read_only_folder_for_real(store: Path) -> None:
     assert store_files(store.parent) == before
 
 
-@pytest.mark.skipif(IS_ROOT or not hasattr(os, "geteuid"), reason="root ignores chmod")
-def test_unreadable_store_for_real(store: Path) -> None:
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+def test_unreadable_store_for_real(unprivileged_store: Path) -> None:
+    store = unprivileged_store
     store.chmod(0o000)
     try:
-        code, _out, err = cli_in_process(store, "list")
+        code, _out, err = _cli_as_unprivileged(store, "list")
     finally:
         store.chmod(0o644)
-    assert code == 1 and err.count("\n") == 1
+    assert code == 1 and err.count("\n") == 1, err
     assert f"{store}: cannot read the store (Permission denied)" in err
 
 
