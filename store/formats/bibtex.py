@@ -724,20 +724,7 @@ def _split_names(value: str) -> list[str]:
     """Split at each ``and`` outside braces (``{Barnes and Noble}`` is one name)."""
     if "{" not in value:
         return _SPLIT_AND.split(value)
-    pieces: list[str] = []
-    depth = 0
-    start = 0
-    for mark in _NAME_MARKS.finditer(value):
-        token = mark.group()
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            pieces.append(value[start : mark.start()])
-            start = mark.end()
-    pieces.append(value[start:])
-    return pieces
+    return _split_outside_braces(value, _NAME_MARKS)
 
 
 _COMMA_MARKS = re.compile(r"[{},]")
@@ -781,10 +768,15 @@ def _display_name(raw_name: str) -> str:
 
 
 def _split_commas(value: str) -> list[str]:
+    return _split_outside_braces(value, _COMMA_MARKS)
+
+
+def _split_outside_braces(value: str, marks: re.Pattern[str]) -> list[str]:
+    """Split at each separator ``marks`` finds outside braces (``marks`` also finds braces)."""
     pieces: list[str] = []
     depth = 0
     start = 0
-    for mark in _COMMA_MARKS.finditer(value):
+    for mark in marks.finditer(value):
         token = mark.group()
         if token == "{":
             depth += 1
