@@ -370,7 +370,7 @@ def _check_schema(db: TinyDB, where: Path) -> None:
 def _paper_from_record(record: Mapping[str, Any]) -> Paper:
     if type(record.get("id")) is not str or type(record.get("title")) is not str:
         raise ValueError("it has no text id and title")
-    return Paper.from_dict(dict(record))
+    return Paper.from_dict(record)  # type: ignore[arg-type]
 
 
 _RECORD_ERRORS = (TypeError, ValueError, AttributeError, KeyError)
@@ -378,12 +378,19 @@ _RECORD_ERRORS = (TypeError, ValueError, AttributeError, KeyError)
 
 def _load_papers(db: TinyDB, where: Path) -> list[Paper]:
     _check_schema(db, where)
+    # The table's raw mapping, read through TinyDB's storage: Table.all() would
+    # copy each of 100,000 documents once more before we build papers from them.
+    raw = (db.storage.read() or {}).get("papers") or {}
+    if not isinstance(raw, dict):
+        raise StoreError(damaged_message(where, "the papers table is not an object"))
     papers = []
-    for doc in db.table("papers").all():
+    for doc_id, doc in raw.items():
         try:
+            if not isinstance(doc, dict):
+                raise ValueError("it is not an object")
             papers.append(_paper_from_record(doc))
         except _RECORD_ERRORS as err:
-            what = f"paper {doc.doc_id!r} cannot be read: {err}"
+            what = f"paper {doc_id!r} cannot be read: {err}"
             raise StoreError(damaged_message(where, what)) from None
     return papers
 
