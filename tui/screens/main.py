@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from textual.widgets import Footer, Input, Static, TextArea
 from store.errors import PaperReaderError
 from store.facets import count_facets, facet_filter
 from store.links import bibtex_entry, code_link, is_web_url, paper_link
-from store.model import Paper, ReadingStatus
+from store.model import Paper, ReadingStatus, UserState
 from store.query import Query, QueryError
 from store.query import parse as parse_query
 from tui import clipboard
@@ -66,7 +67,9 @@ REFRESH_INTERVAL_S = 1.0
 EMPTY_LIBRARY_HINT = (
     "Your library is empty.\n\nImport a reading list from a shell:\n\n"
     "    paper-reader import FILE\n\n"
-    "FILE can be an author-profile page saved as text or a paper-reader JSON export."
+    "FILE can be an author-profile page saved as text, BibTeX, RIS, an arXiv\n"
+    "feed, CSL-JSON or a paper-reader JSON export; `paper-reader add ID` fetches\n"
+    "papers from arXiv."
 )
 
 
@@ -297,7 +300,12 @@ class MainScreen(Screen[None]):
         handler = getattr(self, f"_do_{event.action}")
         handler(event.paper_ids)
 
-    def _change(self, label: str, ids: list[str], change) -> None:  # type: ignore[no-untyped-def]
+    def _change(
+        self,
+        label: str,
+        ids: list[str],
+        change: Callable[[list[str]], dict[str, UserState]],
+    ) -> None:
         if not ids:
             return
         try:
