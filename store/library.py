@@ -190,6 +190,7 @@ class Library:
             if gc_was_enabled:
                 gc.enable()
         self._collections = {c.name: c for c in self._repo.load_collections()}
+        self._repo.forget_catalogue()
         self._haystacks = {}
         self._catalogue_version += 1
         self.revision += 1

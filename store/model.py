@@ -160,10 +160,13 @@ class Paper:
     def from_dict(cls, data: dict[str, Any]) -> Paper:
         """Build a paper from :meth:`to_dict` output, ignoring unknown keys."""
         # Called 100,000 times when a large library opens: keep it lean.
-        values = {key: value for key, value in data.items() if key in _PAPER_FIELDS}
+        if data.keys() <= _PAPER_FIELDS:
+            values = dict(data)
+        else:
+            values = {key: value for key, value in data.items() if key in _PAPER_FIELDS}
         for key in ("authors", "affiliations", "categories"):
-            if key in values:
-                values[key] = tuple(values[key])
+            if key in values and type(values[key]) is not tuple:
+                values[key] = tuple(values[key])  # None or a number raises TypeError
         values["date_precision"] = _PRECISIONS.get(values.get("date_precision") or "")
         if "collections" in values:
             values["collections"] = {str(k): int(v) for k, v in values["collections"].items()}

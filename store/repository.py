@@ -140,6 +140,15 @@ class AtomicJSONStorage(Storage):
             with contextlib.suppress(OSError):
                 os.close(previous)
 
+    def forget(self) -> None:
+        """Drop the parsed data (a large catalogue's dicts) but keep watching the file.
+
+        The library keeps its own papers; holding TinyDB's copy as well would
+        double the memory of a large library. The next read parses the file again.
+        """
+        if not self._batch_depth:
+            self._data = None
+
     def changed_on_disk(self) -> bool:
         """True when another writer replaced the file since we last read or wrote it."""
         return self._current_signature() != self._signature
@@ -512,21 +521,23 @@ class Repository:
             ) from err
 
     def save_catalogue(self, papers: list[Paper], collections: list[Collection]) -> None:
-        """Replace the catalogue with these papers and collections, in one write."""
-        storage = self._catalogue_storage
-        with storage.batch():
-            meta = self._catalogue.table("meta")
-            meta.upsert(Document({"version": SCHEMA_VERSION}, doc_id="schema"))
-            papers_table = self._catalogue.table("papers")
-            papers_table.truncate()
-            papers_table.insert_multiple(
-                Document(paper.to_dict(), doc_id=paper.id) for paper in papers
-            )
-            collections_table = self._catalogue.table("collections")
-            collections_table.truncate()
-            collections_table.insert_multiple(
-                Document(collection.to_dict(), doc_id=collection.name) for collection in collections
-            )
+        """Replace the catalogue with these papers and collections, in one write.
+
+        The whole catalogue is replaced, so its tables are written straight to
+        TinyDB's storage: going through Table.truncate/insert_multiple would
+        first re-read the old file and copy every document twice.
+        """
+        tables = {
+            "meta": {"schema": {"version": SCHEMA_VERSION}},
+            "papers": {paper.id: paper.to_dict() for paper in papers},
+            "collections": {c.name: c.to_dict() for c in collections},
+        }
+        self._catalogue_storage.write(tables)
+        self._catalogue_storage.forget()
+
+    def forget_catalogue(self) -> None:
+        """Release TinyDB's parsed copy of the catalogue once the library holds it."""
+        self._catalogue_storage.forget()
 
     def save_states(self, changes: Mapping[str, UserState]) -> None:
         """Write these papers' states (defaults are removed), in one write."""
