@@ -63,6 +63,8 @@ _ARXIV_OLD = re.compile(r"([a-z][a-z.\-]+/\d{7})(?:v\d+)?", re.IGNORECASE)
 
 
 def _ascii_word(text: str) -> str:
+    if text.isascii():
+        return "".join(filter(str.isalnum, text))
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_only = decomposed.encode("ascii", "ignore").decode("ascii")
     return "".join(ch for ch in ascii_only if ch.isalnum())

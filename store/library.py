@@ -172,6 +172,8 @@ class Library:
         self._haystacks: dict[str, Haystack] = {}
         self._short: dict[str, Haystack] = {}
         self._short_version = -1
+        self._index: dict[str, str] = {}
+        self._index_version = -1
         self._orders: dict[tuple[str, int], list[Paper]] = {}
         self._catalogue_version = 0
         self.revision = 0
@@ -248,6 +250,16 @@ class Library:
             ordered = self._orders[key] = sort_papers(list(self._papers.values()), sort)
         return ordered
 
+    def _identity_index(self) -> dict[str, str]:
+        """Identity key (arXiv id, DOI, title) → paper id, kept until the catalogue changes."""
+        if self._index_version != self._catalogue_version:
+            index: dict[str, str] = {}
+            for paper in self._papers.values():
+                for key in identity_keys(paper):
+                    index.setdefault(key, paper.id)
+            self._index, self._index_version = index, self._catalogue_version
+        return self._index
+
     def _short_haystacks(self) -> dict[str, Haystack]:
         """Title-and-author haystacks: cheap to build, enough for the quick pass."""
         if self._short_version != self._catalogue_version:
@@ -320,10 +332,7 @@ class Library:
         stamp = now_iso()
         original = self._papers
         papers = dict(original)
-        index: dict[str, str] = {}
-        for paper in papers.values():
-            for key in identity_keys(paper):
-                index.setdefault(key, paper.id)
+        index = dict(self._identity_index())
         source_collection = result.collection
         name = collection or (source_collection.name if source_collection else None)
         added = 0
@@ -334,21 +343,21 @@ class Library:
             if collection:
                 ranks = incoming.collections.values()
                 incoming = replace(incoming, collections={collection: min(ranks, default=0)})
-            match = next((index[k] for k in identity_keys(incoming) if k in index), None)
+            keys = identity_keys(incoming)
+            match = next((index[k] for k in keys if k in index), None)
             if match is not None:
                 papers[match] = merge_papers(papers[match], incoming)
                 if match in original:
                     seen_existing.add(match)
                 paper_id = match
+                keys = identity_keys(papers[match])  # a merge may add an arXiv id or DOI
             else:
                 wanted = incoming.id if result.keep_ids and incoming.id else base_key(incoming)
                 paper_id = unique_key(wanted, papers.__contains__, next_suffix.get(wanted, 0))
                 next_suffix[wanted] = next_suffix.get(wanted, 0) + 1
-                papers[paper_id] = replace(
-                    incoming, id=paper_id, added_at=incoming.added_at or stamp
-                )
+                papers[paper_id] = incoming.with_identity(paper_id, incoming.added_at or stamp)
                 added += 1
-            for key in identity_keys(papers[paper_id]):
+            for key in keys:
                 index.setdefault(key, paper_id)
             incoming_state = result.states.get(incoming.id)
             if incoming_state is not None and incoming_state != self.state(paper_id):
@@ -383,6 +392,7 @@ class Library:
             self._repo.save_catalogue(list(papers.values()), list(collections.values()))
             self._papers, self._collections, self._haystacks = papers, collections, {}
             self._catalogue_version += 1
+            self._index, self._index_version = index, self._catalogue_version
             self.revision += 1
         if state_changes:
             self._repo.save_states(state_changes)

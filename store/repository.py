@@ -529,7 +529,8 @@ class Repository:
         """
         tables = {
             "meta": {"schema": {"version": SCHEMA_VERSION}},
-            "papers": {paper.id: paper.to_dict() for paper in papers},
+            # orjson writes the frozen dataclasses itself (same bytes as to_dict()).
+            "papers": {paper.id: paper for paper in papers},
             "collections": {c.name: c.to_dict() for c in collections},
         }
         self._catalogue_storage.write(tables)
