@@ -20,9 +20,10 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
+from textual.worker import get_current_worker
 
 from store.errors import PaperReaderError
-from store.facets import count_facets, facet_filter
+from store.facets import FacetCounts, count_facets, facet_filter
 from store.links import bibtex_entry, code_link, is_web_url, paper_link
 from store.model import Paper, ReadingStatus, UserState
 from store.query import Query, QueryError
@@ -38,9 +39,17 @@ from tui.widgets.search_bar import SearchBar
 if TYPE_CHECKING:
     from tui.app import PaperReaderApp
 
+
+def keep_out_of_gc() -> None:
+    """See :func:`tui.app.keep_out_of_gc` (imported lazily: the app imports this module)."""
+    from tui.app import keep_out_of_gc as freeze
+
+    freeze()
+
+
 NARROW_WIDTH = 100
-# Above this many papers, words are matched in titles and authors as you type and
-# in abstracts by a worker; below it the full-text search is quick enough inline.
+# Above this many papers a search with words runs in a worker (titles and authors
+# first, then abstracts); below it the whole search is quick enough inline.
 FULL_TEXT_INLINE_LIMIT = 20_000
 
 
@@ -102,7 +111,8 @@ class MainScreen(Screen[None]):
         self._matched: list[Paper] = []
         self._facets_generation = 0
         self._last_search: _SearchResult | None = None
-        self._full_text_pending = False
+        self._last_full: _SearchResult | None = None
+        self._search_pending = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While text is being typed, letters are text, not commands."""
@@ -175,61 +185,118 @@ class MainScreen(Screen[None]):
         visible = [paper for paper in matched if keep(paper)] if self.chosen else matched
         current = self.paper_list.current
         self.paper_list.set_papers(visible, library.state, keep=current.id if current else None)
-        unread = sum(library.state(p.id).status is ReadingStatus.UNREAD for p in visible)
-        pending = " · searching abstracts…" if self._full_text_pending else ""
-        self.query_one("#list-header", Static).update(
-            f"{len(visible)} of {len(library)} · {unread} unread"
-            + (f" · {len(self.paper_list.selected)} selected" if self.paper_list.selected else "")
-            + pending
-        )
+        self._show_header(visible)
         self._matched = matched
         self._facets_generation += 1
         if not self.has_class("-filters-hidden"):
             self.call_after_refresh(self._count_facets, self._facets_generation)
 
     def _search(self) -> list[Paper]:
-        """The papers the query matches, as fast as the library's size allows.
+        """The papers the query matches, without ever making typing wait.
 
-        Typing that extends the last query re-filters the last result. In a
-        large library a query that reads abstracts first shows its title and
-        author matches at once, and the full-text result arrives from a worker.
+        A small library is searched here and now. In a large one a query with
+        words is searched by a worker: titles and authors first (shown as soon
+        as they are known), then abstracts; meanwhile the list keeps the last
+        result. Typing that extends the last query re-filters the last result.
         """
         library, query = self.app.library, self.query_obj
-        last = self._last_search
-        quick = query.needs_abstract and len(library) > FULL_TEXT_INLINE_LIMIT
-        within = None
+        if self._searches_in_background(query):
+            self._search_pending = True
+            self._search_in_background(query, self.sort, *self._narrowings(query))
+            last = self._last_search
+            return last.results if last is not None else library.search(parse_query(""))
+        results = library.search(query, sort=self.sort, within=self._narrowing(query, quick=False))
+        self._remember(query, quick=False, results=results)
+        return results
+
+    def _searches_in_background(self, query: Query) -> bool:
+        return query.needs_abstract and len(self.app.library) > FULL_TEXT_INLINE_LIMIT
+
+    def _narrowings(self, query: Query) -> tuple[list[Paper] | None, list[Paper] | None]:
+        """What the worker's two passes may narrow: the last quick and full results."""
+        return self._narrowing(query, quick=True), self._narrowing(query, quick=False)
+
+    def _narrowing(self, query: Query, *, quick: bool) -> list[Paper] | None:
+        """The last result, when the new query can only match a part of it."""
+        last = self._last_full if not quick else self._last_search
+        library = self.app.library
         if (
             last is not None
             and last.revision == library.revision
-            and last.quick == quick
             and last.sort == self.sort
             and query.narrows(last.query)
         ):
-            within = last.results
-        results = library.search(query, sort=self.sort, within=within, abstracts=not quick)
-        self._last_search = _SearchResult(query, self.sort, library.revision, quick, results)
-        self._full_text_pending = quick
-        if quick:
-            self._search_full_text(query, self.sort)
-        return results
+            return last.results
+        return None
 
-    @work(thread=True, exclusive=True, group="full-text", exit_on_error=False)
-    def _search_full_text(self, query: Query, sort: str) -> None:
-        results = self.app.library.search(query, sort=sort)
-        self.app.call_from_thread(self._full_text_found, query, sort, results)
+    def _remember(self, query: Query, *, quick: bool, results: list[Paper]) -> None:
+        revision = self.app.library.revision
+        self._last_search = _SearchResult(query, self.sort, revision, quick, results)
+        if not quick:
+            self._last_full = self._last_search
+        self._search_pending = quick
 
-    def _full_text_found(self, query: Query, sort: str, results: list[Paper]) -> None:
+    # description: without one Textual repr()s the arguments (two 100k-paper lists).
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="search")
+    def _search_in_background(
+        self,
+        query: Query,
+        sort: str,
+        within_quick: list[Paper] | None,
+        within_full: list[Paper] | None,
+    ) -> None:
+        library, worker = self.app.library, get_current_worker()
+        quick = library.search(query, sort=sort, within=within_quick, abstracts=False)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._found, query, sort, quick, True)
+        full = library.search(query, sort=sort, within=within_full)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._found, query, sort, full, False)
+
+    def _found(self, query: Query, sort: str, results: list[Paper], quick: bool) -> None:
         if query is not self.query_obj or sort != self.sort:
             return  # the user has typed on; a newer search is on its way
-        self._full_text_pending = False
-        self._last_search = _SearchResult(query, sort, self.app.library.revision, False, results)
+        self._remember(query, quick=quick, results=results)
         self.apply_filters(results)
+        if not quick:
+            keep_out_of_gc()  # the search caches just built are as long-lived as the library
+
+    @property
+    def search_settled(self) -> bool:
+        """True once the list shows the complete result of the current query."""
+        last = self._last_search
+        if self.query_obj.is_empty:
+            return True
+        return last is not None and last.query is self.query_obj and not self._search_pending
+
+    def _show_header(self, visible: list[Paper]) -> None:
+        """``shown of total · unread`` (and the selection, and a search in progress)."""
+        library = self.app.library
+        selected = self.paper_list.selected
+        self.query_one("#list-header", Static).update(
+            f"{len(visible)} of {len(library)} · {library.count_unread(visible)} unread"
+            + (f" · {len(selected)} selected" if selected else "")
+            + (" · searching…" if self._search_pending else "")
+        )
 
     def _count_facets(self, generation: int) -> None:
         if generation != self._facets_generation:
             return  # a newer search replaced these results before they were counted
-        counts = count_facets(self._matched, self.app.library.state)
-        self.query_one(FilterPanel).show_counts(counts, self.chosen)
+        if len(self._matched) > FULL_TEXT_INLINE_LIMIT:
+            self._count_facets_in_background(generation, self._matched)
+        else:
+            self._show_facets(generation, count_facets(self._matched, self.app.library.state))
+
+    @work(thread=True, exclusive=True, group="facets", exit_on_error=False, description="facets")
+    def _count_facets_in_background(self, generation: int, papers: list[Paper]) -> None:
+        counts = count_facets(papers, self.app.library.state)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_facets, generation, counts)
+
+    def _show_facets(self, generation: int, counts: FacetCounts) -> None:
+        if generation == self._facets_generation:
+            self.query_one(FilterPanel).show_counts(counts, self.chosen)
 
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
@@ -241,7 +308,13 @@ class MainScreen(Screen[None]):
             error.display = True
             return
         error.display = False
-        self.apply_filters()
+        if self._searches_in_background(self.query_obj):
+            # The list keeps its last result until the worker's arrives.
+            self._search_pending = True
+            self._search_in_background(self.query_obj, self.sort, *self._narrowings(self.query_obj))
+            self._show_header(self.paper_list.papers)
+        else:
+            self.apply_filters()
 
     @on(SearchBar.Finished)
     def _search_finished(self) -> None:
