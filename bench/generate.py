@@ -134,12 +134,46 @@ def profile_dump(n: int, seed: int = 7) -> str:
     return header + "\n".join(profile_entry(rng, i) for i in range(n))
 
 
+def bibtex_entry(rng: random.Random, index: int) -> str:
+    """One BibTeX entry: LaTeX accents, an arXiv eprint or a DOI, math in the abstract."""
+    names = [f"{rng.choice(LAST)}, {rng.choice(FIRST)}" for _ in range(rng.randint(2, 8))]
+    names = [n.replace("ő", "{\\H{o}}").replace("ü", '{\\"u}') for n in names]
+    year = rng.randint(2012, 2025)
+    title = " ".join(rng.choices(WORDS, k=rng.randint(5, 12))).title() + f" {index}"
+    abstract = " ".join(_sentence(rng) for _ in range(rng.randint(7, 10)))
+    fields = [
+        f"  title = {{{{{title}}}}}",
+        f"  author = {{{' and '.join(names)}}}",
+        f"  year = {{{year}}}",
+        f"  month = {rng.choice(MONTHS).lower()}",
+        f"  abstract = {{{abstract}}}",
+    ]
+    if rng.random() < 0.5:
+        fields.append(
+            f"  eprint = {{{year % 100:02d}{rng.randint(1, 12):02d}.{index % 100000:05d}}}"
+        )
+        fields.append("  archiveprefix = {arXiv}")
+        fields.append(f"  primaryclass = {{cs.{rng.choice(CATS)}}}")
+    else:
+        fields.append(f"  journal = {{Journal of {rng.choice(WORDS).title()}}}")
+        fields.append(f"  doi = {{10.{1000 + index % 9000}/bench.{index}}}")
+    return f"@article{{key{index},\n" + ",\n".join(fields) + "\n}\n"
+
+
+def bibtex_dump(n: int, seed: int = 11) -> str:
+    """A BibTeX file with ``n`` entries."""
+    rng = random.Random(seed)
+    return "\n".join(bibtex_entry(rng, i) for i in range(n))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("n", type=int)
     parser.add_argument("output", type=Path)
+    parser.add_argument("--format", choices=("profile", "bibtex"), default="profile")
     args = parser.parse_args()
-    args.output.write_text(profile_dump(args.n), encoding="utf-8")
+    dump = bibtex_dump if args.format == "bibtex" else profile_dump
+    args.output.write_text(dump(args.n), encoding="utf-8")
 
 
 if __name__ == "__main__":
