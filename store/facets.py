@@ -23,7 +23,7 @@ def facet_values(paper: Paper, state: UserState, facet: str) -> Iterable[str]:
     if facet == "status":
         return (str(state.status),)
     if facet == "category":
-        return (paper.category or "?",)
+        return (bare_category(paper.category),)
     if facet == "year":
         return (_year(paper.date),)
     if facet == "collection":
@@ -52,7 +52,7 @@ def count_facets(papers: Iterable[Paper], state_of: Callable[[str], UserState]) 
     states = [state_of(paper.id) for paper in papers]
     status = Counter(state.status.value for state in states)
     counters = {
-        "category": Counter(paper.category or "?" for paper in papers),
+        "category": Counter(bare_category(paper.category) for paper in papers),
         "year": Counter(_year(paper.date) for paper in papers),
         "collection": Counter(chain.from_iterable(paper.collections for paper in papers)),
         "tag": Counter(chain.from_iterable(state.tags for state in states)),
@@ -66,10 +66,18 @@ def count_facets(papers: Iterable[Paper], state_of: Callable[[str], UserState]) 
     for facet in FACETS[1:]:
         counter = counters[facet]
         if facet == "year":
-            ordered[facet] = sorted(counter.items(), key=lambda kv: kv[0], reverse=True)
+            # newest first; papers without a year last
+            ordered[facet] = sorted(
+                counter.items(), key=lambda kv: (kv[0] != "?", kv[0]), reverse=True
+            )
         else:
             ordered[facet] = counter.most_common()
     return FacetCounts(ordered)
+
+
+def bare_category(code: str) -> str:
+    """``cs.LG`` and ``LG`` are one category (as ``cat:LG`` finds both); ``?`` for none."""
+    return code.rsplit(".", 1)[-1] if code else "?"
 
 
 def _year(date: str) -> str:

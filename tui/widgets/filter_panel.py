@@ -70,7 +70,9 @@ class FilterPanel(OptionList):
             listed += [(v, 0) for v in sorted(picked) if v not in {x for x, _ in listed}]
             for value, count in listed:
                 label = value
-                if facet == "category" and value != "?":
+                if value == "?":
+                    label = "(none)"
+                elif facet == "category":
                     label = f"{value} {category_name(value)}"
                 mark = "■" if value in picked else " "
                 prompt = Text(mark, style="bold", no_wrap=True, overflow="ellipsis")

@@ -297,7 +297,7 @@ class PaperList(ScrollView, can_focus=True):
             Segment(STATUS_MARKS[state.status] + " ", title_style),
             Segment("★ " if state.starred else "  ", star_style),
             Segment(date_text + " ", meta_style),
-            Segment(f"{paper.category[:4]:4} ", meta_style),
+            Segment(f"{paper.category.rsplit('.', 1)[-1][:4]:4} ", meta_style),
             Segment(set_cell_size(clean_line(paper.title), title_width), title_style),
         ]
         if author_width:
