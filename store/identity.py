@@ -135,15 +135,16 @@ def normalize_doi(value: str) -> str:
 
 
 def title_key(paper: Paper) -> str:
-    """Normalised title + year + first author's surname; empty for too short a title.
+    """Normalised title + year + first author's surname; empty when too weak to trust.
 
     The surname keeps two editions or namesakes ("Introduction", 2006) apart
     while still matching "Yuanhe Zhang" in a profile with "Zhang, Yuanhe" in BibTeX.
     """
     title = _NON_ALNUM.sub("", fold(paper.title))
-    if len(title) < 8:
-        return ""
     surname = _NON_ALNUM.sub("", fold(_surname(paper.first_author))) if paper.authors else ""
+    # A short title ("Spite") identifies a paper only together with its year and author.
+    if not title or (len(title) < 8 and not (paper.year and surname)):
+        return ""
     return f"{title}|{paper.year or ''}|{surname}"
 
 

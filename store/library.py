@@ -303,14 +303,20 @@ class Library:
         """
         papers = within if within is not None else self._ordered(sort)
         if not query.is_empty:
+            # Safe from a worker thread: the caches are taken once, haystacks are
+            # built from the paper objects at hand, and a reload elsewhere only
+            # swaps the caches for new ones.
             states, default = self._states, DEFAULT_STATE
-            if abstracts:
-                hay_of = self.haystack
-            else:
-                short = self._short_haystacks()
-                hay_of = short.__getitem__
+            cache = self._haystacks if abstracts else self._short_haystacks()
+
+            def hay_of(paper: Paper) -> Haystack:
+                hay = cache.get(paper.id)
+                if hay is None:
+                    hay = cache[paper.id] = Haystack.of(paper, with_abstract=abstracts)
+                return hay
+
             entries = (
-                (i, paper, states.get(paper.id, default), hay_of(paper.id))
+                (i, paper, states.get(paper.id, default), hay_of(paper))
                 for i, paper in enumerate(papers)
             )
             papers = [papers[i] for i in query.filter(entries)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from store.facets import bare_category
 from store.library import Library
 from store.model import ReadingStatus
 
@@ -20,7 +21,8 @@ def library_stats(library: Library) -> dict[str, Any]:
         "starred": sum(s.starred for s in states),
         "with_notes": sum(bool(s.note.strip()) for s in states),
         "with_code": sum(p.has_code for p in papers),
-        "categories": dict(Counter(p.category or "?" for p in papers).most_common()),
+        # cs.LG and LG are one category, as in the reader's filters and `cat:`
+        "categories": dict(Counter(bare_category(p.category) for p in papers).most_common()),
         "years": dict(sorted(Counter(str(p.year or "?") for p in papers).items())),
         "collections": {
             c.name: sum(c.name in p.collections for p in papers) for c in library.collections()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -44,6 +45,16 @@ def _iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="one JSON array of papers")
     p.add_argument("--sort", default="date", choices=SORT_KEYS)
-    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--limit", type=_positive_int, metavar="N")
 
     p = sub.add_parser("show", parents=[common], help="show one paper")
     p.add_argument("id", metavar="ID")
@@ -174,15 +185,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Messages quote input (a bad line, a tag): never let it drive the terminal.
         print(f"paper-reader: {clean_line(str(err))}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `paper-reader list | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:  # a file system failure no command anticipated
         where = f"{err.filename}: " if err.filename else ""
         print(f"paper-reader: {clean_line(where + (err.strerror or str(err)))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        sys.stderr.close()
-        return 0
 
 
 def _library(args: argparse.Namespace) -> Library:
@@ -459,8 +470,11 @@ def _cmd_note(args: argparse.Namespace) -> int:
     library = _library(args)
     library.get(args.id)
     text = args.text if args.text is not None else sys.stdin.read()
-    library.set_note(args.id, clean_text(text))
-    print(f"{args.id}: note saved ({len(text)} characters)")
+    if args.text is None and not text.strip():
+        raise PaperReaderError("no note text on stdin (to clear a note: paper-reader note ID '')")
+    note = clean_text(text)
+    library.set_note(args.id, note)
+    print(f"{args.id}: note saved ({len(note)} characters)")
     return 0
 
 
@@ -470,8 +484,7 @@ def _cmd_note(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     library = _library(args)
     query = parse_query(" ".join(args.query))
-    papers = library.search(query, sort="added")
-    papers.reverse()
+    papers = sorted(library.search(query, sort="rank"), key=lambda paper: paper.added_at)
     states = {p.id: library.state(p.id) for p in papers}
     names = {name for p in papers for name in p.collections}
     collections = [c for c in library.collections() if c.name in names]
@@ -500,16 +513,19 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         print(f"  {name:10} {count:6}")
     print(f"  {'starred':10} {stats['starred']:6}")
     print(f"  {'with notes':10} {stats['with_notes']:6}")
+    print(f"  {'with code':10} {stats['with_code']:6}")
     print("categories:")
     for code, count in stats["categories"].items():
-        print(clean_line(f"  {code:5} {count:6}  {category_name(code)}"))
+        name = category_name(code) if code != "?" else "(none)"
+        label = clean_line(code if code != "?" else "-")
+        print(f"  {label:8} {count:6}  {clean_line(name) if name != code else ''}".rstrip())
     print("years:")
     for year, count in stats["years"].items():
-        print(f"  {year:5} {count:6}")
+        print(f"  {year if year != '?' else '(none)':8} {count:6}")
     if stats["collections"]:
         print("collections:")
         for name, count in stats["collections"].items():
-            print(clean_line(f"  {count:6}  {name}"))
+            print(f"  {count:6}  {clean_line(name)}")
     return 0
 
 

@@ -13,8 +13,6 @@ from store.links import arxiv_title_search, code_link, paper_link
 from store.model import Paper, UserState, category_name
 from store.text import clean_line, clean_text
 
-STATUS_LABELS = {"unread": "unread", "reading": "reading", "read": "read", "skipped": "skipped"}
-
 
 def authors_line(paper: Paper) -> str:
     """Every author, with ``et al.`` kept when the source truncated the list."""
@@ -42,7 +40,7 @@ def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None
         meta.append(paper.venue)
     text.append(clean_line("  ·  ".join(meta)), style="dim")
     text.append("\n")
-    status = STATUS_LABELS[str(state.status)] + ("  ★ starred" if state.starred else "")
+    status = state.status.value + ("  ★ starred" if state.starred else "")
     if state.tags:
         status += "  #" + " #".join(state.tags)
     text.append(clean_line(status), style="bold")

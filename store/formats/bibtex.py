@@ -1032,7 +1032,29 @@ _VALID_KIND = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _VALID_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _BRACE_AFTER_BACKSLASH = re.compile(r"(?<=\\)[{}]")
 # Record types of other formats (CSL) that BibTeX spells differently.
+# Types BibTeX and BibLaTeX styles know; anything else (RIS ``JOUR``, arXiv
+# ``preprint``) is mapped through _FOREIGN_KINDS or falls back to article/misc.
+_ENTRY_TYPES = frozenset(
+    {
+        *("article", "book", "booklet", "inbook", "incollection", "inproceedings"),
+        *("conference", "manual", "mastersthesis", "misc", "phdthesis", "proceedings"),
+        *("techreport", "unpublished", "online", "report", "thesis", "collection", "set"),
+        *("mvbook", "mvcollection", "mvproceedings", "mvreference", "bookinbook"),
+        *("suppbook", "suppcollection", "suppperiodical", "reference", "inreference"),
+        *("patent", "periodical", "dataset", "software"),
+    }
+)
 _FOREIGN_KINDS = {
+    "jour": "article",
+    "ejour": "article",
+    "conf": "inproceedings",
+    "cpaper": "inproceedings",
+    "chap": "incollection",
+    "book": "book",
+    "thes": "phdthesis",
+    "rprt": "techreport",
+    "elec": "online",
+    "preprint": "misc",
     "article-journal": "article",
     "article-magazine": "article",
     "article-newspaper": "article",
@@ -1204,7 +1226,7 @@ def _kind(paper: Paper) -> str:
     BibTeX export writes them.
     """
     kind = _FOREIGN_KINDS.get(paper.kind.lower(), paper.kind.lower())
-    if kind and _VALID_KIND.fullmatch(kind):
+    if kind in _ENTRY_TYPES:
         return kind
     return "article" if paper.venue and not paper.arxiv_id else "misc"
 

@@ -167,3 +167,19 @@ def test_hostile_text_never_reaches_the_terminal(db_path: Path, tmp_path: Path) 
         out = run(db_path, *args)
         assert out.returncode == 0
         assert "\x1b" not in out.stdout and "\x07" not in out.stdout and "\x9b" not in out.stdout
+
+
+def test_export_keeps_page_order(imported: Path) -> None:
+    data = json.loads(run(imported, "export", "--format", "json").stdout)
+    assert data["papers"][0]["id"] == "Zhang2026LeanMarathon"
+    ranks = [p["collections"]["Jason D. Lee"] for p in data["papers"]]
+    assert ranks == sorted(ranks)
+
+
+def test_note_from_empty_stdin_is_refused(imported: Path) -> None:
+    assert run(imported, "note", "Zhang2026LeanMarathon", "kept").returncode == 0
+    refused = run(imported, "note", "Zhang2026LeanMarathon", stdin="")
+    assert refused.returncode == 1 and "no note text" in refused.stderr
+    shown = json.loads(run(imported, "show", "Zhang2026LeanMarathon", "--json").stdout)
+    assert shown["note"] == "kept"
+    assert run(imported, "note", "Zhang2026LeanMarathon", "").returncode == 0  # explicit clear

@@ -200,7 +200,7 @@ def test_file_argument_imports_then_opens_and_hostile_text_stays_text(tmp_path: 
     try:
         term.start(extra=str(hostile))
         shown = term.wait_for("2 of 2")
-        assert "[bold]Bold[/] and [@click=app.quit]qu" in shown  # the list row, literal
+        assert "[bold]Bold[/] and [@click=app.quit]" in shown  # the list row, literal
         assert "[@click=app.quit]quit[/]" in shown  # the abstract pane, literal
         assert "cleared" in shown and "Plain second paper" in shown
         term.keys("enter")  # a click-action in a title must not run

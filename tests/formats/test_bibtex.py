@@ -879,3 +879,16 @@ def test_any_paper_round_trips(papers: list[Paper]) -> None:
     assert [(item.date, item.date_precision) for item in back.papers] == [
         (item.date, item.date_precision) for item in papers
     ]
+
+
+def test_foreign_record_types_export_as_bibtex_types() -> None:
+    papers = [
+        Paper(id="a", title="From RIS", kind="JOUR", venue="A Journal"),
+        Paper(id="b", title="From arXiv", kind="preprint", arxiv_id="2301.00001"),
+        Paper(id="c", title="A chapter", kind="CHAP"),
+        Paper(id="d", title="Odd", kind="weird-type"),
+    ]
+    text = bibtex.dump(papers)
+    assert "@article{a," in text and "@misc{b," in text and "@incollection{c," in text
+    assert "@misc{d," in text
+    assert "@jour" not in text.lower() and "@preprint" not in text

@@ -201,3 +201,15 @@ def test_nothing_is_created_by_reading(db_path: Path) -> None:
     library = Library(db_path)
     assert len(library) == 0 and library.search(parse_query("")) == []
     assert not db_path.parent.exists()
+
+
+def test_reimport_keeps_short_titled_papers_single(db_path: Path) -> None:
+    library = Library(db_path)
+    result = ImportResult(
+        [Paper(id="gardner2006a", title="Spite", authors=("Andy Gardner",), date="2006-01-01")],
+        keep_ids=True,
+    )
+    library.import_result(result)
+    summary = library.import_result(result)
+    assert (summary.added, summary.unchanged) == (0, 1)
+    assert [p.id for p in library.papers()] == ["gardner2006a"]

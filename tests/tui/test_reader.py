@@ -384,3 +384,38 @@ def test_typing_narrows_the_previous_result(sample_library: Library) -> None:
         assert narrowed == expected and len(narrowed) <= first
 
     drive(sample_library, script)
+
+
+def test_triage_undo_after_a_decision_that_changed_nothing(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        order = [p.id for p in paper_list(app).papers]
+        await pilot.press("j", "r")  # an unrelated change, earlier in the history
+        app.library.set_starred([order[0]], True)
+        await pilot.press("g", "T", "s", "z")  # star an already starred paper, then undo
+        await pilot.pause()
+        assert app.library.state(order[1]).status is ReadingStatus.READ  # untouched
+        assert app.library.state(order[0]).starred
+        assert "paper 1 of" in str(app.screen.query_one("#triage-progress").content)
+
+    drive(sample_library, script)
+
+
+def test_statistics_tables_show_categories_literally(db_path) -> None:
+    from store.model import ImportResult, Paper
+
+    library = Library(db_path)
+    library.import_result(
+        ImportResult([Paper(id="", title="Evil", category="[reverse]EVIL[/]", date="2020-01-01")])
+    )
+
+    async def script(app, pilot) -> None:
+        await pilot.press("S")
+        await pilot.pause()
+        from rich.console import Console
+
+        console = Console(width=100, record=True)
+        for static in app.screen.query(".stats-numbers"):
+            console.print(static.content)
+        assert "[reverse]EVIL[/]" in console.export_text()
+
+    drive(library, script)

@@ -93,10 +93,10 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "search", "Search", id="main.search", priority=True),
         Binding("n", "edit_note", "Note", id="main.note", priority=True),
-        Binding("f", "toggle_filters", "Filters", id="main.filters", priority=True),
-        Binding("z", "undo", "Undo", id="main.undo", priority=True),
+        Binding("f", "toggle_filters", "Filters", id="main.filters", show=False, priority=True),
+        Binding("z", "undo", "Undo", id="main.undo", show=False, priority=True),
         Binding("T", "triage", "Triage", id="main.triage", priority=True),
-        Binding("S", "stats", "Stats", id="main.stats", priority=True),
+        Binding("S", "stats", "Stats", id="main.stats", show=False, priority=True),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="main.unselect"),
     ]
 
@@ -202,7 +202,7 @@ class MainScreen(Screen[None]):
         library, query = self.app.library, self.query_obj
         if self._searches_in_background(query):
             self._search_pending = True
-            self._search_in_background(query, self.sort, *self._narrowings(query))
+            self._search_in_background(query, self.sort, library.revision, *self._narrowings(query))
             last = self._last_search
             return last.results if last is not None else library.search(parse_query(""))
         results = library.search(query, sort=self.sort, within=self._narrowing(query, quick=False))
@@ -229,8 +229,11 @@ class MainScreen(Screen[None]):
             return last.results
         return None
 
-    def _remember(self, query: Query, *, quick: bool, results: list[Paper]) -> None:
-        revision = self.app.library.revision
+    def _remember(
+        self, query: Query, *, quick: bool, results: list[Paper], revision: int | None = None
+    ) -> None:
+        """Keep a result for narrowing; ``revision`` is the library's when it was searched."""
+        revision = self.app.library.revision if revision is None else revision
         self._last_search = _SearchResult(query, self.sort, revision, quick, results)
         if not quick:
             self._last_full = self._last_search
@@ -242,6 +245,7 @@ class MainScreen(Screen[None]):
         self,
         query: Query,
         sort: str,
+        revision: int,
         within_quick: list[Paper] | None,
         within_full: list[Paper] | None,
     ) -> None:
@@ -249,15 +253,20 @@ class MainScreen(Screen[None]):
         quick = library.search(query, sort=sort, within=within_quick, abstracts=False)
         if worker.is_cancelled:
             return
-        self.app.call_from_thread(self._found, query, sort, quick, True)
+        self.app.call_from_thread(self._found, query, sort, revision, quick, True)
         full = library.search(query, sort=sort, within=within_full)
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._found, query, sort, full, False)
+            self.app.call_from_thread(self._found, query, sort, revision, full, False)
 
-    def _found(self, query: Query, sort: str, results: list[Paper], quick: bool) -> None:
+    def _found(
+        self, query: Query, sort: str, revision: int, results: list[Paper], quick: bool
+    ) -> None:
         if query is not self.query_obj or sort != self.sort:
             return  # the user has typed on; a newer search is on its way
-        self._remember(query, quick=quick, results=results)
+        if revision != self.app.library.revision:
+            self.apply_filters()  # a paper changed while searching: search again
+            return
+        self._remember(query, quick=quick, results=results, revision=revision)
         self.apply_filters(results)
         if not quick:
             keep_out_of_gc()  # the search caches just built are as long-lived as the library
@@ -311,7 +320,12 @@ class MainScreen(Screen[None]):
         if self._searches_in_background(self.query_obj):
             # The list keeps its last result until the worker's arrives.
             self._search_pending = True
-            self._search_in_background(self.query_obj, self.sort, *self._narrowings(self.query_obj))
+            self._search_in_background(
+                self.query_obj,
+                self.sort,
+                self.app.library.revision,
+                *self._narrowings(self.query_obj),
+            )
             self._show_header(self.paper_list.papers)
         else:
             self.apply_filters()
@@ -464,7 +478,12 @@ class MainScreen(Screen[None]):
             self.notify("Nothing to undo")
             return
         label, before = entry
-        self.app.library.restore_states(before)
+        try:
+            self.app.library.restore_states(before)
+        except PaperReaderError as err:
+            self.app.history.push(label, before)  # keep it for another try
+            self.notify(f"Not undone: {err}", severity="error", markup=False)
+            return
         self.apply_filters()
         self._show_current()
         self.notify(f"Undone: {label} ({len(before)} paper{'s' * (len(before) > 1)})", markup=False)
@@ -542,7 +561,10 @@ class MainScreen(Screen[None]):
         if not unread:
             self.notify("No unread papers in this list")
             return
-        self.save_pending_note()
+        try:
+            self.save_pending_note()
+        except PaperReaderError as err:
+            self.notify(f"Note not saved: {err}", severity="error", markup=False)
         self.app.push_screen(TriageScreen(unread), lambda _result: self._after_triage())
 
     def _after_triage(self) -> None:

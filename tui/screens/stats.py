@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -25,8 +26,15 @@ def _numbers(title: str, rows: list[tuple[str, int]]) -> Table:
     table.add_column()
     table.add_column(justify="right")
     for label, count in rows:
-        table.add_row(clean_line(label), str(count))
+        table.add_row(Text(clean_line(label)), Text(str(count)))  # never markup
     return table
+
+
+def _category_label(code: str) -> str:
+    if code == "?":
+        return "(none)"
+    name = category_name(code)
+    return f"{code} {name}" if name != code else code
 
 
 class StatsScreen(Screen[None]):
@@ -60,7 +68,7 @@ class StatsScreen(Screen[None]):
                 yield Static(
                     _numbers(
                         "Categories",
-                        [(f"{c} {category_name(c)}", n) for c, n in categories],
+                        [(_category_label(c), n) for c, n in categories],
                     ),
                     classes="stats-numbers",
                 )
@@ -68,7 +76,8 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         stats = self.stats
-        self._bar("#plot-years", "Papers per year", list(stats["years"].items()))
+        dated = [(year, n) for year, n in stats["years"].items() if year != "?"]
+        self._bar("#plot-years", "Papers per year", dated)
         self._bar("#plot-status", "Reading progress", list(stats["status"].items()))
         self._bar("#plot-categories", "Categories", list(stats["categories"].items())[:12])
 

@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from store.errors import PaperReaderError
 from store.model import ReadingStatus
 from tui.render import paper_details
 
@@ -40,7 +41,7 @@ class TriageScreen(Screen[None]):
         self.queue = paper_ids
         self.position = 0
         self.decided = {"read": 0, "skipped": 0, "star": 0, "later": 0}
-        self._steps: list[tuple[int, str]] = []  # (position, decision) for undo
+        self._steps: list[tuple[int, str, bool]] = []  # (position, decision, pushed undo)
         self._composed = False
 
     def compose(self) -> ComposeResult:
@@ -78,14 +79,18 @@ class TriageScreen(Screen[None]):
             return
         library = self.app.library
         paper_id = self.queue[self.position]
-        if decision in ("read", "skipped"):
-            before = library.set_status([paper_id], ReadingStatus(decision))
-        elif decision == "star":
-            before = library.set_starred([paper_id], True)
-        else:
-            before = {}
+        try:
+            if decision in ("read", "skipped"):
+                before = library.set_status([paper_id], ReadingStatus(decision))
+            elif decision == "star":
+                before = library.set_starred([paper_id], True)
+            else:
+                before = {}
+        except PaperReaderError as err:
+            self.notify(f"Not saved: {err}", severity="error", markup=False)
+            return
         self.app.history.push(f"Triage: {decision}", before)
-        self._steps.append((self.position, decision))
+        self._steps.append((self.position, decision, bool(before)))
         self.decided[decision] += 1
         self.position += 1
         self._show()
@@ -94,11 +99,16 @@ class TriageScreen(Screen[None]):
         """Go back one paper and undo its decision."""
         if not self._steps:
             return
-        position, decision = self._steps.pop()
-        if decision != "later":
+        position, decision, pushed = self._steps.pop()
+        if pushed:  # a decision that changed nothing (star on a starred paper) pushed nothing
             entry = self.app.history.pop()
             if entry is not None:
-                self.app.library.restore_states(entry[1])
+                try:
+                    self.app.library.restore_states(entry[1])
+                except PaperReaderError as err:
+                    self.app.history.push(*entry)
+                    self.notify(f"Not undone: {err}", severity="error", markup=False)
+                    return
         self.decided[decision] -= 1
         self.position = position
         self._show()

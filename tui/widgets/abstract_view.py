@@ -15,7 +15,7 @@ class AbstractView(VerticalScroll):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rendered: dict[str, str] = {}
+        self._rendered: dict[tuple[str, str], str] = {}
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="abstract-body")
@@ -26,10 +26,11 @@ class AbstractView(VerticalScroll):
         if paper is None or state is None:
             body.update(Text(hint or "No paper matches."))
             return
-        abstract = self._rendered.get(paper.id)
+        key = (paper.id, paper.abstract)  # a re-import may correct the abstract
+        abstract = self._rendered.get(key)
         if abstract is None:
             if len(self._rendered) > 512:
                 self._rendered.clear()
-            abstract = self._rendered[paper.id] = render_abstract(paper)
+            abstract = self._rendered[key] = render_abstract(paper)
         body.update(paper_details(paper, state, abstract=abstract))
         self.scroll_home(animate=False)

@@ -72,7 +72,7 @@ class FilterPanel(OptionList):
                 label = value
                 if value == "?":
                     label = "(none)"
-                elif facet == "category":
+                elif facet == "category" and category_name(value) != value:
                     label = f"{value} {category_name(value)}"
                 mark = "■" if value in picked else " "
                 prompt = Text(mark, style="bold", no_wrap=True, overflow="ellipsis")

@@ -66,16 +66,23 @@ class PaperList(ScrollView, can_focus=True):
         ),
         Binding("r", "request('toggle_read')", "Read", id="paper.read", priority=True),
         Binding("x", "request('skip')", "Skip", id="paper.skip", priority=True),
-        Binding("u", "request('unread')", "Unread", id="paper.unread", priority=True),
+        Binding("u", "request('unread')", "Unread", id="paper.unread", show=False, priority=True),
         Binding("s", "request('star')", "Star", id="paper.star", priority=True),
         Binding("t", "request('tag')", "Tag", id="paper.tag", priority=True),
         Binding("c", "request('copy_link')", "Copy link", id="paper.copy_link", priority=True),
-        Binding("C", "request('copy_code')", "Copy code", id="paper.copy_code", priority=True),
+        Binding(
+            "C",
+            "request('copy_code')",
+            "Copy code",
+            id="paper.copy_code",
+            show=False,
+            priority=True,
+        ),
         Binding(
             "y", "request('copy_bibtex')", "Copy BibTeX", id="paper.copy_bibtex", priority=True
         ),
-        Binding("o", "request('open')", "Open", id="paper.open", priority=True),
-        Binding("space", "toggle_select", "Select", id="paper.select", priority=True),
+        Binding("o", "request('open')", "Open", id="paper.open", show=False, priority=True),
+        Binding("space", "toggle_select", "Select", id="paper.select", show=False, priority=True),
     ]
 
     COMPONENT_CLASSES = {
@@ -140,7 +147,7 @@ class PaperList(ScrollView, can_focus=True):
                     index = i
                     break
             else:
-                index = min(self.cursor, max(len(papers) - 1, 0))
+                index = 0  # the paper is gone (a new search): start at the top
         self.virtual_size = Size(self.size.width, len(papers))
         self.set_reactive(PaperList.cursor, index)
         self._scroll_cursor_into_view()
@@ -166,10 +173,6 @@ class PaperList(ScrollView, can_focus=True):
             self.selected.clear()
             self.refresh()
             self.post_message(self.SelectionChanged(0))
-
-    def refresh_rows(self) -> None:
-        """Repaint after user state changed (markers, stars)."""
-        self.refresh()
 
     # -- movement --------------------------------------------------------------
 
@@ -298,12 +301,10 @@ class PaperList(ScrollView, can_focus=True):
             Segment("★ " if state.starred else "  ", star_style),
             Segment(date_text + " ", meta_style),
             Segment(f"{paper.category.rsplit('.', 1)[-1][:4]:4} ", meta_style),
-            Segment(set_cell_size(clean_line(paper.title), title_width), title_style),
+            Segment(_fit(self._title(paper), title_width), title_style),
         ]
         if author_width:
-            segments.append(
-                Segment(" " + set_cell_size(clean_line(author), author_width), meta_style)
-            )
+            segments.append(Segment(" " + _fit(clean_line(author), author_width), meta_style))
         used = sum(cell_len(s.text) for s in segments)
         if used < width:
             segments.append(Segment(" " * (width - used), row_style))
