@@ -419,3 +419,19 @@ def test_statistics_tables_show_categories_literally(db_path) -> None:
         assert "[reverse]EVIL[/]" in console.export_text()
 
     drive(library, script)
+
+
+def test_rows_fit_the_list_exactly(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        for size in ((120, 40), (80, 24), (50, 12)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            papers = paper_list(app)
+            width = papers.scrollable_content_region.width
+            for y in range(3):
+                strip = papers.render_line(y)
+                assert strip.cell_length == width
+                text = "".join(segment.text for segment in strip)
+                assert text.rstrip().endswith(("…", "al.")) or "LeanMarathon" not in text
+
+    drive(sample_library, script)

@@ -252,7 +252,7 @@ class PaperList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # without the scrollbar
         base = self.rich_style
         if index >= len(self.papers) or width <= 0:
             return Strip.blank(width, base)
@@ -292,7 +292,8 @@ class PaperList(ScrollView, can_focus=True):
         if len(paper.authors) > 1 or paper.authors_truncated:
             author += " et al."
         author_width = 0 if width < 50 else min(26, max(12, width // 5))
-        fixed = 2 + 2 + len(date_text) + 1 + 5 + (author_width + 1 if author_width else 0)
+        # selection bar, status, star, date and space, category, then the author column
+        fixed = 1 + 2 + 2 + len(date_text) + 1 + 5 + (author_width + 1 if author_width else 0)
         title_width = max(width - fixed, 1)
 
         segments = [
