@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,26 @@ SAMPLE_DATA = ROOT / "sample_data"
 SAMPLE_PROFILE = SAMPLE_DATA / "jason-d-lee-profile.txt"
 REALDATA = ROOT.parent / "shared" / "realdata"
 AS_OF = dt.date(2026, 11, 28)
+
+
+def child_env() -> dict[str, str]:
+    """The environment of child processes: this checkout first on the import path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
+    return env
+
+
+def run_cli(db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``paper-reader --db DB ARGS...`` in a child process, as a user types it."""
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+        cwd=ROOT,
+        env=child_env(),
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_PROFILE
+from tests.conftest import SAMPLE_PROFILE, run_cli
 
-
-def run(db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=60,
-    )
+run = run_cli  # the console script in a child process, as scripts run it
 
 
 @pytest.fixture

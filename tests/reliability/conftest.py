@@ -4,38 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, child_env, run_cli  # noqa: F401  (re-exported)
 
 BIG_LIBRARY_SIZE = 3_000
 CHILD_WRITER = Path(__file__).with_name("child_writer.py")
-
-
-def child_env() -> dict[str, str]:
-    """The environment of child processes: this checkout first on the import path."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
-    return env
-
-
-def run_cli(db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """``paper-reader --db DB ARGS...`` in a child process, as a user types it."""
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=60,
-        cwd=ROOT,
-        env=child_env(),
-    )
 
 
 def cli_in_process(db: Path, *args: str) -> tuple[int, str, str]:
