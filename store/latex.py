@@ -37,7 +37,8 @@ from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 # still letting them reach any handler the application installs.
 logging.getLogger("pylatexenc").addHandler(logging.NullHandler())
 
-_NEEDS_LATEX = ("$", "\\", "{")
+# Bare braces alone are text (a title may hold "{"); BibTeX braces are decoded at import.
+_NEEDS_LATEX = ("$", "\\")
 # pylatexenc tokenizes one character at a time in Python, and its cost grows
 # faster than linearly: 200k characters take seconds. arXiv caps abstracts at
 # 1,920 characters, so anything this long is not an abstract and is shown as is.
@@ -171,7 +172,7 @@ def latex_to_unicode(text: str) -> str:
         text: A title or abstract, possibly holding LaTeX.
 
     Returns:
-        The text for display. Plain text (no ``$``, ``\`` or ``{``) comes back
+        The text for display. Plain text (no ``$`` or ``\``) comes back
         unchanged, and so does any text the converter cannot handle: display
         must never fail because an abstract is odd.
     """
