@@ -54,37 +54,38 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else float("nan")
 
 
-def measure_import(work: Path, n: int, runs: int) -> dict[str, float]:
-    source = work / f"profile-{n}.txt"
-    if not source.exists():
-        source.write_text(profile_dump(n), encoding="utf-8")
+def _source(work: Path, name: str, dump: Callable[[int], str], n: int) -> Path:
+    """A generated input file, written once per work folder."""
+    path = work / name
+    if not path.exists():
+        path.write_text(dump(n), encoding="utf-8")
+    return path
+
+
+def _import_seconds(work: Path, source: Path, runs: int) -> float:
+    """Median wall time of ``paper-reader import SOURCE`` into a fresh store."""
     times = []
     for run in range(runs):
-        db = work / f"import-{n}-{run}" / "library.json"
-        elapsed, _ = _run([*_command(), "--db", str(db), "import", str(source)])
-        times.append(elapsed)
+        db = work / f"import-{source.stem}-{run}" / "library.json"
+        times.append(_run([*_command(), "--db", str(db), "import", str(source)])[0])
         shutil.rmtree(db.parent)
-    bib = work / f"bibtex-{n}.bib"
-    if not bib.exists():
-        bib.write_text(bibtex_dump(n), encoding="utf-8")
-    bib_times = []
-    for run in range(runs):
-        db = work / f"import-bib-{n}-{run}" / "library.json"
-        bib_times.append(_run([*_command(), "--db", str(db), "import", str(bib)])[0])
-        shutil.rmtree(db.parent)
+    return _median(times)
+
+
+def measure_import(work: Path, n: int, runs: int) -> dict[str, float]:
+    profile = _import_seconds(work, _source(work, f"profile-{n}.txt", profile_dump, n), runs)
+    bib = _import_seconds(work, _source(work, f"bibtex-{n}.bib", bibtex_dump, n), runs)
     return {
-        "import_profile_papers_per_s": n / _median(times),
-        "import_profile_s": _median(times),
-        "import_bibtex_papers_per_s": n / _median(bib_times),
+        "import_profile_papers_per_s": n / profile,
+        "import_profile_s": profile,
+        "import_bibtex_papers_per_s": n / bib,
     }
 
 
 def build_library(work: Path, n: int) -> Path:
     db = work / f"library-{n}" / "library.json"
     if not db.exists():
-        source = work / f"profile-{n}.txt"
-        if not source.exists():
-            source.write_text(profile_dump(n), encoding="utf-8")
+        source = _source(work, f"profile-{n}.txt", profile_dump, n)
         _run([*_command(), "--db", str(db), "import", str(source)])
     return db
 
