@@ -1,0 +1,35 @@
+"""Text hygiene and folding, the base of every search and duplicate check."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from store.text import clean_line, clean_text, fold
+
+
+def _reference_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@given(st.text())
+def test_fold_equals_the_definition(text: str) -> None:
+    assert fold(text) == _reference_fold(text)
+
+
+def test_fold_examples() -> None:
+    assert fold("Paul ERDŐS") == "paul erdos"
+    assert fold("Zoë Ça") == "zoe ca"
+    assert fold("Ադոնց") == _reference_fold("Ադոնց")
+    assert fold("𝐀\u0301bc") == _reference_fold("𝐀\u0301bc")  # outside the BMP: the slow path
+
+
+def test_clean_line_and_text_drop_controls_and_whole_escapes() -> None:
+    # \x9b is a CSI: with " c" it forms a whole sequence, removed as one
+    assert clean_line("A\x1b[2Jb\x9b c\tand\nmore") == "Ab and more"
+    assert clean_line("x\x1b]52;c;aGk=\x07y") == "xy"
+    assert clean_text("para one\r\n\r\npara\x07 two") == "para one\n\npara two"
+    assert clean_line("\u202eevil\u202c") == "evil"
