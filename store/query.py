@@ -48,7 +48,18 @@ def _normalise(text: str) -> str:
     Collapsing lets ``"gradient descent"`` match an abstract that wraps between
     the two words; needles and haystacks both go through here so they agree.
     """
-    return " ".join(fold(text).split())
+    folded = fold(text)
+    # Printable text has no whitespace but the plain space (str.isprintable is
+    # False for tabs, newlines and other separators), so with no doubled or
+    # edge space, split/join would rebuild a long abstract unchanged.
+    if (
+        folded.isprintable()
+        and "  " not in folded
+        and not folded.startswith(" ")
+        and not folded.endswith(" ")
+    ):
+        return folded
+    return " ".join(folded.split())
 
 
 @dataclass(frozen=True, slots=True)

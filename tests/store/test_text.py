@@ -33,3 +33,10 @@ def test_clean_line_and_text_drop_controls_and_whole_escapes() -> None:
     assert clean_line("x\x1b]52;c;aGk=\x07y") == "xy"
     assert clean_text("para one\r\n\r\npara\x07 two") == "para one\n\npara two"
     assert clean_line("\u202eevil\u202c") == "evil"
+
+
+@given(st.text())
+def test_search_normalisation_equals_fold_and_split(text: str) -> None:
+    from store.query import _normalise
+
+    assert _normalise(text) == " ".join(fold(text).split())
