@@ -249,13 +249,6 @@ class Library:
         )
         return len(papers) - not_unread
 
-    def haystack(self, paper_id: str) -> Haystack:
-        """The folded search text of a paper, computed once per catalogue load."""
-        hay = self._haystacks.get(paper_id)
-        if hay is None:
-            hay = self._haystacks[paper_id] = Haystack.of(self._papers[paper_id])
-        return hay
-
     def _ordered(self, sort: str) -> list[Paper]:
         """Every paper in a sort order, kept until the catalogue changes."""
         key = (sort, self._catalogue_version)

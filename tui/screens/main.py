@@ -29,6 +29,7 @@ from store.model import Paper, ReadingStatus, UserState
 from store.query import Query, QueryError
 from store.query import parse as parse_query
 from tui import clipboard
+from tui.memory import keep_out_of_gc
 from tui.screens.tag_dialog import TagDialog
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
@@ -38,13 +39,6 @@ from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from tui.app import PaperReaderApp
-
-
-def keep_out_of_gc() -> None:
-    """See :func:`tui.app.keep_out_of_gc` (imported lazily: the app imports this module)."""
-    from tui.app import keep_out_of_gc as freeze
-
-    freeze()
 
 
 NARROW_WIDTH = 100
