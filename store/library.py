@@ -3,12 +3,17 @@
 A :class:`Library` holds the catalogue and the user state in memory (loaded
 once; re-loaded only when another process changed the files) and turns every
 change into one locked, atomic write through :class:`Repository`.
+
+Abstracts are most of a library's bytes and few commands need them, so the
+papers in memory carry none: :meth:`Library.abstract` and
+:meth:`Library.complete` read them, loading the abstracts file on first use.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -169,6 +174,11 @@ class Library:
         self._papers: dict[str, Paper] = {}
         self._collections: dict[str, Collection] = {}
         self._states: dict[str, UserState] = {}
+        # Abstracts by paper id: None until first needed. A version-1 catalogue
+        # held them inline; those are kept apart until the next import moves them.
+        self._abstracts: dict[str, str] | None = None
+        self._inline_abstracts: dict[str, str] = {}
+        self._abstracts_lock = threading.Lock()
         self._haystacks: dict[str, Haystack] = {}
         self._short: dict[str, Haystack] = {}
         self._short_version = -1
@@ -187,12 +197,18 @@ class Library:
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            self._papers = {paper.id: paper for paper in self._repo.load_papers()}
+            papers = self._repo.load_papers()
+            inline = {paper.id: paper.abstract for paper in papers if paper.abstract}
+            if inline:
+                papers = [replace(p, abstract="") if p.abstract else p for p in papers]
+            self._papers = {paper.id: paper for paper in papers}
         finally:
             if gc_was_enabled:
                 gc.enable()
         self._collections = {c.name: c for c in self._repo.load_collections()}
         self._repo.forget_catalogue()
+        self._inline_abstracts = inline
+        self._abstracts = None  # an import rewrites both files: read them afresh
         self._haystacks = {}
         self._catalogue_version += 1
         self.revision += 1
@@ -202,6 +218,12 @@ class Library:
         changed = False
         if self._repo.catalogue_changed():
             self._load_catalogue()
+            changed = True
+        elif self._abstracts is not None and self._repo.abstracts_changed():
+            self._abstracts = None
+            self._haystacks = {}
+            self._catalogue_version += 1
+            self.revision += 1
             changed = True
         if self._repo.state_changed():
             self._states = self._repo.load_states()
@@ -217,6 +239,49 @@ class Library:
     def papers(self) -> list[Paper]:
         """Every paper, in the order first added."""
         return list(self._papers.values())
+
+    @property
+    def abstracts_loaded(self) -> bool:
+        """True once abstracts can be read without touching the disk."""
+        return self._abstracts is not None
+
+    def load_abstracts(self) -> None:
+        """Read the abstracts now (the reader does it off its UI thread after start)."""
+        self._abstract_map()
+
+    def _abstract_map(self) -> dict[str, str]:
+        abstracts = self._abstracts
+        if abstracts is not None:
+            return abstracts
+        with self._abstracts_lock:  # a worker and the UI may both ask first
+            if self._abstracts is None:
+                gc_was_enabled = gc.isenabled()
+                gc.disable()
+                try:
+                    loaded = self._repo.load_abstracts()
+                finally:
+                    if gc_was_enabled:
+                        gc.enable()
+                inline = self._inline_abstracts
+                self._abstracts = {**inline, **loaded} if inline else loaded
+            return self._abstracts
+
+    def abstract(self, paper_id: str) -> str:
+        """The paper's abstract ("" when it has none)."""
+        return self._abstract_map().get(paper_id, "")
+
+    def complete(self, paper: Paper) -> Paper:
+        """The paper with its abstract, as exports, ``show`` and the reader's pane need it."""
+        text = self._abstract_map().get(paper.id, "")
+        return replace(paper, abstract=text) if text else paper
+
+    def complete_all(self, papers: Iterable[Paper]) -> list[Paper]:
+        """:meth:`complete` for many papers."""
+        abstracts = self._abstract_map()
+        return [
+            replace(paper, abstract=abstracts[paper.id]) if paper.id in abstracts else paper
+            for paper in papers
+        ]
 
     def collections(self) -> list[Collection]:
         """Every collection, in the order first imported."""
@@ -272,9 +337,7 @@ class Library:
     def _short_haystacks(self) -> dict[str, Haystack]:
         """Title-and-author haystacks: cheap to build, enough for the quick pass."""
         if self._short_version != self._catalogue_version:
-            self._short = {
-                pid: Haystack.of(paper, with_abstract=False) for pid, paper in self._papers.items()
-            }
+            self._short = {pid: Haystack.of(paper, "") for pid, paper in self._papers.items()}
             self._short_version = self._catalogue_version
         return self._short
 
@@ -301,11 +364,12 @@ class Library:
             # swaps the caches for new ones.
             states, default = self._states, DEFAULT_STATE
             cache = self._haystacks if abstracts else self._short_haystacks()
+            texts = self._abstract_map() if abstracts else {}
 
             def hay_of(paper: Paper) -> Haystack:
                 hay = cache.get(paper.id)
                 if hay is None:
-                    hay = cache[paper.id] = Haystack.of(paper, with_abstract=abstracts)
+                    hay = cache[paper.id] = Haystack.of(paper, texts.get(paper.id, ""))
                 return hay
 
             entries = (
@@ -347,6 +411,9 @@ class Library:
         stamp = now_iso()
         original = self._papers
         papers = dict(original)
+        old_abstracts = self._abstract_map()
+        abstracts = dict(old_abstracts)
+        abstracts_changed: set[str] = set()
         index = dict(self._identity_index())
         source_collection = result.collection
         name = collection or (source_collection.name if source_collection else None)
@@ -361,7 +428,13 @@ class Library:
             keys = identity_keys(incoming)
             match = next((index[k] for k in keys if k in index), None)
             if match is not None:
-                papers[match] = merge_papers(papers[match], incoming)
+                text = abstracts.get(match, "")
+                existing = replace(papers[match], abstract=text) if text else papers[match]
+                merged = merge_papers(existing, incoming)
+                if merged.abstract != text:
+                    abstracts[match] = merged.abstract
+                    abstracts_changed.add(match)
+                papers[match] = replace(merged, abstract="") if merged.abstract else merged
                 if match in original:
                     seen_existing.add(match)
                 paper_id = match
@@ -370,14 +443,18 @@ class Library:
                 wanted = incoming.id if result.keep_ids and incoming.id else base_key(incoming)
                 paper_id = unique_key(wanted, papers.__contains__, next_suffix.get(wanted, 0))
                 next_suffix[wanted] = next_suffix.get(wanted, 0) + 1
-                papers[paper_id] = incoming.with_identity(paper_id, incoming.added_at or stamp)
+                papers[paper_id] = incoming.catalogued(paper_id, incoming.added_at or stamp)
+                if incoming.abstract:
+                    abstracts[paper_id] = incoming.abstract
                 added += 1
             for key in keys:
                 index.setdefault(key, paper_id)
             incoming_state = result.states.get(incoming.id)
             if incoming_state is not None and incoming_state != self.state(paper_id):
                 state_changes[paper_id] = incoming_state
-        updated = sum(1 for pid in seen_existing if papers[pid] != original[pid])
+        updated = sum(
+            1 for pid in seen_existing if papers[pid] != original[pid] or pid in abstracts_changed
+        )
         unchanged = len(seen_existing) - updated
 
         collections = dict(self._collections)
@@ -404,8 +481,11 @@ class Library:
             # The pair of .bak files is the last good store (both were just read).
             self._repo.backup_state()
         if added or updated or collection_changed:
+            if abstracts_changed or self._inline_abstracts or len(abstracts) > len(old_abstracts):
+                self._repo.save_abstracts(abstracts)
             self._repo.save_catalogue(list(papers.values()), list(collections.values()))
             self._papers, self._collections, self._haystacks = papers, collections, {}
+            self._abstracts, self._inline_abstracts = abstracts, {}
             self._catalogue_version += 1
             self._index, self._index_version = index, self._catalogue_version
             self.revision += 1

@@ -6,7 +6,7 @@ without fearing that the store mutates them underneath it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any
@@ -157,6 +157,20 @@ class Paper:
         data["date_precision"] = str(self.date_precision) if self.date_precision else None
         return data
 
+    def to_record(self) -> dict[str, Any]:
+        """The catalogue record: no abstract, and no field left at its default.
+
+        Abstracts live in their own file, and most fields of most papers are
+        empty; every key left out is one less object to build when a library
+        of 100,000 papers opens. :meth:`from_dict` fills the defaults back in.
+        orjson writes the tuples and the enum as they are.
+        """
+        return {
+            name: value
+            for (name, default), value in zip(_RECORD_FIELDS, _record_values(self), strict=True)
+            if value != default
+        }
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
         """Build a paper from :meth:`to_dict` output, ignoring unknown keys."""
@@ -175,13 +189,17 @@ class Paper:
             values["extra"] = {str(k): str(v) for k, v in values["extra"].items()}
         return cls(**values)
 
-    def with_identity(self, paper_id: str, added_at: str) -> Paper:
-        """A copy under its final id; ``dataclasses.replace`` costs 5× more per paper."""
+    def catalogued(self, paper_id: str, added_at: str) -> Paper:
+        """The copy the library keeps: its final id, and no abstract (stored apart).
+
+        Built by hand because ``dataclasses.replace`` costs 5× more per paper.
+        """
         clone = object.__new__(Paper)
         for name, value in zip(_PAPER_FIELD_ORDER, _paper_values(self), strict=True):
             object.__setattr__(clone, name, value)
         object.__setattr__(clone, "id", paper_id)
         object.__setattr__(clone, "added_at", added_at)
+        object.__setattr__(clone, "abstract", "")
         return clone
 
     def with_changes(self, **changes: Any) -> Paper:
@@ -192,6 +210,14 @@ class Paper:
 _PAPER_FIELD_ORDER = tuple(f.name for f in fields(Paper))
 _paper_values = attrgetter(*_PAPER_FIELD_ORDER)
 _PAPER_FIELDS = frozenset(_PAPER_FIELD_ORDER)
+# What to_record writes: every field but the abstract, with the default that
+# lets it be left out (the id and title have none, so they are always written).
+_RECORD_FIELDS = tuple(
+    (f.name, f.default_factory() if f.default_factory is not MISSING else f.default)
+    for f in fields(Paper)
+    if f.name != "abstract"
+)
+_record_values = attrgetter(*(name for name, _default in _RECORD_FIELDS))
 _PRECISIONS = {p.value: p for p in DatePrecision}
 
 

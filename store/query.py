@@ -78,16 +78,19 @@ class Haystack:
     abstract: str
 
     @classmethod
-    def of(cls, paper: Paper, *, with_abstract: bool = True) -> Haystack:
+    def of(cls, paper: Paper, abstract: str | None = None) -> Haystack:
         """Fold the searchable text of ``paper``.
 
-        Without the abstract, words match titles and authors only: the quick
-        pass a search bar shows while the full-text pass runs off the UI thread.
+        ``abstract`` stands in for the paper's own (the library keeps abstracts
+        apart from papers); an empty one makes words match titles and authors
+        only: the quick pass a search bar shows while the full-text pass runs
+        off the UI thread.
         """
+        text = paper.abstract if abstract is None else abstract
         return cls(
             title=_normalise(paper.title),
             authors="\n".join(_normalise(name) for name in paper.authors),
-            abstract=_normalise(paper.abstract) if with_abstract else "",
+            abstract=_normalise(text) if text else "",
         )
 
 
@@ -499,17 +502,19 @@ def _flag(test: Callable[[Paper, UserState], bool]) -> _Term:
 _HAS_TESTS: dict[str, Callable[[Paper, UserState], bool]] = {
     "code": lambda paper, state: paper.has_code or bool(paper.code_url),
     "note": lambda paper, state: bool(state.note.strip()),
-    "abstract": lambda paper, state: bool(paper.abstract.strip()),
     "doi": lambda paper, state: bool(paper.doi),
     "arxiv": lambda paper, state: bool(paper.arxiv_id),
     "url": lambda paper, state: bool(paper.url),
 }
 
-_HAS_VALUES: tuple[str, ...] = tuple(_HAS_TESTS)
+_HAS_VALUES: tuple[str, ...] = ("code", "note", "abstract", "doi", "arxiv", "url")
 
 
 def _has(value: str, at: int) -> _Term:
     """``has:``: the paper carries a code link, a note, a DOI, ..."""
+    if value == "abstract":
+        # Abstracts are in the haystack, not on the paper, and as costly as words.
+        return _Term(lambda paper, state, haystack: bool(haystack.abstract), _FULL_TEXT)
     test = _HAS_TESTS.get(value)
     if test is None:
         raise QueryError(at, f"unknown has: value {value!r} (valid: {', '.join(_HAS_VALUES)})")

@@ -1,17 +1,20 @@
 """Persistence over TinyDB: the only module that imports tinydb.
 
-The library lives in two TinyDB files so that a status change does not
-rewrite every abstract:
+The library lives in three TinyDB files so that a status change does not
+rewrite every abstract, and opening a large library does not parse them:
 
-* the catalogue (``library.json``): papers and collections, written on import;
+* the catalogue (``library.json``): papers (without abstracts, and without
+  the fields a paper leaves at their default) and collections, written on
+  import and read whole when the library opens;
+* the abstracts (``library.abstracts.json``): written on import beside the
+  catalogue, read only when something needs an abstract (80% of the bytes);
 * the user state (``library.state.json``): one small record per paper whose
   status, star, tags or note differ from the default, written per change.
 
 Both are written atomically (temp file, fsync, rename, fsync of the folder)
 under an exclusive file lock, and re-read when another process changed them,
 so the CLI and an open reader never lose each other's updates. Before an
-import, the previous files are kept as ``library.json.bak`` and
-``library.state.json.bak``; :func:`restore_backups` puts them back.
+import, the previous files are kept as ``.bak`` copies; :func:`restore_backups` puts them back.
 
 A damaged file is reported with its path and what is wrong, and left exactly
 as it is: nothing here ever writes over a file it could not read.
@@ -37,7 +40,9 @@ from tinydb.table import Document, Table
 from store.errors import StoreError
 from store.model import Collection, Paper, UserState
 
-SCHEMA_VERSION = 1
+# 2: abstracts moved out of the catalogue into their own file. A version-1
+# catalogue (abstracts inline) still reads; the next import writes version 2.
+SCHEMA_VERSION = 2
 _LOCK_TIMEOUT_S = 10.0
 # Holding the last-read file open keeps its inode allocated, so a later file can
 # never get the same inode number and pass for it. POSIX only: on Windows an
@@ -404,6 +409,18 @@ def _load_papers(db: TinyDB, where: Path) -> list[Paper]:
     return papers
 
 
+def _load_abstracts(db: TinyDB, where: Path) -> dict[str, str]:
+    _check_schema(db, where)
+    raw = (db.storage.read() or {}).get("abstracts") or {}
+    abstracts = {}
+    for doc_id, doc in raw.items():
+        text = doc.get("text")
+        if type(text) is not str:
+            raise StoreError(damaged_message(where, f"the abstract of {doc_id!r} is not text"))
+        abstracts[doc_id] = text
+    return abstracts
+
+
 def _load_collections(db: TinyDB, where: Path) -> list[Collection]:
     collections = []
     for doc in db.table("collections").all():
@@ -438,8 +455,12 @@ class Repository:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.state_path = companion_path(path, "state")
+        self.abstracts_path = companion_path(path, "abstracts")
         self.lock_path = path.with_name(path.name + ".lock")
         self._catalogue = _KeyedTinyDB(str(path), storage=AtomicJSONStorage, keep_backup=True)
+        self._abstracts = _KeyedTinyDB(
+            str(self.abstracts_path), storage=AtomicJSONStorage, keep_backup=True
+        )
         self._state = _KeyedTinyDB(str(self.state_path), storage=AtomicJSONStorage)
         self._lock = FileLock(str(self.lock_path), timeout=_LOCK_TIMEOUT_S)
         _check_schema(self._catalogue, self.path)
@@ -448,6 +469,10 @@ class Repository:
     @property
     def _catalogue_storage(self) -> AtomicJSONStorage:
         return self._catalogue.storage  # type: ignore[return-value]
+
+    @property
+    def _abstracts_storage(self) -> AtomicJSONStorage:
+        return self._abstracts.storage  # type: ignore[return-value]
 
     @property
     def _state_storage(self) -> AtomicJSONStorage:
@@ -469,7 +494,7 @@ class Repository:
         except OSError as err:
             raise StoreError(f"{self.lock_path}: cannot lock the store ({err.strerror})") from err
         try:
-            for stale in (self.path, self.state_path):
+            for stale in (self.path, self.abstracts_path, self.state_path):
                 for leftover in (stale, backup_path(stale)):
                     with contextlib.suppress(OSError):
                         leftover.with_name(leftover.name + ".tmp").unlink(missing_ok=True)
@@ -480,6 +505,10 @@ class Repository:
     def catalogue_changed(self) -> bool:
         """True when the catalogue file changed since this process last read it."""
         return self._catalogue_storage.changed_on_disk()
+
+    def abstracts_changed(self) -> bool:
+        """True when the abstracts file changed since this process last read it."""
+        return self._abstracts_storage.changed_on_disk()
 
     def state_changed(self) -> bool:
         """True when the user-state file changed since this process last read it."""
@@ -494,6 +523,16 @@ class Repository:
     def load_papers(self) -> list[Paper]:
         """All papers in the order they were first added."""
         return _load_papers(self._catalogue, self.path)
+
+    def load_abstracts(self) -> dict[str, str]:
+        """Every paper's abstract by paper id (papers without one are absent).
+
+        The parsed file is released at once: the library keeps the texts.
+        """
+        try:
+            return _load_abstracts(self._abstracts, self.abstracts_path)
+        finally:
+            self._abstracts_storage.forget()
 
     def load_collections(self) -> list[Collection]:
         """All collections in the order they were first imported."""
@@ -529,12 +568,24 @@ class Repository:
         """
         tables = {
             "meta": {"schema": {"version": SCHEMA_VERSION}},
-            # orjson writes the frozen dataclasses itself (same bytes as to_dict()).
-            "papers": {paper.id: paper for paper in papers},
+            "papers": {paper.id: paper.to_record() for paper in papers},
             "collections": {c.name: c.to_dict() for c in collections},
         }
         self._catalogue_storage.write(tables)
         self._catalogue_storage.forget()
+
+    def save_abstracts(self, abstracts: Mapping[str, str]) -> None:
+        """Replace the abstracts file with these texts (empty ones are left out).
+
+        Written before the catalogue on import: a crash between the two leaves
+        abstracts that the old catalogue does not show, never papers without.
+        """
+        tables = {
+            "meta": {"schema": {"version": SCHEMA_VERSION}},
+            "abstracts": {pid: {"text": text} for pid, text in abstracts.items() if text},
+        }
+        self._abstracts_storage.write(tables)
+        self._abstracts_storage.forget()
 
     def forget_catalogue(self) -> None:
         """Release TinyDB's parsed copy of the catalogue once the library holds it."""
@@ -558,15 +609,18 @@ class Repository:
     def close(self) -> None:
         """Release cached data and held files; the files stay as they are."""
         self._catalogue.close()
+        self._abstracts.close()
         self._state.close()
 
 
-def _check_backup(backup: Path, *, is_state: bool) -> None:
+def _check_backup(backup: Path, *, role: str) -> None:
     """Raise :class:`StoreError` unless ``backup`` reads as a whole store file."""
     db = _KeyedTinyDB(str(backup), storage=AtomicJSONStorage)
     try:
-        if is_state:
+        if role == "state":
             _load_states(db, backup)
+        elif role == "abstracts":
+            _load_abstracts(db, backup)
         else:
             _load_papers(db, backup)
             _load_collections(db, backup)
@@ -586,20 +640,23 @@ def _unused_name(path: Path) -> Path:
 
 
 def restore_backups(path: Path) -> list[str]:
-    """Put ``library.json`` and its state file back from their ``.bak`` copies.
+    """Put ``library.json`` and its companions back from their ``.bak`` copies.
 
     Each backup is checked first. The files being replaced are moved aside to
     ``*.damaged-<UTC timestamp>`` (never deleted: they may still hold
     something worth rescuing). A file without a backup is left as it is.
     Returns one line per thing done, for the command line to print.
     """
-    state_path = companion_path(path, "state")
-    files = [(path, False), (state_path, True)]
-    available = [(f, is_state) for f, is_state in files if backup_path(f).exists()]
+    files = [
+        (path, "catalogue"),
+        (companion_path(path, "abstracts"), "abstracts"),
+        (companion_path(path, "state"), "state"),
+    ]
+    available = [(f, role) for f, role in files if backup_path(f).exists()]
     if not available:
         raise StoreError(f"{path}: no backup to restore ({backup_path(path)} does not exist)")
-    for original, is_state in available:
-        _check_backup(backup_path(original), is_state=is_state)
+    for original, role in available:
+        _check_backup(backup_path(original), role=role)
     done: list[str] = []
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     lock_path = path.with_name(path.name + ".lock")
@@ -611,7 +668,7 @@ def restore_backups(path: Path) -> list[str]:
     except OSError as err:
         raise StoreError(f"{lock_path}: cannot lock the store ({err.strerror})") from err
     try:
-        for original, _is_state in available:
+        for original, _role in available:
             backup = backup_path(original)
             try:
                 if original.exists():
@@ -622,8 +679,8 @@ def restore_backups(path: Path) -> list[str]:
             except OSError as err:
                 raise StoreError(f"{original}: cannot restore ({err.strerror})") from err
             done.append(f"restored {original} from {backup}")
-        restored = {original for original, _is_state in available}
-        for original, _is_state in files:
+        restored = {original for original, _role in available}
+        for original, _role in files:
             if original not in restored and original.exists():
                 done.append(f"{original}: no backup, left as it is")
         _fsync_folder(path.parent)

@@ -382,7 +382,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     query = parse_query(" ".join(args.query))
     papers = library.search(query, sort=args.sort, limit=args.limit)
     if args.json:
-        _print_json([paper_record(p, library.state(p.id)) for p in papers])
+        _print_json([paper_record(p, library.state(p.id)) for p in library.complete_all(papers)])
     else:
         for paper in papers:
             print(format_row(paper, library.state(paper.id)))
@@ -391,7 +391,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     library = _library(args)
-    paper = library.get(args.id)
+    paper = library.complete(library.get(args.id))
     state = library.state(paper.id)
     if args.json:
         _print_json(paper_record(paper, state))
@@ -484,7 +484,8 @@ def _cmd_note(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     library = _library(args)
     query = parse_query(" ".join(args.query))
-    papers = sorted(library.search(query, sort="rank"), key=lambda paper: paper.added_at)
+    found = sorted(library.search(query, sort="rank"), key=lambda paper: paper.added_at)
+    papers = library.complete_all(found)
     states = {p.id: library.state(p.id) for p in papers}
     names = {name for p in papers for name in p.collections}
     collections = [c for c in library.collections() if c.name in names]

@@ -38,7 +38,8 @@ def test_profile_and_bibtex_merge_into_one_paper(sample_library: Library) -> Non
     assert paper.collections == {"Jason D. Lee": 1, "thesis": 1}
     state = sample_library.state(lean)
     assert state.status is ReadingStatus.READ and state.tags == ("lean",)
-    assert paper.abstract.startswith("Long-horizon autoformalization")  # kept from the page
+    # kept from the page
+    assert sample_library.abstract(lean).startswith("Long-horizon autoformalization")
 
 
 def test_arxiv_feed_then_bibtex_merge_by_arxiv_id(db_path) -> None:

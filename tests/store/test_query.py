@@ -316,7 +316,8 @@ def test_error_text_counts_columns_from_one() -> None:
     ("text", "needs_abstract"),
     [
         ("", False),
-        ("author:lee title:x cat:LG year:2023 has:abstract is:starred", False),
+        ("author:lee title:x cat:LG year:2023 has:code is:starred", False),
+        ("has:abstract", True),  # abstracts are read apart from the papers
         ("gradient", True),
         ('"a phrase"', True),
         ("abstract:x", True),

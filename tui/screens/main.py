@@ -351,6 +351,13 @@ class MainScreen(Screen[None]):
 
     # -- the current paper -----------------------------------------------------
 
+    @work(thread=True, exclusive=True, group="abstracts", exit_on_error=False)
+    def _load_abstracts(self) -> None:
+        if self.app.library.abstracts_loaded:
+            return
+        self.app.library.load_abstracts()
+        self.app.call_from_thread(self._show_current)
+
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         self._show_current(event.paper)
@@ -360,7 +367,16 @@ class MainScreen(Screen[None]):
         library = self.app.library
         state = library.state(paper.id) if paper else None
         hint = "" if len(library) else EMPTY_LIBRARY_HINT
-        self.query_one(AbstractView).show(paper, state, hint=hint)
+        loading = False
+        if paper is not None:
+            if library.abstracts_loaded or len(library) <= FULL_TEXT_INLINE_LIMIT:
+                paper = library.complete(paper)
+            else:
+                # Parsing a large library's abstracts would hold up the first
+                # paint (and any key): read them off the UI thread, then show.
+                loading = True
+                self._load_abstracts()
+        self.query_one(AbstractView).show(paper, state, hint=hint, loading=loading)
         if paper is None or self.notes.paper_id != paper.id:
             self.notes.show_note(paper.id if paper else None, state.note if state else "")
         elif not self.notes.has_focus and state is not None and state.note != self.notes.text:
@@ -512,7 +528,8 @@ class MainScreen(Screen[None]):
         self._copy("code link", link)
 
     def _do_copy_bibtex(self, ids: list[str]) -> None:
-        papers = [self.app.library.get(pid) for pid in ids]
+        library = self.app.library
+        papers = library.complete_all(library.get(pid) for pid in ids)
         if papers:
             what = "BibTeX entry" if len(papers) == 1 else f"{len(papers)} BibTeX entries"
             self._copy(what, "\n".join(bibtex_entry(paper) for paper in papers))

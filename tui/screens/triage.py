@@ -70,7 +70,8 @@ class TriageScreen(Screen[None]):
             return
         library = self.app.library
         paper_id = self.queue[self.position]
-        paper_view.update(paper_details(library.get(paper_id), library.state(paper_id)))
+        paper = library.complete(library.get(paper_id))
+        paper_view.update(paper_details(paper, library.state(paper_id)))
         self.query_one("#triage-body").scroll_home(animate=False)
 
     def action_decide(self, decision: str) -> None:

@@ -20,11 +20,24 @@ class AbstractView(VerticalScroll):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="abstract-body")
 
-    def show(self, paper: Paper | None, state: UserState | None, *, hint: str = "") -> None:
-        """Show this paper, or ``hint`` when there is none to show."""
+    def show(
+        self,
+        paper: Paper | None,
+        state: UserState | None,
+        *,
+        hint: str = "",
+        loading: bool = False,
+    ) -> None:
+        """Show this paper, or ``hint`` when there is none to show.
+
+        ``loading`` says the abstract is still being read: the rest shows now.
+        """
         body = self.query_one("#abstract-body", Static)
         if paper is None or state is None:
             body.update(Text(hint or "No paper matches."))
+            return
+        if loading:
+            body.update(paper_details(paper, state, abstract="Loading the abstract…"))
             return
         key = (paper.id, paper.abstract)  # a re-import may correct the abstract
         abstract = self._rendered.get(key)

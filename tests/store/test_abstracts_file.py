@@ -1,0 +1,136 @@
+"""Abstracts live in their own TinyDB file: opening a library does not parse them.
+
+These tests read the real files a real import wrote, because the point of the
+layout is what is on disk: the catalogue small enough to open fast, nothing
+lost, old (version-1) stores still readable and moved over on the next import.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+
+from store.formats import decode_input, parse_text
+from store.library import Library, restore_from_backups
+from store.model import ImportResult, Paper
+from store.query import parse as parse_query
+from tests.conftest import AS_OF, SAMPLE_PROFILE
+
+LEAN = "Zhang2026LeanMarathon"
+
+
+def _abstracts_path(db_path: Path) -> Path:
+    return db_path.with_name("library.abstracts.json")
+
+
+def test_catalogue_holds_no_abstracts_and_no_default_fields(sample_library: Library) -> None:
+    catalogue = json.loads(sample_library.path.read_text(encoding="utf-8"))
+    records = catalogue["papers"].values()
+    assert all("abstract" not in record for record in records)
+    lean = catalogue["papers"][LEAN]
+    assert "doi" not in lean and "extra" not in lean  # empty: left out, filled back on load
+    abstracts = json.loads(_abstracts_path(sample_library.path).read_text(encoding="utf-8"))
+    assert abstracts["abstracts"][LEAN]["text"].startswith("Long-horizon autoformalization")
+    with_text = sum(1 for record in abstracts["abstracts"].values() if record["text"])
+    assert with_text == len(abstracts["abstracts"]) == 50
+
+
+def test_reopened_library_reads_abstracts_on_first_use(sample_library: Library) -> None:
+    reopened = Library(sample_library.path)
+    assert not reopened.abstracts_loaded
+    paper = reopened.get(LEAN)
+    assert paper.abstract == ""  # the catalogue copy carries none
+    assert reopened.complete(paper).abstract.startswith("Long-horizon autoformalization")
+    assert reopened.abstracts_loaded
+    assert reopened.complete(paper) == sample_library.complete(sample_library.get(LEAN))
+
+
+def test_words_match_abstracts_after_reopening(sample_library: Library) -> None:
+    reopened = Library(sample_library.path)
+    found = reopened.search(parse_query("blueprint"))  # in that abstract only
+    assert [paper.id for paper in found] == [LEAN]
+    assert reopened.search(parse_query("blueprint"), abstracts=False) == []
+    assert len(reopened.search(parse_query("has:abstract"))) == 50
+    assert reopened.search(parse_query("-has:abstract")) == []
+
+
+def test_reimport_that_corrects_an_abstract_is_an_update(sample_library: Library) -> None:
+    result = parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
+    papers = [
+        paper.with_changes(abstract="A corrected abstract.") if i == 0 else paper
+        for i, paper in enumerate(result.papers)
+    ]
+    first_id = sample_library.search(parse_query(""), sort="rank")[0].id
+    summary = sample_library.import_result(
+        ImportResult(papers=papers, collection=result.collection), source=str(SAMPLE_PROFILE)
+    )
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 49)
+    assert Library(sample_library.path).abstract(first_id) == "A corrected abstract."
+
+
+def _write_version_1_store(db_path: Path) -> None:
+    """A store as paper-reader 0.1 wrote it: abstracts inside the catalogue."""
+    paper = Paper(
+        id="Old2020Store",
+        title="An old store",
+        authors=("Ada Lovelace",),
+        abstract="Inline abstract about engines.",
+        date="2020-01-01",
+    )
+    record = paper.to_dict()
+    record["date_precision"] = None
+    document = {
+        "meta": {"schema": {"version": 1}},
+        "papers": {paper.id: record},
+        "collections": {},
+    }
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(orjson.dumps(document))
+
+
+def test_version_1_store_reads_and_moves_over_on_next_import(db_path: Path) -> None:
+    _write_version_1_store(db_path)
+    library = Library(db_path)
+    assert library.abstract("Old2020Store") == "Inline abstract about engines."
+    assert [p.id for p in library.search(parse_query("engines"))] == ["Old2020Store"]
+
+    new = Paper(id="", title="A new paper", authors=("Bo Li",), abstract="Fresh text.")
+    library.import_result(ImportResult(papers=[new]))
+
+    catalogue = json.loads(db_path.read_text(encoding="utf-8"))
+    assert catalogue["meta"]["schema"]["version"] == 2
+    assert all("abstract" not in record for record in catalogue["papers"].values())
+    reopened = Library(db_path)
+    assert reopened.abstract("Old2020Store") == "Inline abstract about engines."
+    new_id = next(p.id for p in reopened.papers() if p.title == "A new paper")
+    assert reopened.abstract(new_id) == "Fresh text."
+
+
+def test_another_process_changing_abstracts_is_picked_up(sample_library: Library) -> None:
+    reader = Library(sample_library.path)
+    assert reader.abstract(LEAN).startswith("Long-horizon")
+    result = parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
+    papers = [
+        p.with_changes(abstract="Rewritten elsewhere.") if p.title.startswith("LeanMarathon") else p
+        for p in result.papers
+    ]
+    sample_library.import_result(
+        ImportResult(papers=papers, collection=result.collection), source=str(SAMPLE_PROFILE)
+    )
+    assert reader.refresh()
+    assert reader.abstract(LEAN) == "Rewritten elsewhere."
+    assert [p.id for p in reader.search(parse_query("rewritten"))] == [LEAN]
+
+
+def test_restore_brings_back_the_abstracts_too(sample_library: Library) -> None:
+    result = parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
+    papers = [p.with_changes(abstract="Damaged later.") for p in result.papers]
+    sample_library.import_result(
+        ImportResult(papers=papers, collection=result.collection), source=str(SAMPLE_PROFILE)
+    )
+    assert Library(sample_library.path).abstract(LEAN) == "Damaged later."
+    done = restore_from_backups(sample_library.path)
+    assert any("library.abstracts.json" in line for line in done)
+    assert Library(sample_library.path).abstract(LEAN).startswith("Long-horizon")
