@@ -31,7 +31,7 @@ from store.model import (
     ReadingStatus,
     UserState,
 )
-from store.query import Haystack, Query
+from store.query import Query, search_text
 from store.repository import Repository, restore_backups
 from store.text import clean_line, clean_text
 
@@ -179,9 +179,12 @@ class Library:
         self._abstracts: dict[str, str] | None = None
         self._inline_abstracts: dict[str, str] = {}
         self._abstracts_lock = threading.Lock()
-        self._haystacks: dict[str, Haystack] = {}
-        self._short: dict[str, Haystack] = {}
+        # Search texts (see store.query.search_text) by paper id, built on first
+        # search: titles and authors only, and with abstracts.
+        self._short: dict[str, str] = {}
         self._short_version = -1
+        self._full: dict[str, str] = {}
+        self._full_version = -1
         self._index: dict[str, str] = {}
         self._index_version = -1
         self._orders: dict[tuple[str, int], list[Paper]] = {}
@@ -209,7 +212,6 @@ class Library:
         self._repo.forget_catalogue()
         self._inline_abstracts = inline
         self._abstracts = None  # an import rewrites both files: read them afresh
-        self._haystacks = {}
         self._catalogue_version += 1
         self.revision += 1
 
@@ -221,7 +223,6 @@ class Library:
             changed = True
         elif self._abstracts is not None and self._repo.abstracts_changed():
             self._abstracts = None
-            self._haystacks = {}
             self._catalogue_version += 1
             self.revision += 1
             changed = True
@@ -334,12 +335,25 @@ class Library:
             self._index, self._index_version = index, self._catalogue_version
         return self._index
 
-    def _short_haystacks(self) -> dict[str, Haystack]:
-        """Title-and-author haystacks: cheap to build, enough for the quick pass."""
-        if self._short_version != self._catalogue_version:
-            self._short = {pid: Haystack.of(paper, "") for pid, paper in self._papers.items()}
-            self._short_version = self._catalogue_version
-        return self._short
+    def _search_texts(self, *, abstracts: bool) -> dict[str, str]:
+        """Search texts by paper id, kept until the catalogue or abstracts change.
+
+        Built whole and swapped in, so a search in a worker thread and one on
+        the UI thread never see a half-built map.
+        """
+        version = self._catalogue_version
+        if not abstracts:
+            if self._short_version != version:
+                papers = self._papers
+                self._short = {pid: search_text(paper, "") for pid, paper in papers.items()}
+                self._short_version = version
+            return self._short
+        if self._full_version != version:
+            texts = self._abstract_map()
+            papers = self._papers
+            self._full = {pid: search_text(p, texts.get(pid, "")) for pid, p in papers.items()}
+            self._full_version = version
+        return self._full
 
     def search(
         self,
@@ -359,24 +373,18 @@ class Library:
         """
         papers = within if within is not None else self._ordered(sort)
         if not query.is_empty:
-            # Safe from a worker thread: the caches are taken once, haystacks are
-            # built from the paper objects at hand, and a reload elsewhere only
-            # swaps the caches for new ones.
+            # Safe from a worker thread: each cache is read once and replaced
+            # whole elsewhere, never changed in place.
             states, default = self._states, DEFAULT_STATE
-            cache = self._haystacks if abstracts else self._short_haystacks()
-            texts = self._abstract_map() if abstracts else {}
+            texts: list[str] = []
+            if query.needs_text:
+                by_id = self._search_texts(abstracts=abstracts)
+                texts = [by_id.get(paper.id) or search_text(paper, "") for paper in papers]
 
-            def hay_of(paper: Paper) -> Haystack:
-                hay = cache.get(paper.id)
-                if hay is None:
-                    hay = cache[paper.id] = Haystack.of(paper, texts.get(paper.id, ""))
-                return hay
+            def state_of(i: int) -> UserState:
+                return states.get(papers[i].id, default)
 
-            entries = (
-                (i, paper, states.get(paper.id, default), hay_of(paper))
-                for i, paper in enumerate(papers)
-            )
-            papers = [papers[i] for i in query.filter(entries)]
+            papers = [papers[i] for i in query.select(papers, state_of, texts)]
         return papers[:limit] if limit is not None else list(papers)
 
     # -- importing -------------------------------------------------------------
@@ -484,7 +492,7 @@ class Library:
             if abstracts_changed or self._inline_abstracts or len(abstracts) > len(old_abstracts):
                 self._repo.save_abstracts(abstracts)
             self._repo.save_catalogue(list(papers.values()), list(collections.values()))
-            self._papers, self._collections, self._haystacks = papers, collections, {}
+            self._papers, self._collections = papers, collections
             self._abstracts, self._inline_abstracts = abstracts, {}
             self._catalogue_version += 1
             self._index, self._index_version = index, self._catalogue_version

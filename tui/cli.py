@@ -361,6 +361,32 @@ def _print_json(value: Any) -> None:
     sys.stdout.write(terminal_safe_json(text) + "\n")
 
 
+def _print_json_records(library: Library, papers: list[Paper]) -> None:
+    """The papers as one JSON array (as ``_print_json`` would write it), in pieces.
+
+    A query can match most of a 100,000-paper library: one document of every
+    record, abstract and all, would hold the whole output in memory twice.
+    """
+    if not papers:
+        _print_json([])
+        return
+    out = sys.stdout
+    out.write("[\n")
+    for start in range(0, len(papers), _JSON_CHUNK):
+        chunk = library.complete_all(papers[start : start + _JSON_CHUNK])
+        pieces = [
+            "  "
+            + orjson.dumps(paper_record(paper, library.state(paper.id)), option=orjson.OPT_INDENT_2)
+            .decode("utf-8")
+            .replace("\n", "\n  ")
+            for paper in chunk
+        ]
+        out.write((",\n" if start else "") + terminal_safe_json(",\n".join(pieces)))
+    out.write("\n]\n")
+
+
+_JSON_CHUNK = 1000
+
 _STATUS_MARKS = {"unread": "●", "reading": "◐", "read": "✓", "skipped": "✗"}
 
 
@@ -382,7 +408,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     query = parse_query(" ".join(args.query))
     papers = library.search(query, sort=args.sort, limit=args.limit)
     if args.json:
-        _print_json([paper_record(p, library.state(p.id)) for p in library.complete_all(papers)])
+        _print_json_records(library, papers)
     else:
         for paper in papers:
             print(format_row(paper, library.state(paper.id)))

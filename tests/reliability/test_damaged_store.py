@@ -13,6 +13,7 @@ from bench.generate import profile_dump
 from store.errors import StoreError
 from store.library import Library
 from store.model import ImportResult, Paper, ReadingStatus
+from store.repository import SCHEMA_VERSION
 from tests.conftest import SAMPLE_PROFILE
 from tests.reliability.conftest import cli_in_process, run_cli, store_files
 
@@ -136,8 +137,16 @@ def test_restore_brings_back_the_last_good_store(backed_up: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"restored {backed_up} from {backed_up}.bak" in done.stdout
     assert f"restored {state} from {state}.bak" in done.stdout
+    # the abstracts are put back with the catalogue they belong to
+    abstracts = backed_up.with_name("library.abstracts.json")
+    assert f"restored {abstracts} from {abstracts}.bak" in done.stdout
     aside = sorted(backed_up.parent.glob("*.damaged-*"))
-    assert [p.read_bytes() for p in aside] == [damaged_catalogue, damaged_state]
+    assert [p.name.split(".damaged-")[0] for p in aside] == [
+        "library.abstracts.json",
+        "library.json",
+        "library.state.json",
+    ]
+    assert [p.read_bytes() for p in aside[1:]] == [damaged_catalogue, damaged_state]
     assert all(str(p) in done.stdout for p in aside)
     library = Library(backed_up)
     assert len(library) == 50
@@ -184,7 +193,7 @@ def test_newer_schema_is_refused_through_the_cli_and_not_touched(
 def test_newer_schema_written_while_open_is_refused_too(backed_up: Path) -> None:
     library = Library(backed_up)
     data = json.loads(backed_up.read_text())
-    data["meta"] = {"schema": {"version": 2}}
+    data["meta"] = {"schema": {"version": SCHEMA_VERSION + 1}}
     backed_up.write_text(json.dumps(data))
     before = backed_up.read_bytes()
     with pytest.raises(StoreError, match="newer"):
@@ -215,8 +224,8 @@ def test_older_store_without_schema_table_is_migrated(db_path: Path) -> None:
     library = Library(db_path)
     library.set_note("Old2019Paper", "still here")
     library.import_result(_one())
-    assert json.loads(state.read_text())["meta"]["schema"]["version"] == 1
-    assert json.loads(db_path.read_text())["meta"]["schema"]["version"] == 1
+    assert json.loads(state.read_text())["meta"]["schema"]["version"] == SCHEMA_VERSION
+    assert json.loads(db_path.read_text())["meta"]["schema"]["version"] == SCHEMA_VERSION
     reopened = Library(db_path)
     assert reopened.get("Old2019Paper").title == "An old paper"
     assert reopened.state("Old2019Paper").status is ReadingStatus.READ

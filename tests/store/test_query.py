@@ -7,13 +7,15 @@ table names; the letters A-H stand for their ids so that a row reads as
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from store.errors import PaperReaderError
 from store.model import DatePrecision, Paper, ReadingStatus, UserState
-from store.query import Haystack, Query, QueryError, parse
+from store.query import Haystack, Query, QueryError, parse, search_text
 from store.text import fold
 
 LIBRARY: dict[str, tuple[Paper, UserState]] = {
@@ -249,11 +251,11 @@ TRUTH_TABLE: list[tuple[str, str]] = [
 ]
 
 
-def _entries() -> list[tuple[int, Paper, UserState, Haystack]]:
-    return [
-        (index, paper, state, Haystack.of(paper))
-        for index, (paper, state) in enumerate(LIBRARY.values())
-    ]
+def _select(query: Query, library: list[tuple[Paper, UserState]]) -> list[int]:
+    """What the library's search does: one search text per paper, states by index."""
+    papers = [paper for paper, _state in library]
+    texts = [search_text(paper) for paper in papers]
+    return query.select(papers, lambda i: library[i][1], texts)
 
 
 def _letters(indices: list[int]) -> str:
@@ -263,7 +265,7 @@ def _letters(indices: list[int]) -> str:
 @pytest.mark.parametrize(("text", "expected"), TRUTH_TABLE)
 def test_truth_table(text: str, expected: str) -> None:
     query = parse(text)
-    assert _letters(query.filter(_entries())) == expected
+    assert _letters(_select(query, list(LIBRARY.values()))) == expected
     matched_one_by_one = "".join(
         letter for letter, (paper, state) in LIBRARY.items() if query.matches(paper, state)
     )
@@ -334,9 +336,9 @@ def test_blank_query_is_empty() -> None:
     assert not parse("x").is_empty
 
 
-def test_filter_keeps_order_and_accepts_any_iterable() -> None:
-    reversed_entries = reversed(_entries())
-    assert parse("gradient").filter(reversed_entries) == [6, 5, 0]
+def test_select_keeps_the_order_given() -> None:
+    backwards = list(reversed(LIBRARY.values()))
+    assert _select(parse("gradient"), backwards) == [1, 2, 7]
 
 
 def test_queries_compare_by_text() -> None:
@@ -393,8 +395,13 @@ def test_any_text_parses_or_raises_query_error_and_matching_never_raises(
     assert isinstance(query, Query)
     library = [*papers, *LIBRARY.values()]
     one_by_one = [i for i, (paper, state) in enumerate(library) if query.matches(paper, state)]
-    entries = [(i, paper, state, Haystack.of(paper)) for i, (paper, state) in enumerate(library)]
-    assert query.filter(entries) == one_by_one
+    assert _select(query, library) == one_by_one
+    titles_only = [search_text(paper, "") for paper, _state in library]
+    no_abstracts = [(replace(p, abstract=""), s) for p, s in library]
+    papers = [paper for paper, _state in library]
+    assert query.select(papers, lambda i: library[i][1], titles_only) == [
+        i for i, (paper, state) in enumerate(no_abstracts) if query.matches(paper, state)
+    ]
 
 
 @given(title=st.text())
