@@ -490,7 +490,7 @@ class Library:
             self._repo.backup_state()
         if added or updated or collection_changed:
             if abstracts_changed or self._inline_abstracts or len(abstracts) > len(old_abstracts):
-                self._repo.save_abstracts(abstracts)
+                self._repo.save_abstracts(abstracts, len(papers))
             self._repo.save_catalogue(list(papers.values()), list(collections.values()))
             self._papers, self._collections = papers, collections
             self._abstracts, self._inline_abstracts = abstracts, {}

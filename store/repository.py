@@ -6,8 +6,11 @@ rewrite every abstract, and opening a large library does not parse them:
 * the catalogue (``library.json``): papers (without abstracts, and without
   the fields a paper leaves at their default) and collections, written on
   import and read whole when the library opens;
-* the abstracts (``library.abstracts.json``): written on import beside the
-  catalogue, read only when something needs an abstract (80% of the bytes);
+* the abstracts (``library.abstracts.0.json``, ``.1.json``, ...): written on
+  import beside the catalogue, read only when something needs an abstract
+  (80% of the bytes). A large library splits them into parts of about 10,000
+  papers so that reading them never holds the whole file and its parsed form
+  in memory at once;
 * the user state (``library.state.json``): one small record per paper whose
   status, star, tags or note differ from the default, written per change.
 
@@ -23,10 +26,13 @@ as it is: nothing here ever writes over a file it could not read.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import re
 import shutil
 import stat
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,6 +56,7 @@ _LOCK_TIMEOUT_S = 10.0
 _PIN_FILES = os.name == "posix"
 
 _Signature = tuple[int, int, int, int]
+_PAPERS_PER_ABSTRACT_PART = 10_000
 
 
 class _KeyedTable(Table):
@@ -367,6 +374,44 @@ def companion_path(path: Path, role: str) -> Path:
     return path.with_name(f"{path.stem}.{role}{suffix}")
 
 
+def abstract_part_path(path: Path, number: int) -> Path:
+    """Where part ``number`` of the abstracts lives: ``library.abstracts.0.json``."""
+    return companion_path(path, f"abstracts.{number}")
+
+
+def _part_pattern(path: Path, tail: str) -> re.Pattern[str]:
+    suffix = path.suffix or ".json"
+    return re.compile(re.escape(f"{path.stem}.abstracts.") + r"([0-9]+)" + re.escape(suffix + tail))
+
+
+def abstract_part_paths(path: Path) -> list[Path]:
+    """The abstract parts present beside the catalogue, in part order."""
+    return _matching_parts(path, "")
+
+
+def _abstract_part_backups(path: Path) -> list[Path]:
+    return _matching_parts(path, ".bak")
+
+
+def _matching_parts(path: Path, tail: str) -> list[Path]:
+    pattern = _part_pattern(path, tail)
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    found = [(int(m.group(1)), name) for name in names if (m := pattern.fullmatch(name))]
+    return [path.parent / name for _number, name in sorted(found)]
+
+
+def _part_number(part: Path) -> int:
+    return int(part.name.split(".abstracts.", 1)[1].split(".", 1)[0])
+
+
+def abstract_part_of(paper_id: str, count: int) -> int:
+    """Which of ``count`` parts holds this paper's abstract (stable across runs)."""
+    return zlib.crc32(paper_id.encode("utf-8", "replace")) % count
+
+
 def _check_schema(db: TinyDB, where: Path) -> None:
     """Refuse a file written by a newer paper-reader; an older one reads as it is."""
     meta = db.table("meta").get(doc_id="schema")
@@ -455,12 +500,9 @@ class Repository:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.state_path = companion_path(path, "state")
-        self.abstracts_path = companion_path(path, "abstracts")
         self.lock_path = path.with_name(path.name + ".lock")
         self._catalogue = _KeyedTinyDB(str(path), storage=AtomicJSONStorage, keep_backup=True)
-        self._abstracts = _KeyedTinyDB(
-            str(self.abstracts_path), storage=AtomicJSONStorage, keep_backup=True
-        )
+        self._abstract_parts: dict[int, TinyDB] = {}
         self._state = _KeyedTinyDB(str(self.state_path), storage=AtomicJSONStorage)
         self._lock = FileLock(str(self.lock_path), timeout=_LOCK_TIMEOUT_S)
         _check_schema(self._catalogue, self.path)
@@ -470,9 +512,13 @@ class Repository:
     def _catalogue_storage(self) -> AtomicJSONStorage:
         return self._catalogue.storage  # type: ignore[return-value]
 
-    @property
-    def _abstracts_storage(self) -> AtomicJSONStorage:
-        return self._abstracts.storage  # type: ignore[return-value]
+    def _abstract_part(self, number: int) -> TinyDB:
+        db = self._abstract_parts.get(number)
+        if db is None:
+            where = abstract_part_path(self.path, number)
+            db = _KeyedTinyDB(str(where), storage=AtomicJSONStorage, keep_backup=True)
+            self._abstract_parts[number] = db
+        return db
 
     @property
     def _state_storage(self) -> AtomicJSONStorage:
@@ -494,7 +540,8 @@ class Repository:
         except OSError as err:
             raise StoreError(f"{self.lock_path}: cannot lock the store ({err.strerror})") from err
         try:
-            for stale in (self.path, self.abstracts_path, self.state_path):
+            parts = abstract_part_paths(self.path)
+            for stale in (self.path, *parts, self.state_path):
                 for leftover in (stale, backup_path(stale)):
                     with contextlib.suppress(OSError):
                         leftover.with_name(leftover.name + ".tmp").unlink(missing_ok=True)
@@ -507,8 +554,11 @@ class Repository:
         return self._catalogue_storage.changed_on_disk()
 
     def abstracts_changed(self) -> bool:
-        """True when the abstracts file changed since this process last read it."""
-        return self._abstracts_storage.changed_on_disk()
+        """True when the abstracts changed since this process last read them."""
+        numbers = {_part_number(part) for part in abstract_part_paths(self.path)}
+        if numbers != set(self._abstract_parts):
+            return True
+        return any(db.storage.changed_on_disk() for db in self._abstract_parts.values())  # type: ignore[attr-defined]
 
     def state_changed(self) -> bool:
         """True when the user-state file changed since this process last read it."""
@@ -527,12 +577,21 @@ class Repository:
     def load_abstracts(self) -> dict[str, str]:
         """Every paper's abstract by paper id (papers without one are absent).
 
-        The parsed file is released at once: the library keeps the texts.
+        Part by part, each parsed form released before the next is read: the
+        library keeps only the texts.
         """
-        try:
-            return _load_abstracts(self._abstracts, self.abstracts_path)
-        finally:
-            self._abstracts_storage.forget()
+        abstracts: dict[str, str] = {}
+        numbers = [_part_number(part) for part in abstract_part_paths(self.path)]
+        for number in list(self._abstract_parts):
+            if number not in numbers:
+                self._abstract_parts.pop(number).close()
+        for number in numbers:
+            db = self._abstract_part(number)
+            try:
+                abstracts.update(_load_abstracts(db, abstract_part_path(self.path, number)))
+            finally:
+                db.storage.forget()  # type: ignore[attr-defined]
+        return abstracts
 
     def load_collections(self) -> list[Collection]:
         """All collections in the order they were first imported."""
@@ -574,18 +633,24 @@ class Repository:
         self._catalogue_storage.write(tables)
         self._catalogue_storage.forget()
 
-    def save_abstracts(self, abstracts: Mapping[str, str]) -> None:
-        """Replace the abstracts file with these texts (empty ones are left out).
+    def save_abstracts(self, abstracts: Mapping[str, str], paper_count: int) -> None:
+        """Replace the abstracts with these texts (empty ones are left out).
 
-        Written before the catalogue on import: a crash between the two leaves
-        abstracts that the old catalogue does not show, never papers without.
+        Every part is written, so each part's ``.bak`` is the state before this
+        import and a restore puts back one consistent set. Written before the
+        catalogue: a crash between the two leaves abstracts that the old
+        catalogue does not show, never papers without.
         """
-        tables = {
-            "meta": {"schema": {"version": SCHEMA_VERSION}},
-            "abstracts": {pid: {"text": text} for pid, text in abstracts.items() if text},
-        }
-        self._abstracts_storage.write(tables)
-        self._abstracts_storage.forget()
+        count = max(1, math.ceil(paper_count / _PAPERS_PER_ABSTRACT_PART))
+        parts: list[dict[str, dict[str, str]]] = [{} for _ in range(count)]
+        for pid, text in abstracts.items():
+            if text:
+                parts[abstract_part_of(pid, count)][pid] = {"text": text}
+        for number, part in enumerate(parts):
+            db = self._abstract_part(number)
+            storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+            storage.write({"meta": {"schema": {"version": SCHEMA_VERSION}}, "abstracts": part})
+            storage.forget()
 
     def forget_catalogue(self) -> None:
         """Release TinyDB's parsed copy of the catalogue once the library holds it."""
@@ -609,7 +674,8 @@ class Repository:
     def close(self) -> None:
         """Release cached data and held files; the files stay as they are."""
         self._catalogue.close()
-        self._abstracts.close()
+        for db in self._abstract_parts.values():
+            db.close()
         self._state.close()
 
 
@@ -647,9 +713,10 @@ def restore_backups(path: Path) -> list[str]:
     something worth rescuing). A file without a backup is left as it is.
     Returns one line per thing done, for the command line to print.
     """
+    parts = {abstract_part_path(path, _part_number(bak)) for bak in _abstract_part_backups(path)}
     files = [
         (path, "catalogue"),
-        (companion_path(path, "abstracts"), "abstracts"),
+        *((part, "abstracts") for part in sorted(parts | set(abstract_part_paths(path)))),
         (companion_path(path, "state"), "state"),
     ]
     available = [(f, role) for f, role in files if backup_path(f).exists()]

@@ -138,11 +138,11 @@ def test_restore_brings_back_the_last_good_store(backed_up: Path) -> None:
     assert f"restored {backed_up} from {backed_up}.bak" in done.stdout
     assert f"restored {state} from {state}.bak" in done.stdout
     # the abstracts are put back with the catalogue they belong to
-    abstracts = backed_up.with_name("library.abstracts.json")
+    abstracts = backed_up.with_name("library.abstracts.0.json")
     assert f"restored {abstracts} from {abstracts}.bak" in done.stdout
     aside = sorted(backed_up.parent.glob("*.damaged-*"))
     assert [p.name.split(".damaged-")[0] for p in aside] == [
-        "library.abstracts.json",
+        "library.abstracts.0.json",
         "library.json",
         "library.state.json",
     ]

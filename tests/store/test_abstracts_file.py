@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 
 import orjson
+import pytest
 
+from store import repository
 from store.formats import decode_input, parse_text
 from store.library import Library, restore_from_backups
 from store.model import ImportResult, Paper
@@ -22,7 +24,7 @@ LEAN = "Zhang2026LeanMarathon"
 
 
 def _abstracts_path(db_path: Path) -> Path:
-    return db_path.with_name("library.abstracts.json")
+    return db_path.with_name("library.abstracts.0.json")
 
 
 def test_catalogue_holds_no_abstracts_and_no_default_fields(sample_library: Library) -> None:
@@ -132,5 +134,38 @@ def test_restore_brings_back_the_abstracts_too(sample_library: Library) -> None:
     )
     assert Library(sample_library.path).abstract(LEAN) == "Damaged later."
     done = restore_from_backups(sample_library.path)
-    assert any("library.abstracts.json" in line for line in done)
+    assert any("library.abstracts.0.json" in line for line in done)
     assert Library(sample_library.path).abstract(LEAN).startswith("Long-horizon")
+
+
+def test_a_large_library_splits_its_abstracts_into_parts(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ten papers a part stands in for ten thousand: the same code path, 50 papers.
+    monkeypatch.setattr(repository, "_PAPERS_PER_ABSTRACT_PART", 10)
+    library = Library(db_path)
+    library.import_result(
+        parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF),
+        source=str(SAMPLE_PROFILE),
+    )
+    parts = repository.abstract_part_paths(db_path)
+    assert [part.name for part in parts] == [f"library.abstracts.{n}.json" for n in range(5)]
+    sizes = [len(json.loads(part.read_text(encoding="utf-8"))["abstracts"]) for part in parts]
+    assert sum(sizes) == 50 and all(sizes)
+    reopened = Library(db_path)
+    assert reopened.abstract(LEAN).startswith("Long-horizon autoformalization")
+    assert [p.id for p in reopened.search(parse_query("blueprint"))] == [LEAN]
+    assert len(reopened.search(parse_query("has:abstract"))) == 50
+
+    # another import rewrites every part, so the backups are one consistent set
+    result = parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
+    papers = [p.with_changes(abstract=f"Changed {p.title}") for p in result.papers]
+    library.import_result(
+        ImportResult(papers=papers, collection=result.collection), source=str(SAMPLE_PROFILE)
+    )
+    assert reopened.refresh()
+    assert reopened.abstract(LEAN).startswith("Changed LeanMarathon")
+    restore_from_backups(db_path)
+    restored = Library(db_path)
+    assert all(not restored.abstract(p.id).startswith("Changed") for p in restored.papers())
+    assert restored.abstract(LEAN).startswith("Long-horizon autoformalization")
