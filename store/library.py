@@ -31,7 +31,7 @@ from store.model import (
     ReadingStatus,
     UserState,
 )
-from store.query import Query, search_text
+from store.query import Query, is_plain, normalise, search_text
 from store.repository import Repository, restore_backups
 from store.text import clean_line, clean_text
 
@@ -179,12 +179,13 @@ class Library:
         self._abstracts: dict[str, str] | None = None
         self._inline_abstracts: dict[str, str] = {}
         self._abstracts_lock = threading.Lock()
-        # Search texts (see store.query.search_text) by paper id, built on first
-        # search: titles and authors only, and with abstracts.
+        # Built on first search: search texts of titles and authors (see
+        # store.query.search_text) by paper id, and the normalised form of the
+        # few abstracts whose lower() is not already that (see is_plain).
         self._short: dict[str, str] = {}
         self._short_version = -1
-        self._full: dict[str, str] = {}
-        self._full_version = -1
+        self._folded: dict[str, str] = {}
+        self._folded_version = -1
         self._index: dict[str, str] = {}
         self._index_version = -1
         self._orders: dict[tuple[str, int], list[Paper]] = {}
@@ -335,25 +336,36 @@ class Library:
             self._index, self._index_version = index, self._catalogue_version
         return self._index
 
-    def _search_texts(self, *, abstracts: bool) -> dict[str, str]:
-        """Search texts by paper id, kept until the catalogue or abstracts change.
+    def _search_texts(self) -> dict[str, str]:
+        """Title-and-author search texts by paper id, kept until the catalogue changes.
 
         Built whole and swapped in, so a search in a worker thread and one on
         the UI thread never see a half-built map.
         """
-        version = self._catalogue_version
-        if not abstracts:
-            if self._short_version != version:
-                papers = self._papers
-                self._short = {pid: search_text(paper, "") for pid, paper in papers.items()}
-                self._short_version = version
-            return self._short
-        if self._full_version != version:
-            texts = self._abstract_map()
-            papers = self._papers
-            self._full = {pid: search_text(p, texts.get(pid, "")) for pid, p in papers.items()}
-            self._full_version = version
-        return self._full
+        if self._short_version != self._catalogue_version:
+            version, papers = self._catalogue_version, self._papers
+            self._short = {pid: search_text(paper, "") for pid, paper in papers.items()}
+            self._short_version = version
+        return self._short
+
+    def _abstract_finder(self, papers: list[Paper]) -> Callable[[int], str]:
+        """``abstract_of(i)`` for :meth:`Query.select`: the normalised abstract of papers[i].
+
+        Plain abstracts (nearly all) are lowered on the fly rather than kept
+        twice; only the others have a folded copy, made once.
+        """
+        if self._folded_version != self._catalogue_version:
+            version, texts = self._catalogue_version, self._abstract_map()
+            self._folded = {pid: normalise(t) for pid, t in texts.items() if not is_plain(t)}
+            self._folded_version = version
+        folded, texts = self._folded, self._abstract_map()
+
+        def abstract_of(i: int) -> str:
+            paper_id = papers[i].id
+            text = folded.get(paper_id)
+            return text if text is not None else texts.get(paper_id, "").lower()
+
+        return abstract_of
 
     def search(
         self,
@@ -377,14 +389,17 @@ class Library:
             # whole elsewhere, never changed in place.
             states, default = self._states, DEFAULT_STATE
             texts: list[str] = []
+            abstract_of = None
             if query.needs_text:
-                by_id = self._search_texts(abstracts=abstracts)
+                by_id = self._search_texts()
                 texts = [by_id.get(paper.id) or search_text(paper, "") for paper in papers]
+                if abstracts:
+                    abstract_of = self._abstract_finder(papers)
 
             def state_of(i: int) -> UserState:
                 return states.get(papers[i].id, default)
 
-            papers = [papers[i] for i in query.select(papers, state_of, texts)]
+            papers = [papers[i] for i in query.select(papers, state_of, texts, abstract_of)]
         return papers[:limit] if limit is not None else list(papers)
 
     # -- importing -------------------------------------------------------------

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from store.errors import PaperReaderError
 from store.model import DatePrecision, Paper, ReadingStatus, UserState
-from store.query import Haystack, Query, QueryError, parse, search_text
+from store.query import Haystack, Query, QueryError, is_plain, normalise, parse, search_text
 from store.text import fold
 
 LIBRARY: dict[str, tuple[Paper, UserState]] = {
@@ -396,6 +396,14 @@ def test_any_text_parses_or_raises_query_error_and_matching_never_raises(
     library = [*papers, *LIBRARY.values()]
     one_by_one = [i for i, (paper, state) in enumerate(library) if query.matches(paper, state)]
     assert _select(query, library) == one_by_one
+    # as the library searches: abstracts kept apart, plain ones lowered on the fly
+    papers = [paper for paper, _state in library]
+    abstracts = [
+        p.abstract.lower() if is_plain(p.abstract) else normalise(p.abstract) for p in papers
+    ]
+    texts = [search_text(paper, "") for paper in papers]
+    apart = query.select(papers, lambda i: library[i][1], texts, abstracts.__getitem__)
+    assert apart == one_by_one
     titles_only = [search_text(paper, "") for paper, _state in library]
     no_abstracts = [(replace(p, abstract=""), s) for p, s in library]
     papers = [paper for paper, _state in library]

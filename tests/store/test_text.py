@@ -37,6 +37,21 @@ def test_clean_line_and_text_drop_controls_and_whole_escapes() -> None:
 
 @given(st.text())
 def test_search_normalisation_equals_fold_and_split(text: str) -> None:
-    from store.query import _normalise
+    from store.query import is_plain, normalise
 
-    assert _normalise(text) == " ".join(fold(text).split())
+    assert normalise(text) == " ".join(fold(text).split())
+    if is_plain(text):  # the library then searches text.lower() instead of a copy
+        assert normalise(text) == text.lower()
+
+
+_NAMES = st.lists(
+    st.one_of(st.text(), st.sampled_from(["Zoë Lee", " A  B ", "\x1e", "Σ", "e\u0301", "\t"])),
+    max_size=5,
+).map(tuple)
+
+
+@given(_NAMES)
+def test_author_names_normalise_one_by_one(names: tuple[str, ...]) -> None:
+    from store.query import _normalise_names, normalise
+
+    assert _normalise_names(names) == "\n".join(normalise(name) for name in names)
