@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -31,8 +31,9 @@ from store.model import (
     ReadingStatus,
     UserState,
 )
-from store.query import Query, is_plain, normalise, search_text
+from store.query import Query
 from store.repository import Repository, restore_backups
+from store.search_index import Matches, SearchIndex
 from store.text import clean_line, clean_text
 
 SORT_KEYS = ("date", "title", "added", "rank")
@@ -179,13 +180,8 @@ class Library:
         self._abstracts: dict[str, str] | None = None
         self._inline_abstracts: dict[str, str] = {}
         self._abstracts_lock = threading.Lock()
-        # Built on first search: search texts of titles and authors (see
-        # store.query.search_text) by paper id, and the normalised form of the
-        # few abstracts whose lower() is not already that (see is_plain).
-        self._short: dict[str, str] = {}
-        self._short_version = -1
-        self._folded: dict[str, str] = {}
-        self._folded_version = -1
+        self._search_index: SearchIndex | None = None
+        self._search_version = -1
         self._index: dict[str, str] = {}
         self._index_version = -1
         self._orders: dict[tuple[str, int], list[Paper]] = {}
@@ -336,36 +332,17 @@ class Library:
             self._index, self._index_version = index, self._catalogue_version
         return self._index
 
-    def _search_texts(self) -> dict[str, str]:
-        """Title-and-author search texts by paper id, kept until the catalogue changes.
+    def _searcher(self) -> SearchIndex:
+        """The search index of the current catalogue (a new one after each change)."""
+        index = self._search_index
+        if index is None or self._search_version != self._catalogue_version:
+            index = self._search_index = SearchIndex(self._papers, self._abstract_map)
+            self._search_version = self._catalogue_version
+        return index
 
-        Built whole and swapped in, so a search in a worker thread and one on
-        the UI thread never see a half-built map.
-        """
-        if self._short_version != self._catalogue_version:
-            version, papers = self._catalogue_version, self._papers
-            self._short = {pid: search_text(paper, "") for pid, paper in papers.items()}
-            self._short_version = version
-        return self._short
-
-    def _abstract_finder(self, papers: list[Paper]) -> Callable[[int], str]:
-        """``abstract_of(i)`` for :meth:`Query.select`: the normalised abstract of papers[i].
-
-        Plain abstracts (nearly all) are lowered on the fly rather than kept
-        twice; only the others have a folded copy, made once.
-        """
-        if self._folded_version != self._catalogue_version:
-            version, texts = self._catalogue_version, self._abstract_map()
-            self._folded = {pid: normalise(t) for pid, t in texts.items() if not is_plain(t)}
-            self._folded_version = version
-        folded, texts = self._folded, self._abstract_map()
-
-        def abstract_of(i: int) -> str:
-            paper_id = papers[i].id
-            text = folded.get(paper_id)
-            return text if text is not None else texts.get(paper_id, "").lower()
-
-        return abstract_of
+    def prepare_search(self, *, abstracts: bool = True) -> None:
+        """Fold every paper now (the reader does it off its UI thread after start)."""
+        self._searcher().prepare(abstracts=abstracts)
 
     def search(
         self,
@@ -378,29 +355,28 @@ class Library:
     ) -> list[Paper]:
         """Papers matching ``query`` in the chosen order.
 
-        ``within`` narrows an earlier result (already in ``sort`` order) instead
-        of the whole library: typing ``gra`` → ``grad`` only re-filters what
-        ``gra`` found. With ``abstracts=False`` words match titles and authors
-        only, which stays quick enough to run on every keystroke.
+        ``within`` narrows an earlier result (in ``sort`` order) instead of
+        the whole library: typing ``gra`` → ``grad`` only re-filters what
+        ``gra`` found; a result of this method narrows without any lookup.
+        With ``abstracts=False`` words match titles and authors only.
         """
-        papers = within if within is not None else self._ordered(sort)
+        ordered = self._ordered(sort)
+        index = self._searcher()
+        key = (sort, self._search_version)
+        candidates: Sequence[int]
+        if within is None:
+            candidates = range(len(ordered))
+        elif isinstance(within, Matches) and within.key == key:
+            candidates = within.positions
+        else:
+            candidates = index.positions_of(sort, ordered, within)
         if not query.is_empty:
-            # Safe from a worker thread: each cache is read once and replaced
-            # whole elsewhere, never changed in place.
-            states, default = self._states, DEFAULT_STATE
-            texts: list[str] = []
-            abstract_of = None
-            if query.needs_text:
-                by_id = self._search_texts()
-                texts = [by_id.get(paper.id) or search_text(paper, "") for paper in papers]
-                if abstracts:
-                    abstract_of = self._abstract_finder(papers)
-
-            def state_of(i: int) -> UserState:
-                return states.get(papers[i].id, default)
-
-            papers = [papers[i] for i in query.select(papers, state_of, texts, abstract_of)]
-        return papers[:limit] if limit is not None else list(papers)
+            candidates = index.select(
+                query, sort, ordered, candidates, self._states, abstracts=abstracts
+            )
+        if limit is not None:
+            candidates = candidates[:limit]
+        return Matches([ordered[i] for i in candidates], key, candidates)
 
     # -- importing -------------------------------------------------------------
 

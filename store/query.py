@@ -15,8 +15,9 @@ character, so half-typed input such as ``don"t`` stays searchable.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from store.errors import PaperReaderError
 from store.model import Paper, ReadingStatus, UserState
@@ -32,6 +33,12 @@ __all__ = [
     "parse",
     "search_text",
 ]
+
+
+_T = TypeVar("_T")
+# What Query.select reads per position: a list aligned with the papers, or a
+# dict holding just the candidates' positions.
+_ByPosition = Sequence[_T] | Mapping[int, _T]
 
 
 class QueryError(PaperReaderError):
@@ -246,46 +253,86 @@ class Query:
         """True when some term looks at titles, authors or abstracts."""
         return any(term.cost != _CHEAP for term in self.terms)
 
+    def split(self) -> tuple[Query, Query]:
+        """The cheap terms and the ones that read text, as two queries.
+
+        A library runs the first, then folds text only for what it left.
+        """
+        cheap = tuple(term for term in self.terms if term.cost == _CHEAP)
+        textual = tuple(term for term in self.terms if term.cost != _CHEAP)
+        return (
+            Query(self.text, needs_abstract=False, terms=cheap),
+            Query(self.text, needs_abstract=self.needs_abstract, terms=textual),
+        )
+
     def select(
         self,
         papers: Sequence[Paper],
         state_of: Callable[[int], UserState],
-        texts: Sequence[str] = (),
-        abstract_of: Callable[[int], str] | None = None,
+        texts: _ByPosition[str] = (),
+        abstracts: _ByPosition[str] | None = None,
+        plain: _ByPosition[bool] | None = None,
+        *,
+        candidates: Sequence[int] | None = None,
     ) -> list[int]:
-        """The indices of the matching papers, in order.
+        """The positions of the matching papers among ``candidates``, in order.
 
-        ``state_of(i)`` is the state of ``papers[i]``; ``texts[i]`` is its
-        :func:`search_text` (needed only when :attr:`needs_text`);
-        ``abstract_of(i)``, when given, is its normalised abstract, for a
-        library that keeps abstracts apart from the texts. Each term makes one
+        ``state_of(i)`` is the state of ``papers[i]``; ``texts[i]`` its
+        :func:`search_text` (needed only for terms that read text). A library
+        that keeps abstracts apart passes ``abstracts[i]``: the normalised
+        abstract, or, where ``plain[i]``, the original to be lowered on the
+        fly. ``candidates`` defaults to every position. Each term makes one
         pass over the papers that survived the previous ones, so a cheap
         ``status:unread`` ahead of two words spares most abstracts from being
         scanned; a word is a substring test or two on strings.
         """
-        survivors: Sequence[int] = range(len(papers))
-        for term in self.terms:
+        survivors: Sequence[int] = range(len(papers)) if candidates is None else candidates
+        apart = abstracts is not None and plain is not None
+        terms = list(self.terms)
+        words = [t.needle for t in terms if t.kind == "text" and not t.negated]
+        if apart and len(words) > 1:
+            # Several words: lower each abstract once for all of them.
+            survivors = _with_all_words(survivors, words, texts, abstracts, plain)  # type: ignore[arg-type]
+            terms = [t for t in terms if not (t.kind == "text" and not t.negated)]
+        for term in terms:
             needle, predicate = term.needle, term.predicate
             if term.kind == "text":
-                if abstract_of is None:
+                if not apart:
                     found = [i for i in survivors if needle in texts[i]]
                 else:
-                    found = [i for i in survivors if needle in texts[i] or needle in abstract_of(i)]
-                if term.negated:
-                    kept = set(found)
-                    found = [i for i in survivors if i not in kept]
-                survivors = found
+                    found = [
+                        i
+                        for i in survivors
+                        if needle in texts[i]
+                        or needle in (abstracts[i].lower() if plain[i] else abstracts[i])  # type: ignore[index]
+                    ]
+            elif term.kind in ("title", "author"):
+                # A search text is the title, U+001F, then the authors.
+                sep = _FIELD_SEPARATOR
+                if term.kind == "title":
+                    found = [
+                        i for i in survivors if texts[i].find(needle, 0, texts[i].find(sep)) >= 0
+                    ]
+                else:
+                    found = [i for i in survivors if _in_authors(texts[i], needle)]
             elif term.cost == _CHEAP:
                 survivors = [i for i in survivors if predicate(papers[i], state_of(i), _NO_TEXT)]
+                continue
             else:
 
                 def haystack(i: int) -> Haystack:
                     hay = Haystack.from_search_text(texts[i])
-                    if abstract_of is None:
+                    if not apart:
                         return hay
-                    return Haystack(hay.title, hay.authors, abstract_of(i))
+                    text = abstracts[i].lower() if plain[i] else abstracts[i]  # type: ignore[index]
+                    return Haystack(hay.title, hay.authors, text)
 
                 survivors = [i for i in survivors if predicate(papers[i], state_of(i), haystack(i))]
+                continue
+            if term.negated:
+                kept = set(found)
+                found = [i for i in survivors if i not in kept]
+            survivors = found
         return list(survivors)
 
     def narrows(self, previous: Query) -> bool:
@@ -300,6 +347,37 @@ class Query:
 
 
 _NO_TEXT = Haystack("", "", "")  # what cheap terms get: they never look at text
+
+
+def _in_authors(text: str, needle: str) -> bool:
+    """Whether ``needle`` is in the authors part of a search text."""
+    start = text.find(_FIELD_SEPARATOR) + 1
+    end = text.find(_FIELD_SEPARATOR, start)
+    return text.find(needle, start, end if end >= 0 else len(text)) >= 0
+
+
+def _with_all_words(
+    survivors: Sequence[int],
+    words: list[str],
+    texts: _ByPosition[str],
+    abstracts: _ByPosition[str],
+    plain: _ByPosition[bool],
+) -> list[int]:
+    """The positions whose title, authors or abstract hold every word."""
+    found = []
+    for i in survivors:
+        text = texts[i]
+        abstract = None
+        for word in words:
+            if word in text:
+                continue
+            if abstract is None:
+                abstract = abstracts[i].lower() if plain[i] else abstracts[i]
+            if word not in abstract:
+                break
+        else:
+            found.append(i)
+    return found
 
 
 # --- parsing -----------------------------------------------------------------

@@ -398,12 +398,22 @@ def test_any_text_parses_or_raises_query_error_and_matching_never_raises(
     assert _select(query, library) == one_by_one
     # as the library searches: abstracts kept apart, plain ones lowered on the fly
     papers = [paper for paper, _state in library]
-    abstracts = [
-        p.abstract.lower() if is_plain(p.abstract) else normalise(p.abstract) for p in papers
-    ]
+    plain = [is_plain(p.abstract) for p in papers]
+    abstracts = [p.abstract if plain[i] else normalise(p.abstract) for i, p in enumerate(papers)]
     texts = [search_text(paper, "") for paper in papers]
-    apart = query.select(papers, lambda i: library[i][1], texts, abstracts.__getitem__)
+    apart = query.select(papers, lambda i: library[i][1], texts, abstracts, plain)
     assert apart == one_by_one
+    # ... and among candidates given as a dict of positions (a command's sparse search)
+    odd = range(1, len(papers), 2)
+    sparse = query.select(
+        papers,
+        lambda i: library[i][1],
+        {i: texts[i] for i in odd},
+        {i: abstracts[i] for i in odd},
+        {i: plain[i] for i in odd},
+        candidates=odd,
+    )
+    assert sparse == [i for i in one_by_one if i % 2]
     titles_only = [search_text(paper, "") for paper, _state in library]
     no_abstracts = [(replace(p, abstract=""), s) for p, s in library]
     papers = [paper for paper, _state in library]

@@ -139,6 +139,7 @@ class MainScreen(Screen[None]):
         # keys typed at once (``n`` then a note) must not be wiped by it.
         self._show_current()
         self.set_focus(self.paper_list)
+        self.call_after_refresh(self._load_abstracts)
         self.app.reader_ready()
         self.set_interval(REFRESH_INTERVAL_S, self._pick_up_outside_changes)
 
@@ -348,15 +349,23 @@ class MainScreen(Screen[None]):
         if changed:
             self.apply_filters()
             self._show_current()
+            self._load_abstracts()  # fold the changed catalogue for search again
 
     # -- the current paper -----------------------------------------------------
 
     @work(thread=True, exclusive=True, group="abstracts", exit_on_error=False)
     def _load_abstracts(self) -> None:
-        if self.app.library.abstracts_loaded:
-            return
-        self.app.library.load_abstracts()
-        self.app.call_from_thread(self._show_current)
+        """Read the abstracts and fold every paper for search, off the UI thread.
+
+        Started once the list is painted; the first search then finds the
+        work done (a second at 100,000 papers).
+        """
+        library = self.app.library
+        if not library.abstracts_loaded:
+            library.load_abstracts()
+            self.app.call_from_thread(self._show_current)
+        library.prepare_search()
+        self.app.call_from_thread(keep_out_of_gc)  # as long-lived as the library
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:

@@ -1,0 +1,165 @@
+"""The library's search: folded texts made once, laid out in each sort order.
+
+A search over 100,000 papers has to finish within a keystroke, so the work
+per paper must be one or two substring tests and nothing else: no dict
+lookup, no object to build. The index therefore folds every paper once (see
+:func:`store.query.search_text`) and keeps, for each sort order, lists of
+those texts aligned with the sorted papers. A search walks positions in
+those lists, and its result (:class:`Matches`) remembers its positions, so
+typing on re-filters the previous result without looking anything up.
+
+Abstracts are most of a library's bytes. One that :func:`is_plain` (nearly
+all of them) is searched as ``text.lower()`` made on the fly rather than
+kept twice; only the others keep a folded copy.
+
+An index belongs to one version of the catalogue; the library makes a new
+one when the catalogue changes. It is safe to use from a worker thread while
+the UI thread uses it too: every cache is filled whole and then published,
+and two threads filling the same cache only repeat each other's work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from store.model import DEFAULT_STATE, Paper, UserState
+from store.query import Query, is_plain, normalise, search_text
+
+
+class Matches(list[Paper]):
+    """A search result: papers in order, and where each sits in its sort order."""
+
+    __slots__ = ("key", "positions")
+
+    def __init__(self, papers: list[Paper], key: object, positions: Sequence[int]) -> None:
+        super().__init__(papers)
+        self.key = key
+        self.positions = positions
+
+
+@dataclass(slots=True)
+class _View:
+    """One sort order's papers with their search texts, aligned by position."""
+
+    papers: list[Paper]
+    short: list[str] | None = None
+    abstracts: list[str] | None = None
+    plain: list[bool] | None = None
+    where: dict[str, int] | None = None
+
+
+# Below this share of the library, a search folds only the candidates the
+# cheap terms left (a command's ``cat:LG gradient``) instead of everything.
+_SPARSE_SHARE = 8
+
+
+class SearchIndex:
+    """Folded search texts of one catalogue version, and views per sort order."""
+
+    def __init__(
+        self, papers: Mapping[str, Paper], abstracts: Callable[[], Mapping[str, str]]
+    ) -> None:
+        self._papers = papers
+        self._abstracts = abstracts
+        self._short: dict[str, str] = {}
+        self._folded: dict[str, str | None] = {}
+        self._views: dict[str, _View] = {}
+
+    # -- folding ---------------------------------------------------------------
+
+    def _short_of(self, paper: Paper) -> str:
+        text = self._short.get(paper.id)
+        if text is None:
+            text = self._short[paper.id] = search_text(paper, "")
+        return text
+
+    def _folded_of(self, paper_id: str, texts: Mapping[str, str]) -> tuple[str, bool]:
+        """The abstract to search and whether it is plain (to be lowered on the fly)."""
+        if paper_id in self._folded:
+            folded = self._folded[paper_id]
+        else:
+            text = texts.get(paper_id, "")
+            folded = self._folded[paper_id] = None if is_plain(text) else normalise(text)
+        return (texts.get(paper_id, ""), True) if folded is None else (folded, False)
+
+    def prepare(self, *, abstracts: bool) -> None:
+        """Fold every paper now: the reader does it off its UI thread after start."""
+        for paper in self._papers.values():
+            self._short_of(paper)
+        if abstracts:
+            texts = self._abstracts()
+            for paper_id in self._papers:
+                self._folded_of(paper_id, texts)
+
+    # -- views -----------------------------------------------------------------
+
+    def _view(self, sort: str, ordered: list[Paper]) -> _View:
+        view = self._views.get(sort)
+        if view is None or view.papers is not ordered:
+            view = self._views[sort] = _View(ordered)
+        return view
+
+    def _short_texts(self, view: _View) -> list[str]:
+        if view.short is None:
+            short_of = self._short_of
+            view.short = [short_of(paper) for paper in view.papers]
+        return view.short
+
+    def _abstract_texts(self, view: _View) -> tuple[list[str], list[bool]]:
+        if view.abstracts is None or view.plain is None:
+            texts, folded_of = self._abstracts(), self._folded_of
+            pairs = [folded_of(paper.id, texts) for paper in view.papers]
+            view.plain = [plain for _text, plain in pairs]
+            view.abstracts = [text for text, _plain in pairs]
+        return view.abstracts, view.plain
+
+    def positions_of(self, sort: str, ordered: list[Paper], papers: list[Paper]) -> list[int]:
+        """Where these papers sit in ``ordered`` (papers not in it are left out)."""
+        view = self._view(sort, ordered)
+        if view.where is None:
+            view.where = {paper.id: i for i, paper in enumerate(ordered)}
+        where = view.where
+        return [where[paper.id] for paper in papers if paper.id in where]
+
+    # -- searching -------------------------------------------------------------
+
+    def select(
+        self,
+        query: Query,
+        sort: str,
+        ordered: list[Paper],
+        candidates: Sequence[int],
+        states: Mapping[str, UserState],
+        *,
+        abstracts: bool,
+    ) -> Sequence[int]:
+        """The positions in ``ordered`` among ``candidates`` whose papers match."""
+        default = DEFAULT_STATE
+
+        def state_of(i: int) -> UserState:
+            return states.get(ordered[i].id, default)
+
+        cheap, textual = query.split()
+        if not cheap.is_empty:
+            candidates = cheap.select(ordered, state_of, candidates=candidates)
+        if textual.is_empty:
+            return candidates
+        view = self._view(sort, ordered)
+        sparse = len(candidates) * _SPARSE_SHARE < len(ordered)
+        texts: Mapping[int, str] | list[str]
+        found: Mapping[int, str] | list[str] | None = None
+        plain: Mapping[int, bool] | list[bool] | None = None
+        if sparse and view.short is None:
+            # Fold just these papers: a one-off command need not fold them all.
+            texts = {i: self._short_of(ordered[i]) for i in candidates}
+            if abstracts:
+                by_id = self._abstracts()
+                pairs = {i: self._folded_of(ordered[i].id, by_id) for i in candidates}
+                found = {i: text for i, (text, _plain) in pairs.items()}
+                plain = {i: is_plain for i, (_text, is_plain) in pairs.items()}
+        else:
+            texts = self._short_texts(view)
+            if abstracts:
+                found, plain = self._abstract_texts(view)
+        return textual.select(ordered, state_of, texts, found, plain, candidates=candidates)
