@@ -32,3 +32,7 @@ class UnknownPaperError(PaperReaderError):
 
 class StoreError(PaperReaderError):
     """The store file cannot be read or written; the message names the path."""
+
+
+class SearchCancelled(Exception):
+    """A search stopped because its caller no longer wants the answer (typing went on)."""

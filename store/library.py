@@ -352,13 +352,16 @@ class Library:
         *,
         within: list[Paper] | None = None,
         abstracts: bool = True,
+        stop: Callable[[], bool] | None = None,
     ) -> list[Paper]:
         """Papers matching ``query`` in the chosen order.
 
         ``within`` narrows an earlier result (in ``sort`` order) instead of
         the whole library: typing ``gra`` → ``grad`` only re-filters what
         ``gra`` found; a result of this method narrows without any lookup.
-        With ``abstracts=False`` words match titles and authors only.
+        With ``abstracts=False`` words match titles and authors only. A
+        search in a worker passes ``stop``; it raises
+        :class:`~store.errors.SearchCancelled` soon after ``stop()`` is true.
         """
         ordered = self._ordered(sort)
         index = self._searcher()
@@ -372,7 +375,7 @@ class Library:
             candidates = index.positions_of(sort, ordered, within)
         if not query.is_empty:
             candidates = index.select(
-                query, sort, ordered, candidates, self._states, abstracts=abstracts
+                query, sort, ordered, candidates, self._states, abstracts=abstracts, stop=stop
             )
         if limit is not None:
             candidates = candidates[:limit]

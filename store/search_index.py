@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
+from store.errors import SearchCancelled
 from store.model import DEFAULT_STATE, Paper, UserState
 from store.query import Query, is_plain, normalise, search_text
 
@@ -49,9 +51,22 @@ class _View:
     where: dict[str, int] | None = None
 
 
-# Below this share of the library, a search folds only the candidates the
-# cheap terms left (a command's ``cat:LG gradient``) instead of everything.
-_SPARSE_SHARE = 8
+_T = TypeVar("_T")
+# Papers searched between two looks at whether the caller still wants the answer
+# (a few milliseconds' work).
+_STOP_CHECK_EVERY = 4096
+
+
+class _Folding(dict[int, _T]):
+    """Position → folded text, made when first read."""
+
+    def __init__(self, fold: Callable[[int], _T]) -> None:
+        super().__init__()
+        self._fold = fold
+
+    def __missing__(self, position: int) -> _T:
+        value = self[position] = self._fold(position)
+        return value
 
 
 class SearchIndex:
@@ -65,6 +80,7 @@ class SearchIndex:
         self._short: dict[str, str] = {}
         self._folded: dict[str, str | None] = {}
         self._views: dict[str, _View] = {}
+        self._prepared = False
 
     # -- folding ---------------------------------------------------------------
 
@@ -91,6 +107,7 @@ class SearchIndex:
             texts = self._abstracts()
             for paper_id in self._papers:
                 self._folded_of(paper_id, texts)
+        self._prepared = True  # from now on, searches use (and build) the aligned views
 
     # -- views -----------------------------------------------------------------
 
@@ -133,8 +150,15 @@ class SearchIndex:
         states: Mapping[str, UserState],
         *,
         abstracts: bool,
+        stop: Callable[[], bool] | None = None,
     ) -> Sequence[int]:
-        """The positions in ``ordered`` among ``candidates`` whose papers match."""
+        """The positions in ``ordered`` among ``candidates`` whose papers match.
+
+        With ``stop``, the text terms run over a few thousand papers at a time
+        and :class:`SearchCancelled` is raised as soon as ``stop()`` is true:
+        a worker searching abstracts for a query the user has typed past must
+        not keep the CPU from the search for the new one.
+        """
         default = DEFAULT_STATE
 
         def state_of(i: int) -> UserState:
@@ -146,20 +170,27 @@ class SearchIndex:
         if textual.is_empty:
             return candidates
         view = self._view(sort, ordered)
-        sparse = len(candidates) * _SPARSE_SHARE < len(ordered)
         texts: Mapping[int, str] | list[str]
         found: Mapping[int, str] | list[str] | None = None
         plain: Mapping[int, bool] | list[bool] | None = None
-        if sparse and view.short is None:
-            # Fold just these papers: a one-off command need not fold them all.
-            texts = {i: self._short_of(ordered[i]) for i in candidates}
+        if view.short is None and not self._prepared:
+            # Fold only what the search reads: a command need not fold every paper
+            # for one query, and an abstract only when the title did not match.
+            texts = _Folding(lambda i: self._short_of(ordered[i]))
             if abstracts:
                 by_id = self._abstracts()
-                pairs = {i: self._folded_of(ordered[i].id, by_id) for i in candidates}
-                found = {i: text for i, (text, _plain) in pairs.items()}
-                plain = {i: is_plain for i, (_text, is_plain) in pairs.items()}
+                found = _Folding(lambda i: self._folded_of(ordered[i].id, by_id)[0])
+                plain = _Folding(lambda i: self._folded_of(ordered[i].id, by_id)[1])
         else:
             texts = self._short_texts(view)
             if abstracts:
                 found, plain = self._abstract_texts(view)
-        return textual.select(ordered, state_of, texts, found, plain, candidates=candidates)
+        if stop is None:
+            return textual.select(ordered, state_of, texts, found, plain, candidates=candidates)
+        matched: list[int] = []
+        for start in range(0, len(candidates), _STOP_CHECK_EVERY):
+            if stop():
+                raise SearchCancelled
+            chunk = candidates[start : start + _STOP_CHECK_EVERY]
+            matched += textual.select(ordered, state_of, texts, found, plain, candidates=chunk)
+        return matched

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from store.errors import SearchCancelled
 from store.formats import decode_input, parse_text
 from store.library import Library
 from store.model import ReadingStatus
@@ -113,3 +114,20 @@ def test_a_change_to_the_catalogue_is_searched_at_once(store_path: Path, tmp_pat
     bib = "@article{q1, title={Quokka dynamics}, author={Ann Bee}, year={2024}}\n"
     library.import_result(parse_text(bib, source="q.bib"))
     assert [p.title for p in library.search(parse_query("quokka"))] == ["Quokka dynamics"]
+
+
+def test_a_search_whose_caller_gave_up_stops(store_path: Path) -> None:
+    library = Library(store_path)
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # the caller gives up after the first look
+
+    with pytest.raises(SearchCancelled):
+        # a library of over 4096 papers is searched in pieces, with a look between
+        many = [paper for _ in range(6) for paper in library.search(parse_query(""))]
+        library.search(parse_query("gradient"), within=many, stop=stop)
+    assert len(asked) == 2
+    kept_going = library.search(parse_query("gradient"), stop=lambda: False)
+    assert [p.id for p in kept_going] == [p.id for p in library.search(parse_query("gradient"))]

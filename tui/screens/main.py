@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import get_current_worker
 
-from store.errors import PaperReaderError
+from store.errors import PaperReaderError, SearchCancelled
 from store.facets import FacetCounts, count_facets, facet_filter
 from store.links import bibtex_entry, code_link, is_web_url, paper_link
 from store.model import Paper, ReadingStatus, UserState
@@ -245,11 +245,20 @@ class MainScreen(Screen[None]):
         within_full: list[Paper] | None,
     ) -> None:
         library, worker = self.app.library, get_current_worker()
-        quick = library.search(query, sort=sort, within=within_quick, abstracts=False)
-        if worker.is_cancelled:
+
+        def stop() -> bool:
+            return worker.is_cancelled  # a newer search replaced this one
+
+        try:
+            quick = library.search(
+                query, sort=sort, within=within_quick, abstracts=False, stop=stop
+            )
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._found, query, sort, revision, quick, True)
+            full = library.search(query, sort=sort, within=within_full, stop=stop)
+        except SearchCancelled:
             return
-        self.app.call_from_thread(self._found, query, sort, revision, quick, True)
-        full = library.search(query, sort=sort, within=within_full)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._found, query, sort, revision, full, False)
 
