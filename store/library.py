@@ -37,6 +37,7 @@ from store.search_index import Matches, SearchIndex
 from store.text import clean_line, clean_text
 
 SORT_KEYS = ("date", "title", "added", "rank")
+_UNREAD = ReadingStatus.UNREAD
 _LINE_FIELDS = (
     "id",
     "title",
@@ -304,13 +305,19 @@ class Library:
         """
         if not self._states:
             return len(papers)
+        others = [pid for pid, state in self._states.items() if state.status is not _UNREAD]
+        if not others:
+            return len(papers)
+        if isinstance(papers, Matches):
+            sort, version = papers.key  # type: ignore[misc]
+            if version == self._search_version:
+                # A search result knows its (ascending) positions: look the few up.
+                listed = self._searcher().listed(
+                    sort, self._ordered(sort), others, papers.positions
+                )
+                return len(papers) - listed
         ids = {paper.id for paper in papers}
-        not_unread = sum(
-            1
-            for paper_id, state in self._states.items()
-            if state.status is not ReadingStatus.UNREAD and paper_id in ids
-        )
-        return len(papers) - not_unread
+        return len(papers) - sum(1 for pid in others if pid in ids)
 
     def _ordered(self, sort: str) -> list[Paper]:
         """Every paper in a sort order, kept until the catalogue changes."""
@@ -340,9 +347,10 @@ class Library:
             self._search_version = self._catalogue_version
         return index
 
-    def prepare_search(self, *, abstracts: bool = True) -> None:
-        """Fold every paper now (the reader does it off its UI thread after start)."""
-        self._searcher().prepare(abstracts=abstracts)
+    def prepare_search(self, sort: str = "date", *, abstracts: bool = True) -> None:
+        """Fold every paper now, laid out in ``sort`` order (the reader does it
+        off its UI thread after start, so that no keystroke waits for it)."""
+        self._searcher().prepare(sort, self._ordered(sort), abstracts=abstracts)
 
     def search(
         self,

@@ -20,6 +20,7 @@ and two threads filling the same cache only repeat each other's work.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -99,14 +100,19 @@ class SearchIndex:
             folded = self._folded[paper_id] = None if is_plain(text) else normalise(text)
         return (texts.get(paper_id, ""), True) if folded is None else (folded, False)
 
-    def prepare(self, *, abstracts: bool) -> None:
-        """Fold every paper now: the reader does it off its UI thread after start."""
+    def prepare(self, sort: str, ordered: list[Paper], *, abstracts: bool) -> None:
+        """Fold every paper now, and lay the texts out in ``sort`` order."""
         for paper in self._papers.values():
             self._short_of(paper)
         if abstracts:
             texts = self._abstracts()
             for paper_id in self._papers:
                 self._folded_of(paper_id, texts)
+        view = self._view(sort, ordered)
+        self._short_texts(view)
+        if abstracts:
+            self._abstract_texts(view)
+        self._where(view)
         self._prepared = True  # from now on, searches use (and build) the aligned views
 
     # -- views -----------------------------------------------------------------
@@ -133,11 +139,27 @@ class SearchIndex:
 
     def positions_of(self, sort: str, ordered: list[Paper], papers: list[Paper]) -> list[int]:
         """Where these papers sit in ``ordered`` (papers not in it are left out)."""
-        view = self._view(sort, ordered)
-        if view.where is None:
-            view.where = {paper.id: i for i, paper in enumerate(ordered)}
-        where = view.where
+        where = self._where(self._view(sort, ordered))
         return [where[paper.id] for paper in papers if paper.id in where]
+
+    def listed(
+        self, sort: str, ordered: list[Paper], paper_ids: list[str], positions: Sequence[int]
+    ) -> int:
+        """How many of ``paper_ids`` sit at one of ``positions`` (ascending)."""
+        where = self._where(self._view(sort, ordered))
+        count = 0
+        for paper_id in paper_ids:
+            position = where.get(paper_id)
+            if position is not None:
+                at = bisect_left(positions, position)
+                count += at < len(positions) and positions[at] == position
+        return count
+
+    @staticmethod
+    def _where(view: _View) -> dict[str, int]:
+        if view.where is None:
+            view.where = {paper.id: i for i, paper in enumerate(view.papers)}
+        return view.where
 
     # -- searching -------------------------------------------------------------
 

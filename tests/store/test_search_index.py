@@ -131,3 +131,12 @@ def test_a_search_whose_caller_gave_up_stops(store_path: Path) -> None:
     assert len(asked) == 2
     kept_going = library.search(parse_query("gradient"), stop=lambda: False)
     assert [p.id for p in kept_going] == [p.id for p in library.search(parse_query("gradient"))]
+
+
+def test_unread_counts_agree_for_results_and_plain_lists(store_path: Path) -> None:
+    library = Library(store_path)
+    for text in ("", "gradient", "learning -theory", "status:read"):
+        found = library.search(parse_query(text))
+        by_hand = sum(1 for p in found if library.state(p.id).status is ReadingStatus.UNREAD)
+        assert library.count_unread(found) == by_hand, text
+        assert library.count_unread(list(found)) == by_hand, text

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import get_current_worker
 
@@ -45,6 +46,8 @@ NARROW_WIDTH = 100
 # Above this many papers a search with words runs in a worker (titles and authors
 # first, then abstracts); below it the whole search is quick enough inline.
 FULL_TEXT_INLINE_LIMIT = 20_000
+# In such a library the facet counts wait for a pause in typing this long.
+FACETS_DELAY_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ class MainScreen(Screen[None]):
         self._facets_generation = 0
         self._last_search: _SearchResult | None = None
         self._last_full: _SearchResult | None = None
+        self._facets_timer: Timer | None = None
         self._search_pending = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -297,9 +301,19 @@ class MainScreen(Screen[None]):
         if generation != self._facets_generation:
             return  # a newer search replaced these results before they were counted
         if len(self._matched) > FULL_TEXT_INLINE_LIMIT:
-            self._count_facets_in_background(generation, self._matched)
+            # Counting 100,000 papers takes CPU the next keystroke's search
+            # needs: count once typing pauses.
+            if self._facets_timer is not None:
+                self._facets_timer.stop()
+            self._facets_timer = self.set_timer(
+                FACETS_DELAY_S, lambda: self._count_facets_later(generation)
+            )
         else:
             self._show_facets(generation, count_facets(self._matched, self.app.library.state))
+
+    def _count_facets_later(self, generation: int) -> None:
+        if generation == self._facets_generation:
+            self._count_facets_in_background(generation, self._matched)
 
     @work(thread=True, exclusive=True, group="facets", exit_on_error=False, description="facets")
     def _count_facets_in_background(self, generation: int, papers: list[Paper]) -> None:
@@ -373,7 +387,7 @@ class MainScreen(Screen[None]):
         if not library.abstracts_loaded:
             library.load_abstracts()
             self.app.call_from_thread(self._show_current)
-        library.prepare_search()
+        library.prepare_search(self.sort)
         self.app.call_from_thread(keep_out_of_gc)  # as long-lived as the library
 
     @on(PaperList.Highlighted)
