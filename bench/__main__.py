@@ -167,6 +167,7 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
     from store.model import ReadingStatus
     from store.query import parse as parse_query
     from tui.app import PaperReaderApp
+    from tui.widgets.abstract_view import AbstractView
     from tui.widgets.search_bar import SearchBar
 
     library = Library(db)
@@ -200,6 +201,7 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
 
     app = TimedApp(library)
     move: list[float] = []
+    move_detail: list[float] = []
     typing: list[float] = []
     settled: list[float] = []
 
@@ -226,8 +228,20 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
     async def drive() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
+            details = app.screen.query_one(AbstractView)
+
+            def abstract_shown() -> bool:
+                current = app.screen.paper_list.current
+                return current is not None and details.shown_id == current.id
+
             for _ in range(key_presses):
+                start = time.perf_counter()
                 move.append(await timed_key(pilot, "j", "j"))
+                if not abstract_shown():  # else it went out with the list's frame
+                    while not abstract_shown() and time.perf_counter() - start < 5:
+                        await asyncio.sleep(0.0005)
+                    await wait_frame(pilot, TimedApp.frames)
+                move_detail.append(time.perf_counter() - start)
             search = app.screen.query_one(SearchBar)
             app.screen.set_focus(search)
             await pilot.pause()
@@ -257,6 +271,8 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
         "full_text_search_ms": _median(full_text) * 1000,
         "cursor_key_to_repaint_p95_ms": _p95(move) * 1000,
         "cursor_key_to_repaint_median_ms": _median(move) * 1000,
+        "cursor_key_to_abstract_p95_ms": _p95(move_detail) * 1000,
+        "cursor_key_to_abstract_median_ms": _median(move_detail) * 1000,
         "search_key_to_repaint_median_ms": _median(typing) * 1000,
         "search_key_to_full_text_median_ms": _median(settled) * 1000,
     }
@@ -282,6 +298,7 @@ COLUMNS: list[tuple[str, str, Callable[[float], str]]] = [
     ("import_bibtex_papers_per_s", "import BibTeX (papers/s)", lambda v: f"{v:,.0f}"),
     ("start_to_first_paint_s", "start to first paint (s)", lambda v: f"{v:.2f}"),
     ("cursor_key_to_repaint_p95_ms", "cursor key→repaint p95 (ms)", lambda v: f"{v:.1f}"),
+    ("cursor_key_to_abstract_p95_ms", "cursor key→abstract shown p95 (ms)", lambda v: f"{v:.1f}"),
     ("search_key_to_repaint_median_ms", "search key→repaint median (ms)", lambda v: f"{v:.1f}"),
     (
         "search_key_to_full_text_median_ms",

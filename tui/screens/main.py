@@ -70,6 +70,8 @@ def typing_text(screen: Screen[object]) -> bool:
 
 
 REFRESH_INTERVAL_S = 1.0
+# How many papers below the cursor (and one above) have their abstract rendered ahead.
+_RENDER_AHEAD = 3
 EMPTY_LIBRARY_HINT = (
     "Your library is empty.\n\nImport a reading list from a shell:\n\n"
     "    paper-reader import FILE\n\n"
@@ -110,6 +112,7 @@ class MainScreen(Screen[None]):
         self._last_search: _SearchResult | None = None
         self._last_full: _SearchResult | None = None
         self._facets_timer: Timer | None = None
+        self._abstract_due = False
         self._search_pending = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -294,7 +297,8 @@ class MainScreen(Screen[None]):
         self.query_one("#list-header", Static).update(
             f"{len(visible)} of {len(library)} · {library.count_unread(visible)} unread"
             + (f" · {len(selected)} selected" if selected else "")
-            + (" · searching…" if self._search_pending else "")
+            + (" · searching…" if self._search_pending else ""),
+            layout=False,  # one line of fixed height: no need to lay the screen out again
         )
 
     def _count_facets(self, generation: int) -> None:
@@ -392,10 +396,25 @@ class MainScreen(Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self._show_current(event.paper)
+        # The note follows the cursor at once (``j`` then ``n`` edits the new
+        # paper's note). The abstract pane lays the screen out again and may
+        # render LaTeX: it follows once the moved cursor is on screen, for
+        # whichever paper is under the cursor by then (a held key skips some).
+        self._show_note(event.paper)
+        if not self._abstract_due:
+            self._abstract_due = True
+            self.call_after_refresh(self._show_abstract_due)
+
+    def _show_abstract_due(self) -> None:
+        self._abstract_due = False
+        self._show_current()
 
     def _show_current(self, paper: Paper | None = None) -> None:
         paper = paper if paper is not None else self.paper_list.current
+        self._show_abstract(paper)
+        self._show_note(paper)
+
+    def _show_abstract(self, paper: Paper | None) -> None:
         library = self.app.library
         state = library.state(paper.id) if paper else None
         hint = "" if len(library) else EMPTY_LIBRARY_HINT
@@ -408,7 +427,14 @@ class MainScreen(Screen[None]):
                 # paint (and any key): read them off the UI thread, then show.
                 loading = True
                 self._load_abstracts()
-        self.query_one(AbstractView).show(paper, state, hint=hint, loading=loading)
+        view = self.query_one(AbstractView)
+        view.show(paper, state, hint=hint, loading=loading)
+        if paper is not None and library.abstracts_loaded:
+            listed, at = self.paper_list.papers, self.paper_list.cursor
+            view.prefetch(library.complete_all(listed[max(at - 1, 0) : at + _RENDER_AHEAD + 1]))
+
+    def _show_note(self, paper: Paper | None) -> None:
+        state = self.app.library.state(paper.id) if paper else None
         if paper is None or self.notes.paper_id != paper.id:
             self.notes.show_note(paper.id if paper else None, state.note if state else "")
         elif not self.notes.has_focus and state is not None and state.note != self.notes.text:

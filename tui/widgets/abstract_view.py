@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from store.model import Paper, UserState
 from tui.render import paper_details, render_abstract
@@ -16,9 +18,34 @@ class AbstractView(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rendered: dict[tuple[str, str], str] = {}
+        # What the pane shows now: a search that keeps the same paper under
+        # the cursor need not lay the pane out again.
+        self._shown: tuple[Paper, UserState] | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="abstract-body")
+
+    def prefetch(self, papers: list[Paper]) -> None:
+        """Render these papers' abstracts ahead, off the UI thread (the neighbours
+        of the current one: the next ``j`` then only lays the pane out)."""
+        missing = [p for p in papers if p.abstract and (p.id, p.abstract) not in self._rendered]
+        if missing:
+            self._render_ahead(missing)
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False, description="ahead")
+    def _render_ahead(self, papers: list[Paper]) -> None:
+        worker = get_current_worker()
+        for paper in papers:
+            if worker.is_cancelled:
+                return
+            key = (paper.id, paper.abstract)
+            if key not in self._rendered:
+                self._rendered[key] = render_abstract(paper)
+
+    @property
+    def shown_id(self) -> str | None:
+        """The id of the paper whose details (with its abstract) are on show."""
+        return self._shown[0].id if self._shown is not None else None
 
     def show(
         self,
@@ -33,11 +60,15 @@ class AbstractView(VerticalScroll):
         ``loading`` says the abstract is still being read: the rest shows now.
         """
         body = self.query_one("#abstract-body", Static)
+        if paper is None or state is None or loading:
+            self._shown = None
         if paper is None or state is None:
             body.update(Text(hint or "No paper matches."))
             return
         if loading:
             body.update(paper_details(paper, state, abstract="Loading the abstract…"))
+            return
+        if self._shown == (paper, state):
             return
         key = (paper.id, paper.abstract)  # a re-import may correct the abstract
         abstract = self._rendered.get(key)
@@ -45,5 +76,6 @@ class AbstractView(VerticalScroll):
             if len(self._rendered) > 512:
                 self._rendered.clear()
             abstract = self._rendered[key] = render_abstract(paper)
+        self._shown = (paper, state)
         body.update(paper_details(paper, state, abstract=abstract))
         self.scroll_home(animate=False)
