@@ -58,6 +58,7 @@ _STOPWORDS = frozenset(
     }
 )
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_TITLE_WORD_BREAK = re.compile(r"[\s\-–—:/]+")
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
 _ARXIV_OLD = re.compile(r"([a-z][a-z.\-]+/\d{7})(?:v\d+)?", re.IGNORECASE)
 
@@ -84,16 +85,16 @@ def base_key(paper: Paper) -> str:
     ``Zhang2026LeanMarathon`` for "LeanMarathon: Toward ..." by Yuanhe Zhang, 2026.
     Names and words are folded to ASCII so keys stay valid BibTeX keys.
     """
-    surname = _ascii_word(_surname(paper.first_author)) if paper.authors else ""
+    surname = _ascii_word(_surname(paper.authors[0])) if paper.authors else ""
     surname = (surname[:1].upper() + surname[1:]) if surname else "Anon"
-    year = str(paper.year) if paper.year else ""
+    year = paper.year
     word = ""
-    for token in re.split(r"[\s\-–—:/]+", paper.title):
+    for token in _TITLE_WORD_BREAK.split(paper.title):
         candidate = _ascii_word(token)
         if candidate and candidate.lower() not in _STOPWORDS:
             word = candidate[:1].upper() + candidate[1:]
             break
-    return f"{surname}{year}{word}"
+    return f"{surname}{year or ''}{word}"
 
 
 def key_suffix(n: int) -> str:
@@ -141,11 +142,12 @@ def title_key(paper: Paper) -> str:
     while still matching "Yuanhe Zhang" in a profile with "Zhang, Yuanhe" in BibTeX.
     """
     title = _NON_ALNUM.sub("", fold(paper.title))
-    surname = _NON_ALNUM.sub("", fold(_surname(paper.first_author))) if paper.authors else ""
+    surname = _NON_ALNUM.sub("", fold(_surname(paper.authors[0]))) if paper.authors else ""
+    year = paper.year
     # A short title ("Spite") identifies a paper only together with its year and author.
-    if not title or (len(title) < 8 and not (paper.year and surname)):
+    if not title or (len(title) < 8 and not (year and surname)):
         return ""
-    return f"{title}|{paper.year or ''}|{surname}"
+    return f"{title}|{year or ''}|{surname}"
 
 
 def identity_keys(paper: Paper) -> list[str]:

@@ -11,7 +11,6 @@ papers in memory carry none: :meth:`Library.abstract` and
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
 
+from store.bulk import paused_gc
 from store.errors import FormatError, UnknownPaperError
 from store.identity import base_key, identity_keys, unique_key
 from store.model import (
@@ -34,7 +34,7 @@ from store.model import (
 from store.query import Query
 from store.repository import Repository, restore_backups
 from store.search_index import Matches, SearchIndex
-from store.text import clean_line, clean_text
+from store.text import clean_line, clean_text, is_printable
 
 SORT_KEYS = ("date", "title", "added", "rank")
 _UNREAD = ReadingStatus.UNREAD
@@ -194,18 +194,12 @@ class Library:
     # -- loading ---------------------------------------------------------------
 
     def _load_catalogue(self) -> None:
-        # Building 100,000 objects triggers dozens of useless full GC passes.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             papers = self._repo.load_papers()
             inline = {paper.id: paper.abstract for paper in papers if paper.abstract}
             if inline:
                 papers = [replace(p, abstract="") if p.abstract else p for p in papers]
             self._papers = {paper.id: paper for paper in papers}
-        finally:
-            if gc_was_enabled:
-                gc.enable()
         self._collections = {c.name: c for c in self._repo.load_collections()}
         self._repo.forget_catalogue()
         self._inline_abstracts = inline
@@ -254,13 +248,8 @@ class Library:
             return abstracts
         with self._abstracts_lock:  # a worker and the UI may both ask first
             if self._abstracts is None:
-                gc_was_enabled = gc.isenabled()
-                gc.disable()
-                try:
+                with paused_gc():
                     loaded = self._repo.load_abstracts()
-                finally:
-                    if gc_was_enabled:
-                        gc.enable()
                 inline = self._inline_abstracts
                 self._abstracts = {**inline, **loaded} if inline else loaded
             return self._abstracts
@@ -410,10 +399,11 @@ class Library:
             raise FormatError(
                 f"{len(result.warnings)} warning(s) with --strict: {first.message}", first.line
             )
-        result = sanitized(result)
-        with self._repo.locked():
-            self.refresh()
-            return self._merge_and_save(result, source=source, collection=collection)
+        with paused_gc():
+            result = sanitized(result)
+            with self._repo.locked():
+                self.refresh()
+                return self._merge_and_save(result, source=source, collection=collection)
 
     def _merge_and_save(
         self, result: ImportResult, *, source: str, collection: str | None
@@ -580,13 +570,13 @@ def _line(value: object) -> str:
     text = "" if value is None else value if isinstance(value, str) else str(value)
     # isprintable() is False for every control, escape, bidi and surrogate
     # character, and costs far less than cleaning a string that is clean.
-    return text if text.isprintable() else clean_line(text)
+    return text if is_printable(text) else clean_line(text)
 
 
 def _text(value: object) -> str:
     """A multi-line text field (abstract, note), whatever an importer put there."""
     text = "" if value is None else value if isinstance(value, str) else str(value)
-    if text.replace("\n", " ").replace("\t", " ").isprintable():
+    if is_printable(text.replace("\n", " ").replace("\t", " ")):
         return text
     return clean_text(text)
 
@@ -610,7 +600,7 @@ def _is_clean(paper: Paper) -> bool:
     except TypeError:  # a value that is not text: let the slow path look
         return False
     flags_are_bool = type(paper.has_code) is bool and type(paper.authors_truncated) is bool
-    return flags_are_bool and fields.isprintable()
+    return flags_are_bool and is_printable(fields)
 
 
 def _sanitized_paper(paper: Paper) -> Paper:

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from store.errors import PaperReaderError
 from store.model import Paper, ReadingStatus, UserState
-from store.text import fold
+from store.text import fold, is_printable
 
 __all__ = [
     "FIELDS",
@@ -69,7 +69,7 @@ def normalise(text: str) -> str:
     # False for tabs, newlines and other separators), so with no doubled or
     # edge space, split/join would rebuild a long abstract unchanged.
     if (
-        folded.isprintable()
+        is_printable(folded)
         and "  " not in folded
         and not folded.startswith(" ")
         and not folded.endswith(" ")
@@ -89,7 +89,7 @@ def _normalise_names(names: tuple[str, ...]) -> str:
     folded = fold(joined)
     if (
         joined.count(_NAME_SEPARATOR) == len(names) - 1
-        and folded.replace(_NAME_SEPARATOR, "x").isprintable()
+        and is_printable(folded.replace(_NAME_SEPARATOR, "x"))
         and "  " not in folded
         and f" {_NAME_SEPARATOR}" not in folded
         and f"{_NAME_SEPARATOR} " not in folded
@@ -111,7 +111,7 @@ def is_plain(text: str) -> bool:
     """
     return (
         text.isascii()
-        and text.isprintable()
+        and is_printable(text)
         and "  " not in text
         and not text.startswith(" ")
         and not text.endswith(" ")

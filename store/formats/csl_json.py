@@ -26,7 +26,7 @@ import orjson
 from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
-from store.text import clean_line, clean_text
+from store.text import clean_line, clean_text, is_printable
 
 # The item types of CSL 1.0.2.
 CSL_TYPES = frozenset(
@@ -395,7 +395,7 @@ def _to_paper(item: dict[str, Any], collections: dict[str, int]) -> Paper | None
 
 def _line(text: str) -> str:
     """:func:`clean_line`, skipped for text it would return unchanged."""
-    if text.isprintable() and "  " not in text and text == text.strip():
+    if is_printable(text) and "  " not in text and text == text.strip():
         return text
     return clean_line(text)
 

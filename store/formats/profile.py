@@ -27,7 +27,7 @@ from pathlib import Path
 
 from store.errors import FormatError
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
-from store.text import clean_line, clean_text, strip_escape_sequences
+from store.text import clean_line, clean_text, is_printable, strip_escape_sequences
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NUMBER = {name: number for number, name in enumerate(_MONTHS, start=1)}
@@ -60,10 +60,8 @@ _ET_AL = re.compile(r"(?:,\s*)?\bet\s+al\.$")
 _AFFILIATION_SEPARATOR = re.compile(r",\s|\s·\s")
 # Things names do not contain but prose does: sentence punctuation, digits,
 # markup, and a period after a whole word ("Done.", unlike the initial in "D. Lee").
-_PROSE = re.compile(
-    r"[;:!?()\[\]{}\"\\$=<>|/@#%*+^~_\d]"
-    r"|(?<![^\W\d_])(?!(?:Jr|Sr|St)\.)[^\W\d_]{2,}\.(?=\s|$)"
-)
+_PROSE_CHARACTER = re.compile(r"[;:!?()\[\]{}\"\\$=<>|/@#%*+^~_\d]")
+_PROSE_WORD_END = re.compile(r"(?<![^\W\d_])(?!(?:Jr|Sr|St)\.)[^\W\d_]{2,}\.(?=\s|$)")
 _NAME_PARTICLES = frozenset(
     {"al", "bin", "ben", "da", "das", "de", "degli", "del", "della", "der", "di", "do", "dos"}
     | {"du", "el", "ibn", "la", "le", "van", "von", "y", "zu"}
@@ -89,14 +87,14 @@ def _clean_line(text: str) -> str:
     space) without doubled or edge spaces is what ``clean_line`` returns as is;
     a test pins that the two agree.
     """
-    if text.isprintable() and "  " not in text and text == text.strip():
+    if is_printable(text) and "  " not in text and text == text.strip():
         return text
     return clean_line(text)
 
 
 def _clean_text(text: str) -> str:
     """:func:`clean_text`, skipped for printable text, which it returns unchanged."""
-    return text if text.isprintable() else clean_text(text)
+    return text if is_printable(text) else clean_text(text)
 
 
 def looks_like(text: str) -> bool:
@@ -196,7 +194,9 @@ def parse(text: str, *, as_of: datetime.date | None = None, source: str = "") ->
 def _split_lines(text: str) -> list[str]:
     """Lines with line endings normalised, a BOM and escape sequences removed, edges stripped."""
     text = strip_escape_sequences(text.removeprefix("\ufeff"))
-    return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    if "\r" in text:  # else two copies of a 150 MB dump for nothing
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [line.strip() for line in text.split("\n")]
 
 
 def _valid_day(month: str, day: str) -> bool:
@@ -329,7 +329,9 @@ def _is_author_line(line: str) -> bool:
         return True
     if line.endswith("al.") and (et_al := _ET_AL.search(line)):
         line = line[: et_al.start()]
-    if len(line) > _MAX_AUTHOR_LINE or _PROSE.search(line):
+    if len(line) > _MAX_AUTHOR_LINE or _PROSE_CHARACTER.search(line):
+        return False
+    if "." in line and _PROSE_WORD_END.search(line):
         return False
     for part in line.split(","):
         words = part.split()

@@ -25,7 +25,7 @@ from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING  # type: ignore[import-
 from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
-from store.text import clean_line, clean_text
+from store.text import clean_line, clean_text, is_printable
 
 # A tag line: two-character tag, one or two spaces, a dash, then the value.
 # The spec says exactly "TY  - "; exporters write one space, or two after the dash.
@@ -87,7 +87,7 @@ def _line(text: str) -> str:
     Printable text without doubled or edge spaces has nothing to clean, and
     most field values are such text: this halves the cost of a large import.
     """
-    if text.isprintable() and "  " not in text and text == text.strip():
+    if is_printable(text) and "  " not in text and text == text.strip():
         return text
     return clean_line(text)
 

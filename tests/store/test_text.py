@@ -55,3 +55,10 @@ def test_author_names_normalise_one_by_one(names: tuple[str, ...]) -> None:
     from store.query import _normalise_names, normalise
 
     assert _normalise_names(names) == "\n".join(normalise(name) for name in names)
+
+
+@given(st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=127))))
+def test_is_printable_is_str_isprintable(text: str) -> None:
+    from store.text import is_printable
+
+    assert is_printable(text) is text.isprintable()
