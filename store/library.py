@@ -172,7 +172,8 @@ class Library:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path).expanduser() if path is not None else default_store_path()
-        self._repo = Repository(self.path)
+        with paused_gc():  # opening parses the whole catalogue
+            self._repo = Repository(self.path)
         self._papers: dict[str, Paper] = {}
         self._collections: dict[str, Collection] = {}
         self._states: dict[str, UserState] = {}
@@ -198,10 +199,10 @@ class Library:
             papers = self._repo.load_papers()
             inline = {paper.id: paper.abstract for paper in papers if paper.abstract}
             if inline:
-                papers = [replace(p, abstract="") if p.abstract else p for p in papers]
+                papers = [p.with_abstract("") if p.abstract else p for p in papers]
             self._papers = {paper.id: paper for paper in papers}
-        self._collections = {c.name: c for c in self._repo.load_collections()}
-        self._repo.forget_catalogue()
+            self._collections = {c.name: c for c in self._repo.load_collections()}
+            self._repo.forget_catalogue()
         self._inline_abstracts = inline
         self._abstracts = None  # an import rewrites both files: read them afresh
         self._catalogue_version += 1
@@ -261,13 +262,13 @@ class Library:
     def complete(self, paper: Paper) -> Paper:
         """The paper with its abstract, as exports, ``show`` and the reader's pane need it."""
         text = self._abstract_map().get(paper.id, "")
-        return replace(paper, abstract=text) if text else paper
+        return paper.with_abstract(text) if text else paper
 
     def complete_all(self, papers: Iterable[Paper]) -> list[Paper]:
         """:meth:`complete` for many papers."""
         abstracts = self._abstract_map()
         return [
-            replace(paper, abstract=abstracts[paper.id]) if paper.id in abstracts else paper
+            paper.with_abstract(abstracts[paper.id]) if paper.id in abstracts else paper
             for paper in papers
         ]
 
@@ -429,12 +430,12 @@ class Library:
             match = next((index[k] for k in keys if k in index), None)
             if match is not None:
                 text = abstracts.get(match, "")
-                existing = replace(papers[match], abstract=text) if text else papers[match]
+                existing = papers[match].with_abstract(text) if text else papers[match]
                 merged = merge_papers(existing, incoming)
                 if merged.abstract != text:
                     abstracts[match] = merged.abstract
                     abstracts_changed.add(match)
-                papers[match] = replace(merged, abstract="") if merged.abstract else merged
+                papers[match] = merged.with_abstract("") if merged.abstract else merged
                 if match in original:
                     seen_existing.add(match)
                 paper_id = match
@@ -676,7 +677,7 @@ def sort_papers(papers: list[Paper], sort: str) -> list[Paper]:
     if sort == "title":
         return sorted(papers, key=lambda p: p.title.casefold())
     if sort == "added":
-        return sorted(papers, key=lambda p: p.added_at, reverse=True)
+        return sorted(papers, key=attrgetter("added_at"), reverse=True)
     if sort == "rank":
         return sorted(papers, key=lambda p: min(p.collections.values(), default=1 << 30))
-    return sorted(papers, key=lambda p: p.date, reverse=True)
+    return sorted(papers, key=attrgetter("date"), reverse=True)

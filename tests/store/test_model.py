@@ -76,3 +76,17 @@ def test_title_keys_keep_only_ascii_letters_and_digits(title: str) -> None:
 
     folded = fold(title)
     assert _alnum_only(folded) == re.sub(r"[^0-9a-z]+", "", folded)
+
+
+@given(PAPERS, TEXT)
+def test_fast_built_papers_are_real_frozen_papers(paper: Paper, abstract: str) -> None:
+    from dataclasses import FrozenInstanceError
+
+    import pytest
+
+    copy = paper.with_abstract(abstract)
+    assert type(copy) is Paper and copy == replace(paper, abstract=abstract)
+    read_back = Paper.from_dict(paper.to_dict())
+    assert type(read_back) is Paper and read_back == paper
+    with pytest.raises(FrozenInstanceError):
+        copy.title = "changed"  # type: ignore[misc]

@@ -70,6 +70,10 @@ def typing_text(screen: Screen[object]) -> bool:
 
 
 REFRESH_INTERVAL_S = 1.0
+# The abstracts and the search index are read this long after the screen
+# mounts: started at once, they hold the interpreter while the first frame is
+# still on its way to the terminal.
+BACKGROUND_START_S = 0.3
 # How many papers below the cursor (and one above) have their abstract rendered ahead.
 _RENDER_AHEAD = 3
 EMPTY_LIBRARY_HINT = (
@@ -146,7 +150,7 @@ class MainScreen(Screen[None]):
         # keys typed at once (``n`` then a note) must not be wiped by it.
         self._show_current()
         self.set_focus(self.paper_list)
-        self.call_after_refresh(self._load_abstracts)
+        self.set_timer(BACKGROUND_START_S, self._load_abstracts)
         self.app.reader_ready()
         self.set_interval(REFRESH_INTERVAL_S, self._pick_up_outside_changes)
 
