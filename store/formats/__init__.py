@@ -7,24 +7,30 @@ Every importer is a pure function ``parse(text) -> ImportResult`` with a cheap
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from types import ModuleType
 
 from store.bulk import paused_gc
 from store.errors import FormatError
-from store.formats import arxiv_atom, bibtex, csl_json, json_export, profile, ris
 from store.model import Collection, ImportResult, Paper, UserState
 
 # Sniffing order: the strict, structured formats first, the lenient profile dump last.
-IMPORT_FORMATS: dict[str, ModuleType] = {
-    "json": json_export,
-    "csljson": csl_json,
-    "arxiv": arxiv_atom,
-    "ris": ris,
-    "bibtex": bibtex,
-    "profile": profile,
+# Modules are imported when first used: the reader opens without loading any.
+IMPORT_FORMATS: dict[str, str] = {
+    "json": "json_export",
+    "csljson": "csl_json",
+    "arxiv": "arxiv_atom",
+    "ris": "ris",
+    "bibtex": "bibtex",
+    "profile": "profile",
 }
 FORMAT_CHOICES = ("auto", *IMPORT_FORMATS)
+
+
+def format_module(name: str) -> ModuleType:
+    """The module of a format or exporter, by its module name (``bibtex``)."""
+    return importlib.import_module(f"store.formats.{name}")
 EXPORT_FORMATS = ("bibtex", "csljson", "markdown", "csv", "json")
 
 
@@ -35,18 +41,16 @@ def export_text(
     collections: list[Collection],
 ) -> str:
     """The papers written in an export format (``json`` keeps everything)."""
-    from store.formats import csv_export, markdown
-
     if fmt == "json":
-        return json_export.dump(papers, states, collections)
+        return format_module("json_export").dump(papers, states, collections)
     if fmt == "bibtex":
-        return bibtex.dump(papers)
+        return format_module("bibtex").dump(papers)
     if fmt == "csljson":
-        return csl_json.dump(papers)
+        return format_module("csl_json").dump(papers)
     if fmt == "markdown":
-        return markdown.dump(papers, states)
+        return format_module("markdown").dump(papers, states)
     if fmt == "csv":
-        return csv_export.dump(papers, states)
+        return format_module("csv_export").dump(papers, states)
     raise FormatError(f"unknown export format {fmt!r}")
 
 
@@ -71,7 +75,7 @@ def decode_input(raw: bytes) -> str:
 def detect_format(text: str) -> str:
     """The name of the first format whose sniffer accepts the text."""
     for name, module in IMPORT_FORMATS.items():
-        if module.looks_like(text):
+        if format_module(module).looks_like(text):
             return name
     raise FormatError("not a paper collection in any format paper-reader reads", 1)
 
@@ -82,7 +86,7 @@ def parse_text(
     """Parse text in the named format (``auto`` detects it)."""
     name = detect_format(text) if fmt == "auto" else fmt
     try:
-        module = IMPORT_FORMATS[name]
+        module = format_module(IMPORT_FORMATS[name])
     except KeyError:
         raise FormatError(f"unknown format {name!r}") from None
     parse: Callable[..., ImportResult] = module.parse
