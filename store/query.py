@@ -171,9 +171,10 @@ def search_text(paper: Paper, abstract: str | None = None) -> str:
     keeps a search over 100,000 papers within a keystroke. ``abstract``
     stands in for the paper's own; pass ``""`` for titles and authors only.
     """
-    hay = Haystack.of(paper, abstract)
-    joined = hay.title + _FIELD_SEPARATOR + hay.authors
-    return joined + _FIELD_SEPARATOR + hay.abstract if hay.abstract else joined
+    text = paper.abstract if abstract is None else abstract
+    folded = normalise(text) if text else ""
+    joined = normalise(paper.title) + _FIELD_SEPARATOR + _normalise_names(paper.authors)
+    return joined + _FIELD_SEPARATOR + folded if folded else joined
 
 
 Predicate = Callable[[Paper, UserState, Haystack], bool]
@@ -200,6 +201,7 @@ class _Term:
     kind: str = ""
     needle: str = ""
     negated: bool = False
+    reads_state: bool = False  # status, tags, star, note: the rest spare a lookup
 
     def implies(self, other: _Term) -> bool:
         """Whether every paper this term accepts is accepted by ``other`` too."""
@@ -316,7 +318,12 @@ class Query:
                 else:
                     found = [i for i in survivors if _in_authors(texts[i], needle)]
             elif term.cost == _CHEAP:
-                survivors = [i for i in survivors if predicate(papers[i], state_of(i), _NO_TEXT)]
+                if term.reads_state:
+                    survivors = [
+                        i for i in survivors if predicate(papers[i], state_of(i), _NO_TEXT)
+                    ]
+                else:
+                    survivors = [i for i in survivors if predicate(papers[i], _ANY, _NO_TEXT)]
                 continue
             else:
 
@@ -346,6 +353,7 @@ class Query:
         return all(any(new.implies(old) for new in self.terms) for old in previous.terms)
 
 
+_ANY = UserState()  # what terms that never read the state get
 _NO_TEXT = Haystack("", "", "")  # what cheap terms get: they never look at text
 
 
@@ -627,7 +635,7 @@ def _status_term(status: ReadingStatus) -> _Term:
     def has_status(paper: Paper, state: UserState, haystack: Haystack) -> bool:
         return state.status == status
 
-    return _Term(has_status, _CHEAP)
+    return _Term(has_status, _CHEAP, reads_state=True)
 
 
 def _status(value: str, at: int) -> _Term:
@@ -650,7 +658,7 @@ def _tag(value: str, _at: int) -> _Term:
                 return True
         return False
 
-    return _Term(has_tag, _CHEAP)
+    return _Term(has_tag, _CHEAP, reads_state=True)
 
 
 def _collection(needle: str, _at: int) -> _Term:
@@ -678,13 +686,13 @@ def _paper_id(value: str, _at: int) -> _Term:
     return _Term(has_id, _CHEAP)
 
 
-def _flag(test: Callable[[Paper, UserState], bool]) -> _Term:
+def _flag(test: Callable[[Paper, UserState], bool], *, reads_state: bool = False) -> _Term:
     """A term from a yes/no property of the paper or its state."""
 
     def flag(paper: Paper, state: UserState, haystack: Haystack) -> bool:
         return test(paper, state)
 
-    return _Term(flag, _CHEAP)
+    return _Term(flag, _CHEAP, reads_state=reads_state)
 
 
 _HAS_TESTS: dict[str, Callable[[Paper, UserState], bool]] = {
@@ -706,13 +714,13 @@ def _has(value: str, at: int) -> _Term:
     test = _HAS_TESTS.get(value)
     if test is None:
         raise QueryError(at, f"unknown has: value {value!r} (valid: {', '.join(_HAS_VALUES)})")
-    return _flag(test)
+    return _flag(test, reads_state=value == "note")
 
 
 def _is(value: str, at: int) -> _Term:
     """``is:``: starred, or a status name as a shorter ``status:``."""
     if value == "starred":
-        return _flag(lambda paper, state: state.starred)
+        return _flag(lambda paper, state: state.starred, reads_state=True)
     if value in _STATUSES:
         return _status_term(ReadingStatus(value))
     raise QueryError(at, f"unknown is: value {value!r} (valid: {', '.join(_IS_VALUES)})")

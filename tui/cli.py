@@ -26,6 +26,7 @@ from store.model import ImportResult, Paper, ReadingStatus, UserState, category_
 from store.query import parse as parse_query
 from store.stats import library_stats
 from store.text import clean_line, clean_text, strip_escape_sequences
+from tui.memory import keep_out_of_gc
 
 COMMANDS = ("import", "add", "list", "show", "mark", "star", "unstar", "tag", "note")
 COMMANDS += ("export", "stats", "restore")
@@ -197,7 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _library(args: argparse.Namespace) -> Library:
-    return Library(args.db)
+    library = Library(args.db)
+    keep_out_of_gc()  # the loaded papers live as long as the command
+    return library
 
 
 # -- importing -----------------------------------------------------------------

@@ -31,6 +31,8 @@ FORMAT_CHOICES = ("auto", *IMPORT_FORMATS)
 def format_module(name: str) -> ModuleType:
     """The module of a format or exporter, by its module name (``bibtex``)."""
     return importlib.import_module(f"store.formats.{name}")
+
+
 EXPORT_FORMATS = ("bibtex", "csljson", "markdown", "csv", "json")
 
 
