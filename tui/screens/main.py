@@ -46,7 +46,9 @@ NARROW_WIDTH = 100
 # Above this many papers a search with words runs in a worker (titles and authors
 # first, then abstracts); below it the whole search is quick enough inline.
 FULL_TEXT_INLINE_LIMIT = 20_000
-# In such a library the facet counts wait for a pause in typing this long.
+# Facets of more papers than this are counted off the UI thread (a few ms of
+# work at most on it), once typing pauses for FACETS_DELAY_S.
+FACETS_INLINE_LIMIT = 2_000
 FACETS_DELAY_S = 0.25
 
 
@@ -308,9 +310,9 @@ class MainScreen(Screen[None]):
     def _count_facets(self, generation: int) -> None:
         if generation != self._facets_generation:
             return  # a newer search replaced these results before they were counted
-        if len(self._matched) > FULL_TEXT_INLINE_LIMIT:
+        if len(self._matched) > FACETS_INLINE_LIMIT:
             # Counting 100,000 papers takes CPU the next keystroke's search
-            # needs: count once typing pauses.
+            # needs: count once typing pauses, off the UI thread.
             if self._facets_timer is not None:
                 self._facets_timer.stop()
             self._facets_timer = self.set_timer(

@@ -25,6 +25,7 @@ from store.latex import latex_to_unicode
 from store.model import Paper, ReadingStatus, UserState
 from store.text import clean_line
 
+_ROW_CACHE_SIZE = 2048
 STATUS_MARKS = {
     ReadingStatus.UNREAD: "●",
     ReadingStatus.READING: "◐",
@@ -126,6 +127,9 @@ class PaperList(ScrollView, can_focus=True):
         self._state_of: Callable[[str], UserState] = lambda _id: UserState()
         self._styles: dict[str, Style] = {}
         self._titles: dict[str, str] = {}
+        # Rendered rows: a new search mostly shows papers just shown (typing
+        # narrows), and a cursor move changes two rows of forty.
+        self._rows: dict[tuple[object, ...], Strip] = {}
 
     # -- data ------------------------------------------------------------------
 
@@ -238,6 +242,7 @@ class PaperList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         self._styles.clear()
+        self._rows.clear()
         super().notify_style_update()
 
     def _style(self, name: str) -> Style:
@@ -257,7 +262,28 @@ class PaperList(ScrollView, can_focus=True):
         if index >= len(self.papers) or width <= 0:
             return Strip.blank(width, base)
         paper = self.papers[index]
-        return Strip(self._row_segments(paper, index, width, base), width)
+        state = self._state_of(paper.id)
+        key = (
+            paper.id,
+            paper.title,
+            paper.authors,
+            paper.authors_truncated,
+            paper.date,
+            paper.date_precision,
+            paper.category,
+            state.status,
+            state.starred,
+            paper.id in self.selected,
+            index == self.cursor,
+            width,
+            base,
+        )
+        row = self._rows.get(key)
+        if row is None:
+            if len(self._rows) > _ROW_CACHE_SIZE:
+                self._rows.clear()
+            row = self._rows[key] = Strip(self._row_segments(paper, index, width, base), width)
+        return row
 
     def _title(self, paper: Paper) -> str:
         """The title as shown: LaTeX rendered (once per paper), controls removed."""
@@ -269,6 +295,7 @@ class PaperList(ScrollView, can_focus=True):
         return title
 
     def _row_segments(self, paper: Paper, index: int, width: int, base: Style) -> list[Segment]:
+        """One row; everything it depends on is in render_line's cache key."""
         state = self._state_of(paper.id)
         selected = paper.id in self.selected
         row_style = base
