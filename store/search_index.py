@@ -14,8 +14,10 @@ kept twice; only the others keep a folded copy.
 
 An index belongs to one version of the catalogue; the library makes a new
 one when the catalogue changes. It is safe to use from a worker thread while
-the UI thread uses it too: every cache is filled whole and then published,
-and two threads filling the same cache only repeat each other's work.
+the UI thread uses it too: the per-paper dicts are only ever added to (one
+insertion is atomic), the aligned lists are built whole before they are
+published, and two threads filling the same cache only repeat each other's
+work.
 """
 
 from __future__ import annotations
