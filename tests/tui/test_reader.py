@@ -394,6 +394,30 @@ def test_large_library_searches_abstracts_in_a_worker(sample_library: Library, m
     drive(sample_library, script)
 
 
+def test_a_fuller_result_keeps_the_cursor_on_the_top_row(
+    sample_library: Library, monkeypatch
+) -> None:
+    """Titles first, then abstracts: papers found only in abstracts may sort above."""
+    import tui.screens.main as main_screen
+    from store.query import parse
+
+    monkeypatch.setattr(main_screen, "FULL_TEXT_INLINE_LIMIT", 10)
+    word = "learning"
+    quick = sample_library.search(parse(word), abstracts=False)
+    full = sample_library.search(parse(word))
+    assert full[0].id != quick[0].id  # the abstracts pass puts another paper first
+
+    async def script(app, pilot) -> None:
+        await pilot.press("slash", *word)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        listed = paper_list(app)
+        assert [p.id for p in listed.papers] == [p.id for p in full]
+        assert listed.cursor == 0 and listed.current.id == full[0].id
+
+    drive(sample_library, script)
+
+
 def test_typing_narrows_the_previous_result(sample_library: Library) -> None:
     async def script(app, pilot) -> None:
         await pilot.press("slash", *"lea")
