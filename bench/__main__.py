@@ -301,7 +301,7 @@ def run(sizes: tuple[int, ...], work: Path) -> list[dict[str, Any]]:
     for n in sizes:
         runs = 3 if n <= 10_000 else 1
         row: dict[str, Any] = {"papers": n}
-        row.update(measure_import(work, n, runs))
+        row.update(measure_import(work, n, 3))
         db = build_library(work, n)
         row.update(measure_list(db, runs))
         row.update(measure_start(db, n, 3))  # one start is too noisy to report
