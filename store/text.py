@@ -52,6 +52,15 @@ def _valid_unicode(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """A single-line field (title, author, venue) with every control char removed."""
+    # Clean text (nearly every field of an import) comes back as it is:
+    # printable means no control, escape, bidi, surrogate or separator but
+    # the plain space. A test pins that this agrees with the full cleaning.
+    if is_printable(text) and "  " not in text and text == text.strip():
+        return text
+    return _clean_line_fully(text)
+
+
+def _clean_line_fully(text: str) -> str:
     text = (
         strip_escape_sequences(_valid_unicode(text))
         .replace("\t", " ")
@@ -63,6 +72,12 @@ def clean_line(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """A multi-line field (abstract, note): newlines kept, other controls removed."""
+    if is_printable(text):  # nothing to remove (a test pins the agreement)
+        return text
+    return _clean_text_fully(text)
+
+
+def _clean_text_fully(text: str) -> str:
     text = strip_escape_sequences(_valid_unicode(text)).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL_TEXT.sub("", text)
 

@@ -26,7 +26,7 @@ import orjson
 from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
-from store.text import clean_line, clean_text, is_printable
+from store.text import clean_line, clean_text
 
 # The item types of CSL 1.0.2.
 CSL_TYPES = frozenset(
@@ -364,16 +364,17 @@ def _item_lines(text: str) -> list[int]:
 
 def _to_paper(item: dict[str, Any], collections: dict[str, int]) -> Paper | None:
     """The paper a CSL item describes, or None when it has no title."""
-    title = _markup_free(_line(_scalar(item.get("title"))))
+    title = _markup_free(clean_line(_scalar(item.get("title"))))
     if not title:
         return None
     authors, truncated = _names(item.get("author"))
     date, precision = _issued(item.get("issued"))
     doi = _doi(_scalar(item.get("DOI")))
     url = _web_url(_scalar(item.get("URL")))
-    kind = _line(_scalar(item.get("type")))
+    kind = clean_line(_scalar(item.get("type")))
     venue = _markup_free(
-        _line(_scalar(item.get("container-title"))) or _line(_scalar(item.get("event-title")))
+        clean_line(_scalar(item.get("container-title")))
+        or clean_line(_scalar(item.get("event-title")))
     )
     return Paper(
         id=_citation_key(item),
@@ -393,13 +394,6 @@ def _to_paper(item: dict[str, Any], collections: dict[str, int]) -> Paper | None
     )
 
 
-def _line(text: str) -> str:
-    """:func:`clean_line`, skipped for text it would return unchanged."""
-    if is_printable(text) and "  " not in text and text == text.strip():
-        return text
-    return clean_line(text)
-
-
 def _scalar(value: Any) -> str:
     """A string or number as text; anything else (lists, objects, null) as ``""``."""
     if isinstance(value, str):
@@ -412,7 +406,7 @@ def _scalar(value: Any) -> str:
 
 
 def _markup_free(text: str) -> str:
-    return _line(_RICH_TEXT.sub("", text)) if "<" in text else text
+    return clean_line(_RICH_TEXT.sub("", text)) if "<" in text else text
 
 
 def _citation_key(item: dict[str, Any]) -> str:
@@ -449,14 +443,14 @@ def _names(value: Any) -> tuple[tuple[str, ...], bool]:
 def _name(value: Any) -> str:
     """One CSL name as it reads: ``given [particles] family [suffix]``, or its literal."""
     if isinstance(value, str):
-        return _line(value)
+        return clean_line(value)
     if not isinstance(value, dict):
         return ""
-    literal = _line(_scalar(value.get("literal")))
+    literal = clean_line(_scalar(value.get("literal")))
     if literal:
         return literal
     parts = (
-        _line(_scalar(value.get(key)))
+        clean_line(_scalar(value.get(key)))
         for key in ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
     )
     return " ".join(part for part in parts if part)
@@ -524,13 +518,13 @@ def _integer(value: Any) -> int | None:
 
 def _doi(value: str) -> str:
     """The DOI without a resolver prefix, in its own case, or ``""``."""
-    doi = _DOI_PREFIX.sub("", _line(value))
+    doi = _DOI_PREFIX.sub("", clean_line(value))
     return doi if normalize_doi(doi) else ""
 
 
 def _web_url(value: str) -> str:
     """The URL when it is ``http(s)``; other schemes are not safe to open."""
-    match = _HTTP_URL.match(_line(value))
+    match = _HTTP_URL.match(clean_line(value))
     return match.group(0) if match else ""
 
 
@@ -546,7 +540,7 @@ def _extra(item: dict[str, Any]) -> dict[str, str]:
     """Bibliographic variables the model does not name, under lower-case CSL names."""
     extra: dict[str, str] = {}
     for variable, key in _IMPORTED_EXTRA.items():
-        if value := _line(_scalar(item.get(variable))):
+        if value := clean_line(_scalar(item.get(variable))):
             extra[key] = value
     if note := clean_text(_scalar(item.get("note"))).strip():
         extra["note"] = note

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from store.errors import FormatError
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
-from store.text import clean_line, clean_text, is_printable, strip_escape_sequences
+from store.text import clean_line, clean_text, strip_escape_sequences
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NUMBER = {name: number for number, name in enumerate(_MONTHS, start=1)}
@@ -78,23 +78,6 @@ _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "c
 
 _NO_ENTRIES = "no paper entries found (not an author-profile dump)"
 _FALLBACK_COLLECTION = "Imported profile"
-
-
-def _clean_line(text: str) -> str:
-    """:func:`clean_line`, skipped for the common text it would return unchanged.
-
-    Printable text (no control, format or separator characters other than the
-    space) without doubled or edge spaces is what ``clean_line`` returns as is;
-    a test pins that the two agree.
-    """
-    if is_printable(text) and "  " not in text and text == text.strip():
-        return text
-    return clean_line(text)
-
-
-def _clean_text(text: str) -> str:
-    """:func:`clean_text`, skipped for printable text, which it returns unchanged."""
-    return text if is_printable(text) else clean_text(text)
 
 
 def looks_like(text: str) -> bool:
@@ -230,12 +213,12 @@ def _parse_profile_header(lines: list[str], warnings: list[ImportWarning]) -> _P
             profile.declared_count = int(declared["count"].replace(",", ""))
             profile.declared_line = number
         elif metric := _METRIC_LABEL_FIRST.fullmatch(line) or _METRIC_VALUE_FIRST.fullmatch(line):
-            label = _clean_line(metric["label"])
-            profile.metrics[label] = _clean_line(metric["value"].replace(",", ""))
+            label = clean_line(metric["label"])
+            profile.metrics[label] = clean_line(metric["value"].replace(",", ""))
         elif "category" not in profile.metrics and _CATEGORY_CODE.fullmatch(line):
             profile.metrics["category"] = line
         elif first_line and len(line) <= _MAX_PROFILE_NAME:
-            profile.name = _clean_line(line)
+            profile.name = clean_line(line)
         else:
             warnings.append(ImportWarning("unrecognised profile header line ignored", number))
     return profile
@@ -260,7 +243,7 @@ def _parse_entry(
         return ImportWarning(f"date {header.group(0)!r} does not exist; entry skipped", header_line)
 
     index = _next_non_blank(lines, header_index + 1, end)
-    title = _clean_line(lines[index]) if index < end else ""
+    title = clean_line(lines[index]) if index < end else ""
     if not title:
         return ImportWarning("entry has no title; skipped", header_line)
 
@@ -354,7 +337,7 @@ def _parse_author_line(line: str) -> tuple[tuple[str, ...], bool, tuple[str, ...
     The line is cleaned once as a whole: cleaning is per character, so the
     pieces come out the same as if each were cleaned, at a fraction of the cost.
     """
-    line = _clean_line(line)
+    line = clean_line(line)
     parts = _AFFILIATION_MARK.split(line, maxsplit=1) if "·" in line else [line]
     names_part = parts[0]
     affiliations: tuple[str, ...] = ()
@@ -387,7 +370,7 @@ def _join_paragraphs(lines: list[str], start: int, end: int) -> str:
             current = []
     if current:
         paragraphs.append(" ".join(current))
-    cleaned = (_clean_text(paragraph).strip() for paragraph in paragraphs)
+    cleaned = (clean_text(paragraph).strip() for paragraph in paragraphs)
     return "\n\n".join(paragraph for paragraph in cleaned if paragraph)
 
 

@@ -25,7 +25,7 @@ from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING  # type: ignore[import-
 from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
-from store.text import clean_line, clean_text, is_printable
+from store.text import clean_line, clean_text
 
 # A tag line: two-character tag, one or two spaces, a dash, then the value.
 # The spec says exactly "TY  - "; exporters write one space, or two after the dash.
@@ -79,17 +79,6 @@ _EXTRA_FIELDS = {
     "language": "language",
     "accession_number": "archive_location",  # where Zotero puts RIS AN
 }
-
-
-def _line(text: str) -> str:
-    """:func:`store.text.clean_line`, skipped for text it would return unchanged.
-
-    Printable text without doubled or edge spaces has nothing to clean, and
-    most field values are such text: this halves the cost of a large import.
-    """
-    if is_printable(text) and "  " not in text and text == text.strip():
-        return text
-    return clean_line(text)
 
 
 class _RecordParser(rispy.RisParser):  # type: ignore[misc]  # rispy is untyped: Any
@@ -230,10 +219,10 @@ def _split_records(text: str) -> tuple[list[_RawRecord], list[ImportWarning]]:
 
 def _to_paper(entry: dict[str, Any], collections: dict[str, int]) -> Paper | None:
     """The paper a rispy record describes, or None when it has no title."""
-    title = next((t for key in _TITLE_FIELDS if (t := _line(_joined(entry, key)))), "")
+    title = next((t for key in _TITLE_FIELDS if (t := clean_line(_joined(entry, key)))), "")
     if not title:
         return None
-    kind = _line(_joined(entry, "type_of_reference"))
+    kind = clean_line(_joined(entry, "type_of_reference"))
     urls = _web_urls(entry)
     doi = _doi(_joined(entry, "doi"), urls)
     date, precision = _best_date(entry)
@@ -243,7 +232,7 @@ def _to_paper(entry: dict[str, Any], collections: dict[str, int]) -> Paper | Non
         title=title,
         authors=authors,
         authors_truncated=truncated,
-        affiliations=_unique(_line(a) for a in _values(entry, "author_address")),
+        affiliations=_unique(clean_line(a) for a in _values(entry, "author_address")),
         abstract=next(
             (a for key in _ABSTRACT_FIELDS if (a := clean_text(_joined(entry, key)).strip())), ""
         ),
@@ -252,7 +241,7 @@ def _to_paper(entry: dict[str, Any], collections: dict[str, int]) -> Paper | Non
         url=urls[0] if urls else "",
         arxiv_id=_arxiv_id(doi, urls),
         doi=doi,
-        venue=next((v for key in _VENUE_FIELDS if (v := _line(_joined(entry, key)))), ""),
+        venue=next((v for key in _VENUE_FIELDS if (v := clean_line(_joined(entry, key)))), ""),
         collections=collections,
         kind=kind,
         extra=_extra(entry),
@@ -279,7 +268,7 @@ def _unknown(entry: dict[str, Any], tag: str) -> str:
     if not isinstance(bucket, dict):
         return ""
     values = bucket.get(tag)
-    return _line(" ".join(v for v in values if isinstance(v, str))) if values else ""
+    return clean_line(" ".join(v for v in values if isinstance(v, str))) if values else ""
 
 
 def _unique(values: Any) -> tuple[str, ...]:
@@ -298,7 +287,7 @@ def _authors(entry: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
     names = []
     truncated = False
     for raw in raw_names:
-        name = _line(raw)
+        name = clean_line(raw)
         if name.lower().rstrip(".") in _ET_AL:
             truncated = True
             continue
@@ -315,7 +304,7 @@ def _web_urls(entry: dict[str, Any]) -> list[str]:
     """The record's ``http(s)`` links; other schemes are not safe to open."""
     urls = []
     for value in _values(entry, "urls"):
-        match = _HTTP_URL.match(_line(value))
+        match = _HTTP_URL.match(clean_line(value))
         if match:
             urls.append(match.group(0))
     return urls
@@ -323,7 +312,7 @@ def _web_urls(entry: dict[str, Any]) -> list[str]:
 
 def _doi(value: str, urls: list[str]) -> str:
     """The DOI without a resolver prefix, in its own case; else one from a doi.org link."""
-    for candidate in _line(value).split():
+    for candidate in clean_line(value).split():
         doi = _DOI_PREFIX.sub("", candidate)
         if normalize_doi(doi):
             return doi
@@ -422,23 +411,23 @@ def _extra(entry: dict[str, Any]) -> dict[str, str]:
     """Bibliographic fields the model does not name, under CSL variable names."""
     extra: dict[str, str] = {}
     for key, name in _EXTRA_FIELDS.items():
-        if value := _line(_joined(entry, key)):
+        if value := clean_line(_joined(entry, key)):
             extra[name] = value
-    start, end = _line(_joined(entry, "start_page")), _line(_joined(entry, "end_page"))
+    start, end = clean_line(_joined(entry, "start_page")), clean_line(_joined(entry, "end_page"))
     if start or end:
         extra["page"] = f"{start}-{end}" if start and end and start != end else start or end
-    if publisher := _line(_joined(entry, "publisher")) or _unknown(entry, "PU"):
+    if publisher := clean_line(_joined(entry, "publisher")) or _unknown(entry, "PU"):
         extra["publisher"] = publisher
-    if place := _line(_joined(entry, "place_published")) or _unknown(entry, "PI"):
+    if place := clean_line(_joined(entry, "place_published")) or _unknown(entry, "PI"):
         extra["publisher-place"] = place
-    if keywords := _unique(_line(k) for k in _values(entry, "keywords")):
+    if keywords := _unique(clean_line(k) for k in _values(entry, "keywords")):
         extra["keywords"] = "; ".join(keywords)
     if notes := _unique(clean_text(n).strip() for n in _values(entry, "notes")):
         extra["note"] = "\n".join(notes)
     issns: list[str] = []
     isbns: list[str] = []
     for raw in _values(entry, "issn"):
-        if value := _line(raw):
+        if value := clean_line(raw):
             (isbns if _is_isbn(value) else issns).append(value)
     if issns:
         extra["issn"] = "; ".join(_unique(issns))

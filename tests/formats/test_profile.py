@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from store.errors import FormatError
 from store.formats import profile
 from store.model import DatePrecision, ImportResult, Paper
-from store.text import clean_line, clean_text
+from store.text import clean_line
 
 SAMPLE = Path(__file__).parents[2] / "sample_data" / "jason-d-lee-profile.txt"
 AS_OF = datetime.date(2026, 11, 28)
@@ -504,9 +504,3 @@ def test_looks_like_recognises_dumps(sample_text: str) -> None:
     assert profile.looks_like("\ufeffAIJun 3Code\r\nTitle\r\n")
     assert not profile.looks_like("LGFeb 30\nTitle\n")
     assert not profile.looks_like("@article{key,\n  title = {LGJun 3},\n}\n")
-
-
-@given(st.text())
-def test_cleaning_fast_path_agrees_with_store_text(text: str) -> None:
-    assert profile._clean_line(text) == clean_line(text)
-    assert profile._clean_text(text) == clean_text(text)

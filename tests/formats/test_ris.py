@@ -434,8 +434,3 @@ def test_any_ris_like_text_parses_or_is_a_format_error(lines: list[str], newline
 def test_any_text_parses_or_is_a_format_error(text: str) -> None:
     with contextlib.suppress(FormatError):
         ris.parse(text)
-
-
-@given(st.text())
-def test_fast_line_cleaning_agrees_with_clean_line(text: str) -> None:
-    assert ris._line(text) == clean_line(text)

@@ -62,3 +62,12 @@ def test_is_printable_is_str_isprintable(text: str) -> None:
     from store.text import is_printable
 
     assert is_printable(text) is text.isprintable()
+
+
+@given(st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=127))))
+def test_cleaning_skips_only_text_it_would_not_change(text: str) -> None:
+    from store.text import _clean_line_fully, _clean_text_fully
+
+    assert clean_line(text) == _clean_line_fully(text)
+    assert clean_text(text) == _clean_text_fully(text)
+    assert clean_line(clean_line(text)) == clean_line(text)
