@@ -418,6 +418,27 @@ def test_a_fuller_result_keeps_the_cursor_on_the_top_row(
     drive(sample_library, script)
 
 
+def test_typing_in_a_large_library_narrows_each_pass_correctly(
+    sample_library: Library, monkeypatch
+) -> None:
+    """Titles narrow the last titles pass, abstracts the last full result."""
+    import tui.screens.main as main_screen
+    from store.query import parse
+
+    monkeypatch.setattr(main_screen, "FULL_TEXT_INLINE_LIMIT", 10)
+
+    async def script(app, pilot) -> None:
+        await pilot.press("slash")
+        for text in ("lea", "learn", "learning", "learning g"):
+            await pilot.press(*text[len(app.screen.query_obj.text) :])
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            expected = [p.id for p in app.library.search(parse(text))]
+            assert [p.id for p in paper_list(app).papers] == expected, text
+
+    drive(sample_library, script)
+
+
 def test_typing_narrows_the_previous_result(sample_library: Library) -> None:
     async def script(app, pilot) -> None:
         await pilot.press("slash", *"lea")

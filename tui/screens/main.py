@@ -117,6 +117,7 @@ class MainScreen(Screen[None]):
         self._facets_generation = 0
         self._last_search: _SearchResult | None = None
         self._last_full: _SearchResult | None = None
+        self._last_quick: _SearchResult | None = None
         self._facets_timer: Timer | None = None
         self._abstract_due = False
         self._search_pending = False
@@ -225,16 +226,22 @@ class MainScreen(Screen[None]):
         return self._narrowing(query, quick=True), self._narrowing(query, quick=False)
 
     def _narrowing(self, query: Query, *, quick: bool) -> list[Paper] | None:
-        """The last result, when the new query can only match a part of it."""
-        last = self._last_full if not quick else self._last_search
+        """The last result, when the new query can only match a part of it.
+
+        A titles-and-authors pass narrows the last such pass when it can (a
+        fifth of the papers the abstracts pass found, for a common word),
+        else the last complete result, which holds it.
+        """
+        candidates = [self._last_quick, self._last_full] if quick else [self._last_full]
         library = self.app.library
-        if (
-            last is not None
-            and last.revision == library.revision
-            and last.sort == self.sort
-            and query.narrows(last.query)
-        ):
-            return last.results
+        for last in candidates:
+            if (
+                last is not None
+                and last.revision == library.revision
+                and last.sort == self.sort
+                and query.narrows(last.query)
+            ):
+                return last.results
         return None
 
     def _remember(
@@ -243,7 +250,9 @@ class MainScreen(Screen[None]):
         """Keep a result for narrowing; ``revision`` is the library's when it was searched."""
         revision = self.app.library.revision if revision is None else revision
         self._last_search = _SearchResult(query, self.sort, revision, quick, results)
-        if not quick:
+        if quick:
+            self._last_quick = self._last_search
+        else:
             self._last_full = self._last_search
         self._search_pending = quick
 
