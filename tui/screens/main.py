@@ -149,9 +149,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.apply_filters()
-        # Fill the panes now, not when the list's Highlighted message arrives:
-        # keys typed at once (``n`` then a note) must not be wiped by it.
-        self._show_current()
+        # Fill the note now, not when the list's Highlighted message arrives:
+        # keys typed at once (``n`` then a note) must not be wiped by it. The
+        # abstract (LaTeX to render, maybe abstracts to read) follows the first
+        # paint of the list.
+        self._show_note(self.paper_list.current)
+        self._schedule_abstract()
         self.set_focus(self.paper_list)
         self.set_timer(BACKGROUND_START_S, self._load_abstracts)
         self.app.reader_ready()
@@ -416,6 +419,9 @@ class MainScreen(Screen[None]):
         # render LaTeX: it follows once the moved cursor is on screen, for
         # whichever paper is under the cursor by then (a held key skips some).
         self._show_note(event.paper)
+        self._schedule_abstract()
+
+    def _schedule_abstract(self) -> None:
         if not self._abstract_due:
             self._abstract_due = True
             self.call_after_refresh(self._show_abstract_due)
@@ -439,9 +445,9 @@ class MainScreen(Screen[None]):
                 paper = library.complete(paper)
             else:
                 # Parsing a large library's abstracts would hold up the first
-                # paint (and any key): read them off the UI thread, then show.
+                # paint (and any key): a worker reads them (started after the
+                # first paint, or by an outside change), then shows them.
                 loading = True
-                self._load_abstracts()
         view = self.query_one(AbstractView)
         view.show(paper, state, hint=hint, loading=loading)
         if paper is not None and library.abstracts_loaded:
