@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,12 @@ NARROW_WIDTH = 100
 # Above this many papers a search with words runs in a worker (titles and authors
 # first, then abstracts); below it the whole search is quick enough inline.
 FULL_TEXT_INLINE_LIMIT = 20_000
+# There, typing that narrows at most this many titles re-filters them on the
+# UI thread (a few milliseconds) and leaves only abstracts to the worker.
+TITLES_INLINE_LIMIT = 20_000
+# The abstracts pass waits this long after handing over the titles pass, so
+# that the frame showing them is not slowed by the pass competing for the GIL.
+PAINT_FIRST_S = 0.03
 # Facets of more papers than this are counted off the UI thread (a few ms of
 # work at most on it), once typing pauses for FACETS_DELAY_S.
 FACETS_INLINE_LIMIT = 2_000
@@ -268,6 +275,8 @@ class MainScreen(Screen[None]):
         revision: int,
         within_quick: list[Paper] | None,
         within_full: list[Paper] | None,
+        *,
+        titles: bool = True,
     ) -> None:
         library, worker = self.app.library, get_current_worker()
 
@@ -275,12 +284,14 @@ class MainScreen(Screen[None]):
             return worker.is_cancelled  # a newer search replaced this one
 
         try:
-            quick = library.search(
-                query, sort=sort, within=within_quick, abstracts=False, stop=stop
-            )
-            if worker.is_cancelled:
-                return
-            self.app.call_from_thread(self._found, query, sort, revision, quick, True)
+            if titles:  # else the caller has shown the titles pass already
+                quick = library.search(
+                    query, sort=sort, within=within_quick, abstracts=False, stop=stop
+                )
+                if worker.is_cancelled:
+                    return
+                self.app.call_from_thread(self._found, query, sort, revision, quick, True)
+                time.sleep(PAINT_FIRST_S)  # let the UI thread paint the titles first
             full = library.search(query, sort=sort, within=within_full, stop=stop)
         except SearchCancelled:
             return
@@ -357,18 +368,26 @@ class MainScreen(Screen[None]):
             error.display = True
             return
         error.display = False
-        if self._searches_in_background(self.query_obj):
+        if not self._searches_in_background(self.query_obj):
+            self.apply_filters()
+            return
+        query, sort, revision = self.query_obj, self.sort, self.app.library.revision
+        within_quick, within_full = self._narrowings(query)
+        if within_quick is not None and len(within_quick) <= TITLES_INLINE_LIMIT:
+            # Typing on in a few thousand titles: quicker here than through a
+            # worker, and the list changes in the same frame as the text.
+            quick = self.app.library.search(query, sort=sort, within=within_quick, abstracts=False)
+            self._found(query, sort, revision, quick, True)
+            # Abstracts after the frame that shows the titles: the worker would
+            # otherwise take the interpreter from that frame's rendering.
+            self.call_after_refresh(
+                self._search_in_background, query, sort, revision, None, within_full, titles=False
+            )
+        else:
             # The list keeps its last result until the worker's arrives.
             self._search_pending = True
-            self._search_in_background(
-                self.query_obj,
-                self.sort,
-                self.app.library.revision,
-                *self._narrowings(self.query_obj),
-            )
+            self._search_in_background(query, sort, revision, within_quick, within_full)
             self._show_header(self.paper_list.papers)
-        else:
-            self.apply_filters()
 
     @on(SearchBar.Finished)
     def _search_finished(self) -> None:
