@@ -181,6 +181,7 @@ class Library:
         # held them inline; those are kept apart until the next import moves them.
         self._abstracts: dict[str, str] | None = None
         self._inline_abstracts: dict[str, str] = {}
+        self._abstract_parts = 0
         self._abstracts_lock = threading.Lock()
         self._search_index: SearchIndex | None = None
         self._search_version = -1
@@ -202,6 +203,7 @@ class Library:
                 papers = [p.with_abstract("") if p.abstract else p for p in papers]
             self._papers = {paper.id: paper for paper in papers}
             self._collections = {c.name: c for c in self._repo.load_collections()}
+            self._abstract_parts = self._repo.load_abstract_part_count()
             self._repo.forget_catalogue()
         self._inline_abstracts = inline
         self._abstracts = None  # an import rewrites both files: read them afresh
@@ -250,7 +252,7 @@ class Library:
         with self._abstracts_lock:  # a worker and the UI may both ask first
             if self._abstracts is None:
                 with paused_gc():
-                    loaded = self._repo.load_abstracts()
+                    loaded = self._repo.load_abstracts(self._abstract_parts)
                 inline = self._inline_abstracts
                 self._abstracts = {**inline, **loaded} if inline else loaded
             return self._abstracts
@@ -412,8 +414,7 @@ class Library:
         stamp = now_iso()
         original = self._papers
         papers = dict(original)
-        old_abstracts = self._abstract_map()
-        abstracts = dict(old_abstracts)
+        abstracts = dict(self._abstract_map())
         abstracts_changed: set[str] = set()
         index = dict(self._identity_index())
         source_collection = result.collection
@@ -482,9 +483,11 @@ class Library:
             # The pair of .bak files is the last good store (both were just read).
             self._repo.backup_state()
         if added or updated or collection_changed:
-            if abstracts_changed or self._inline_abstracts or len(abstracts) > len(old_abstracts):
-                self._repo.save_abstracts(abstracts, len(papers))
-            self._repo.save_catalogue(list(papers.values()), list(collections.values()))
+            # Every catalogue write comes with all abstract parts, so the .bak
+            # files of both always belong to the same import (see restore).
+            parts = self._repo.save_abstracts(abstracts, len(papers))
+            self._repo.save_catalogue(list(papers.values()), list(collections.values()), parts)
+            self._abstract_parts = parts
             self._papers, self._collections = papers, collections
             self._abstracts, self._inline_abstracts = abstracts, {}
             self._catalogue_version += 1

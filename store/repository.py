@@ -14,7 +14,7 @@ rewrite every abstract, and opening a large library does not parse them:
 * the user state (``library.state.json``): one small record per paper whose
   status, star, tags or note differ from the default, written per change.
 
-Both are written atomically (temp file, fsync, rename, fsync of the folder)
+Each file is written atomically (temp file, fsync, rename, fsync of the folder)
 under an exclusive file lock, and re-read when another process changed them,
 so the CLI and an open reader never lose each other's updates. Before an
 import, the previous files are kept as ``.bak`` copies; :func:`restore_backups` puts them back.
@@ -554,10 +554,11 @@ class Repository:
         return self._catalogue_storage.changed_on_disk()
 
     def abstracts_changed(self) -> bool:
-        """True when the abstracts changed since this process last read them."""
-        numbers = {_part_number(part) for part in abstract_part_paths(self.path)}
-        if numbers != set(self._abstract_parts):
-            return True
+        """True when the abstract parts read last changed since this process read them.
+
+        (How many parts there are is the catalogue's to say: a new count comes
+        with a new catalogue, which is checked on its own.)
+        """
         return any(db.storage.changed_on_disk() for db in self._abstract_parts.values())  # type: ignore[attr-defined]
 
     def state_changed(self) -> bool:
@@ -574,18 +575,32 @@ class Repository:
         """All papers in the order they were first added."""
         return _load_papers(self._catalogue, self.path)
 
-    def load_abstracts(self) -> dict[str, str]:
+    def load_abstract_part_count(self) -> int:
+        """How many abstract parts the catalogue was written with (0: abstracts inline).
+
+        Only those parts are read: a part left over from an import that
+        ``restore`` undid, or from a larger count, must not shadow the others.
+        """
+        meta = (self._catalogue_storage.read() or {}).get("meta") or {}
+        try:
+            return int((meta.get("abstracts") or {}).get("parts", 0))
+        except (TypeError, ValueError, AttributeError):
+            raise StoreError(
+                damaged_message(self.path, "the abstract part count is not a number")
+            ) from None
+
+    def load_abstracts(self, part_count: int) -> dict[str, str]:
         """Every paper's abstract by paper id (papers without one are absent).
 
         Part by part, each parsed form released before the next is read: the
-        library keeps only the texts.
+        library keeps only the texts. A missing part reads as empty (its
+        papers show no abstract; nothing else is lost).
         """
         abstracts: dict[str, str] = {}
-        numbers = [_part_number(part) for part in abstract_part_paths(self.path)]
         for number in list(self._abstract_parts):
-            if number not in numbers:
+            if number >= part_count:
                 self._abstract_parts.pop(number).close()
-        for number in numbers:
+        for number in range(part_count):
             db = self._abstract_part(number)
             try:
                 abstracts.update(_load_abstracts(db, abstract_part_path(self.path, number)))
@@ -618,28 +633,36 @@ class Repository:
                 f"{backup_path(self.state_path)}: cannot keep a backup ({err.strerror})"
             ) from err
 
-    def save_catalogue(self, papers: list[Paper], collections: list[Collection]) -> None:
+    def save_catalogue(
+        self, papers: list[Paper], collections: list[Collection], abstract_parts: int
+    ) -> None:
         """Replace the catalogue with these papers and collections, in one write.
 
         The whole catalogue is replaced, so its tables are written straight to
         TinyDB's storage: going through Table.truncate/insert_multiple would
         first re-read the old file and copy every document twice.
+        ``abstract_parts`` is what :meth:`save_abstracts` returned.
         """
         tables = {
-            "meta": {"schema": {"version": SCHEMA_VERSION}},
+            "meta": {
+                "schema": {"version": SCHEMA_VERSION},
+                "abstracts": {"parts": abstract_parts},
+            },
             "papers": {paper.id: paper.to_record() for paper in papers},
             "collections": {c.name: c.to_dict() for c in collections},
         }
         self._catalogue_storage.write(tables)
         self._catalogue_storage.forget()
 
-    def save_abstracts(self, abstracts: Mapping[str, str], paper_count: int) -> None:
+    def save_abstracts(self, abstracts: Mapping[str, str], paper_count: int) -> int:
         """Replace the abstracts with these texts (empty ones are left out).
 
-        Every part is written, so each part's ``.bak`` is the state before this
-        import and a restore puts back one consistent set. Written before the
-        catalogue: a crash between the two leaves abstracts that the old
-        catalogue does not show, never papers without.
+        Called with every catalogue write, and every part is written, so each
+        part's ``.bak`` is the state before the same import as the catalogue's
+        and a restore puts back one consistent set. Written before the
+        catalogue, which then names the part count: a crash between the two
+        leaves the old catalogue reading its own parts' number. Returns that
+        count, for :meth:`save_catalogue`.
         """
         count = max(1, math.ceil(paper_count / _PAPERS_PER_ABSTRACT_PART))
         parts: list[dict[str, dict[str, str]]] = [{} for _ in range(count)]
@@ -651,6 +674,7 @@ class Repository:
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
             storage.write({"meta": {"schema": {"version": SCHEMA_VERSION}}, "abstracts": part})
             storage.forget()
+        return count
 
     def forget_catalogue(self) -> None:
         """Release TinyDB's parsed copy of the catalogue once the library holds it."""

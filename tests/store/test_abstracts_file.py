@@ -169,3 +169,38 @@ def test_a_large_library_splits_its_abstracts_into_parts(
     restored = Library(db_path)
     assert all(not restored.abstract(p.id).startswith("Changed") for p in restored.papers())
     assert restored.abstract(LEAN).startswith("Long-horizon autoformalization")
+
+
+def _paper(title: str, abstract: str = "") -> Paper:
+    return Paper(id="", title=title, authors=("Ada Byron",), date="2020-01-01", abstract=abstract)
+
+
+def test_restore_after_an_import_without_abstracts_keeps_the_earlier_ones(db_path: Path) -> None:
+    library = Library(db_path)
+    library.import_result(ImportResult(papers=[_paper("Paper about apples", "Apples.")]))
+    library.import_result(ImportResult(papers=[_paper("Paper about bananas", "Bananas.")]))
+    library.import_result(ImportResult(papers=[_paper("Paper about cherries")]))  # no abstract
+    restore_from_backups(db_path)  # undoes the cherries import only
+    restored = Library(db_path)
+    titles = {p.title: restored.abstract(p.id) for p in restored.papers()}
+    assert titles == {"Paper about apples": "Apples.", "Paper about bananas": "Bananas."}
+
+
+def test_a_part_left_over_by_restore_never_shadows_the_catalogues_own(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repository, "_PAPERS_PER_ABSTRACT_PART", 2)
+    library = Library(db_path)
+    first = [_paper(f"First paper number {n}", f"old {n}") for n in range(2)]
+    library.import_result(ImportResult(papers=first), collection="mine")  # one part
+    corrected = [_paper(f"First paper number {n}", f"new {n}") for n in range(2)]
+    more = [_paper(f"Second paper number {n}", f"more {n}") for n in range(2)]
+    library.import_result(ImportResult(papers=corrected + more), collection="mine")  # two parts now
+    assert len(repository.abstract_part_paths(db_path)) == 2
+    restore_from_backups(db_path)  # back to one part; part 1 has no backup and stays
+    restored = Library(db_path)
+    assert sorted(restored.abstract(p.id) for p in restored.papers()) == ["old 0", "old 1"]
+    again = [_paper(f"First paper number {n}", f"again {n}") for n in range(2)]
+    restored.import_result(ImportResult(papers=again), collection="mine")  # same list
+    reread = Library(db_path)
+    assert sorted(reread.abstract(p.id) for p in reread.papers()) == ["again 0", "again 1"]
