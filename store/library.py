@@ -302,11 +302,10 @@ class Library:
             return len(papers)
         if isinstance(papers, Matches):
             sort, version = papers.key  # type: ignore[misc]
+            searcher = self._searcher()  # brings _search_version up to date first
             if version == self._search_version:
                 # A search result knows its (ascending) positions: look the few up.
-                listed = self._searcher().listed(
-                    sort, self._ordered(sort), others, papers.positions
-                )
+                listed = searcher.listed(sort, self._ordered(sort), others, papers.positions)
                 return len(papers) - listed
         ids = {paper.id for paper in papers}
         return len(papers) - sum(1 for pid in others if pid in ids)

@@ -439,6 +439,23 @@ def test_typing_in_a_large_library_narrows_each_pass_correctly(
     drive(sample_library, script)
 
 
+def test_clearing_a_search_keeps_the_found_paper_under_the_cursor(
+    sample_library: Library,
+) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("slash", *"matrix sensing")
+        await pilot.pause()
+        found = paper_list(app).current
+        assert found is not None and "Matrix Sensing" in found.title
+        await pilot.press("escape")  # clears the query, back to the whole library
+        await pilot.pause()
+        listed = paper_list(app)
+        assert len(listed.papers) == 50
+        assert listed.current.id == found.id and listed.cursor > 0
+
+    drive(sample_library, script)
+
+
 def test_typing_narrows_the_previous_result(sample_library: Library) -> None:
     async def script(app, pilot) -> None:
         await pilot.press("slash", *"lea")

@@ -191,7 +191,7 @@ class MainScreen(Screen[None]):
 
     # -- filtering -------------------------------------------------------------
 
-    def apply_filters(self, matched: list[Paper] | None = None) -> None:
+    def apply_filters(self, matched: list[Paper] | None = None, *, fuller: bool = False) -> None:
         """Re-run the search and the facets; keep the cursor on the same paper.
 
         The list is repainted first; the facet counts follow after the refresh
@@ -203,6 +203,10 @@ class MainScreen(Screen[None]):
         keep = facet_filter(self.chosen, library.state)
         visible = [paper for paper in matched if keep(paper)] if self.chosen else matched
         current = self.paper_list.current
+        if fuller and self.paper_list.cursor == 0:
+            # The abstracts pass completing what the titles pass showed: the
+            # top result is what the user looks at, not the paper under it.
+            current = None
         self.paper_list.set_papers(visible, library.state, keep=current.id if current else None)
         self._show_header(visible)
         self._matched = matched
@@ -224,9 +228,27 @@ class MainScreen(Screen[None]):
             self._search_in_background(query, self.sort, library.revision, *self._narrowings(query))
             last = self._last_search
             return last.results if last is not None else library.search(parse_query(""))
-        results = library.search(query, sort=self.sort, within=self._narrowing(query, quick=False))
+        try:
+            results = library.search(
+                query, sort=self.sort, within=self._narrowing(query, quick=False)
+            )
+        except PaperReaderError as err:  # a damaged abstracts file: titles still search
+            self.notify(str(err), severity="error", markup=False)
+            results = library.search(query, sort=self.sort, abstracts=False)
         self._remember(query, quick=False, results=results)
         return results
+
+    def _abstracts_pass(
+        self, query: Query, sort: str, revision: int, within: list[Paper] | None
+    ) -> None:
+        if query is self.query_obj:  # else a newer search is under way: do not cancel it
+            self._search_in_background(query, sort, revision, None, within, titles=False)
+
+    def _store_failed(self, err: PaperReaderError) -> None:
+        """A store file could not be read in the background: say so, stop waiting."""
+        self._search_pending = False
+        self._show_header(self.paper_list.papers)
+        self.notify(str(err), severity="error", markup=False)
 
     def _searches_in_background(self, query: Query) -> bool:
         return query.needs_abstract and len(self.app.library) > FULL_TEXT_INLINE_LIMIT
@@ -295,6 +317,9 @@ class MainScreen(Screen[None]):
             full = library.search(query, sort=sort, within=within_full, stop=stop)
         except SearchCancelled:
             return
+        except PaperReaderError as err:  # a damaged abstracts file, say
+            self.app.call_from_thread(self._store_failed, err)
+            return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._found, query, sort, revision, full, False)
 
@@ -306,8 +331,10 @@ class MainScreen(Screen[None]):
         if revision != self.app.library.revision:
             self.apply_filters()  # a paper changed while searching: search again
             return
+        shown = self._last_search
+        fuller = not quick and shown is not None and shown.quick and shown.query is query
         self._remember(query, quick=quick, results=results, revision=revision)
-        self.apply_filters(results)
+        self.apply_filters(results, fuller=fuller)
         if not quick:
             keep_out_of_gc()  # the search caches just built are as long-lived as the library
 
@@ -380,9 +407,7 @@ class MainScreen(Screen[None]):
             self._found(query, sort, revision, quick, True)
             # Abstracts after the frame that shows the titles: the worker would
             # otherwise take the interpreter from that frame's rendering.
-            self.call_after_refresh(
-                self._search_in_background, query, sort, revision, None, within_full, titles=False
-            )
+            self.call_after_refresh(self._abstracts_pass, query, sort, revision, within_full)
         else:
             # The list keeps its last result until the worker's arrives.
             self._search_pending = True
@@ -425,10 +450,13 @@ class MainScreen(Screen[None]):
         work done (a second at 100,000 papers).
         """
         library = self.app.library
-        if not library.abstracts_loaded:
+        try:
             library.load_abstracts()
-            self.app.call_from_thread(self._show_current)
-        library.prepare_search(self.sort)
+            self.app.call_from_thread(self._show_current)  # whoever read them first
+            library.prepare_search(self.sort)
+        except PaperReaderError as err:
+            self.app.call_from_thread(self._store_failed, err)
+            return
         self.app.call_from_thread(keep_out_of_gc)  # as long-lived as the library
 
     @on(PaperList.Highlighted)
@@ -461,7 +489,10 @@ class MainScreen(Screen[None]):
         loading = False
         if paper is not None:
             if library.abstracts_loaded or len(library) <= FULL_TEXT_INLINE_LIMIT:
-                paper = library.complete(paper)
+                try:
+                    paper = library.complete(paper)
+                except PaperReaderError as err:  # a damaged abstracts file
+                    self.notify(str(err), severity="error", markup=False)
             else:
                 # Parsing a large library's abstracts would hold up the first
                 # paint (and any key): a worker reads them (started after the

@@ -140,18 +140,12 @@ class PaperList(ScrollView, can_focus=True):
         *,
         keep: str | None = None,
     ) -> None:
-        """Show these papers; keep the cursor on ``keep`` when it is still listed.
-
-        A cursor on the first row stays on the first row: while a search is
-        typed the top result is what the user looks at, and a fuller result
-        (abstracts searched after titles) must not carry it down the list.
-        """
-        at_top = self.cursor == 0
+        """Show these papers; keep the cursor on ``keep`` when it is still listed."""
         self.papers = papers
         self._state_of = state_of
         self._titles.clear()
         index = 0
-        if keep is not None and not at_top:
+        if keep is not None:
             for i, paper in enumerate(papers):
                 if paper.id == keep:
                     index = i
