@@ -257,7 +257,6 @@ class Paper:
 
 _PAPER_FIELD_ORDER = tuple(f.name for f in fields(Paper))
 _paper_values = attrgetter(*_PAPER_FIELD_ORDER)
-_PAPER_FIELDS = frozenset(_PAPER_FIELD_ORDER)
 _PRECISIONS = {p.value: p for p in DatePrecision}
 _ID, _ABSTRACT, _ADDED_AT = (_PAPER_FIELD_ORDER.index(n) for n in ("id", "abstract", "added_at"))
 

@@ -250,11 +250,6 @@ class Query:
             haystack = Haystack.of(paper)
         return all(term.predicate(paper, state, haystack) for term in self.terms)
 
-    @property
-    def needs_text(self) -> bool:
-        """True when some term looks at titles, authors or abstracts."""
-        return any(term.cost != _CHEAP for term in self.terms)
-
     def split(self) -> tuple[Query, Query]:
         """The cheap terms and the ones that read text, as two queries.
 
