@@ -98,6 +98,31 @@ def measure_list(db: Path, runs: int) -> dict[str, float]:
     return {"list_query_json_s": _median(times)}
 
 
+def _session_peak_rss(sock: str) -> list[float]:
+    """The reader's peak RSS (MB) over a session, not an idle start.
+
+    The background loading is let finish, then a full-text search is typed;
+    the high-water mark is read after that (once per size: it takes 6 s).
+    """
+    time.sleep(3.0)
+    for keys in (["/"], ["-l", "gradient descent"], ["Enter"]):
+        subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "0", *keys], check=False)
+    time.sleep(3.0)
+    peaks = []
+    pids = subprocess.run(
+        ["pgrep", "-f", f"{_command()[-1]}$"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return peaks
+
+
 def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
     """Process start to the first painted list, read from a real terminal (tmux)."""
     if shutil.which("tmux") is None:
@@ -139,23 +164,8 @@ def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
                 break
             time.sleep(0.01)
         times.append(time.perf_counter() - start)
-        # The peak memory of a session, not of an idle start: let the background
-        # loading finish, then run a full-text search, then read the high-water mark.
-        time.sleep(3.0)
-        for keys in (["/"], ["-l", "gradient descent"], ["Enter"]):
-            subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "0", *keys], check=False)
-        time.sleep(3.0)
-        pids = subprocess.run(
-            ["pgrep", "-f", f"{_command()[-1]}$"], capture_output=True, text=True, check=False
-        ).stdout.split()
-        for pid in pids:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    peak_rss.append(int(line.split()[1]) / 1024)
+        if run == runs - 1:
+            peak_rss += _session_peak_rss(sock)
         subprocess.run(["tmux", "-L", sock, "kill-server"], check=False, capture_output=True)
         time.sleep(0.3)
     result = {"start_to_first_paint_s": _median(times)}
