@@ -186,21 +186,29 @@ def test_restore_after_an_import_without_abstracts_keeps_the_earlier_ones(db_pat
     assert titles == {"Paper about apples": "Apples.", "Paper about bananas": "Bananas."}
 
 
+# Their keys (Byron2020Apples, Byron2020Figs) fall into different parts of two.
+_FIRST = ("Apples", "Figs")
+
+
 def test_a_part_left_over_by_restore_never_shadows_the_catalogues_own(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(repository, "_PAPERS_PER_ABSTRACT_PART", 2)
+    monkeypatch.setattr(repository, "_PAPERS_PER_ABSTRACT_PART", 4)
     library = Library(db_path)
-    first = [_paper(f"First paper number {n}", f"old {n}") for n in range(2)]
+    first = [_paper(f"{fruit} in the orchard", f"old {n}") for n, fruit in enumerate(_FIRST)]
     library.import_result(ImportResult(papers=first), collection="mine")  # one part
-    corrected = [_paper(f"First paper number {n}", f"new {n}") for n in range(2)]
+    corrected = [_paper(f"{fruit} in the orchard", f"new {n}") for n, fruit in enumerate(_FIRST)]
     more = [_paper(f"Second paper number {n}", f"more {n}") for n in range(2)]
     library.import_result(ImportResult(papers=corrected + more), collection="mine")  # two parts now
-    assert len(repository.abstract_part_paths(db_path)) == 2
+    parts = repository.abstract_part_paths(db_path)
+    assert len(parts) == 2
+    # the leftover part really holds a newer abstract of one of the first papers
+    leftover = json.loads(parts[1].read_text(encoding="utf-8"))["abstracts"].values()
+    assert any(record["text"].startswith("new") for record in leftover)
     restore_from_backups(db_path)  # back to one part; part 1 has no backup and stays
     restored = Library(db_path)
     assert sorted(restored.abstract(p.id) for p in restored.papers()) == ["old 0", "old 1"]
-    again = [_paper(f"First paper number {n}", f"again {n}") for n in range(2)]
+    again = [_paper(f"{fruit} in the orchard", f"again {n}") for n, fruit in enumerate(_FIRST)]
     restored.import_result(ImportResult(papers=again), collection="mine")  # same list
     reread = Library(db_path)
     assert sorted(reread.abstract(p.id) for p in reread.papers()) == ["again 0", "again 1"]
