@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import pytest
+
 from store.library import Library
 from store.model import ReadingStatus
 from tui.app import PaperReaderApp, make_app
@@ -381,6 +383,7 @@ def test_large_library_searches_abstracts_in_a_worker(sample_library: Library, m
     import tui.screens.main as main_screen
 
     monkeypatch.setattr(main_screen, "FULL_TEXT_INLINE_LIMIT", 10)
+    monkeypatch.setattr(main_screen, "TITLES_INLINE_LIMIT", 0)  # titles in the worker too
     word = "blueprint"  # in LeanMarathon's abstract only, not in any title or author
 
     async def script(app, pilot) -> None:
@@ -418,14 +421,16 @@ def test_a_fuller_result_keeps_the_cursor_on_the_top_row(
     drive(sample_library, script)
 
 
+@pytest.mark.parametrize("titles_inline", [0, 10_000])
 def test_typing_in_a_large_library_narrows_each_pass_correctly(
-    sample_library: Library, monkeypatch
+    sample_library: Library, monkeypatch, titles_inline: int
 ) -> None:
-    """Titles narrow the last titles pass, abstracts the last full result."""
+    """Titles narrow the last titles pass (here or in a worker); abstracts the last result."""
     import tui.screens.main as main_screen
     from store.query import parse
 
     monkeypatch.setattr(main_screen, "FULL_TEXT_INLINE_LIMIT", 10)
+    monkeypatch.setattr(main_screen, "TITLES_INLINE_LIMIT", titles_inline)
 
     async def script(app, pilot) -> None:
         await pilot.press("slash")
