@@ -2,8 +2,9 @@
 
 Loading or importing 100,000 papers allocates millions of objects, none of
 them garbage; each allocation burst sets off a full collection that walks
-everything built so far, which made an import a quarter slower. Cycles are
-not created in these passes, so pausing collection there loses nothing.
+everything built so far, which made an import a quarter slower. Collection is
+only postponed: whatever cycles a parser leaves are collected once it resumes
+(process-wide, so a worker's pass postpones it for the UI thread too, briefly).
 """
 
 from __future__ import annotations

@@ -95,21 +95,15 @@ class SearchIndex:
 
     def _folded_of(self, paper_id: str, texts: Mapping[str, str]) -> tuple[str, bool]:
         """The abstract to search and whether it is plain (to be lowered on the fly)."""
+        text = texts.get(paper_id, "")
         if paper_id in self._folded:
             folded = self._folded[paper_id]
         else:
-            text = texts.get(paper_id, "")
             folded = self._folded[paper_id] = None if is_plain(text) else normalise(text)
-        return (texts.get(paper_id, ""), True) if folded is None else (folded, False)
+        return (text, True) if folded is None else (folded, False)
 
     def prepare(self, sort: str, ordered: list[Paper], *, abstracts: bool) -> None:
-        """Fold every paper now, and lay the texts out in ``sort`` order."""
-        for paper in self._papers.values():
-            self._short_of(paper)
-        if abstracts:
-            texts = self._abstracts()
-            for paper_id in self._papers:
-                self._folded_of(paper_id, texts)
+        """Fold every paper now (``ordered`` holds them all), laid out in ``sort`` order."""
         view = self._view(sort, ordered)
         self._short_texts(view)
         if abstracts:
