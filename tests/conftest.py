@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "sample_data"
 SAMPLE_PROFILE = SAMPLE_DATA / "jason-d-lee-profile.txt"
-REALDATA = ROOT.parent / "shared" / "realdata"
+REALDATA = ROOT / "tests" / "data"
 AS_OF = dt.date(2026, 11, 28)
 
 

@@ -15,7 +15,7 @@ from store.formats import arxiv_atom
 from store.model import DatePrecision, ImportResult, Paper
 from store.text import clean_line
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[1] / "data"
 ARXIV = REALDATA / "arxiv"
 OLD_FEED = ARXIV / "arxiv-api-2016-search-au-del_maestro-10-entries.xml"
 ONE_ID_FEED = ARXIV / "arxiv-api-2026-id-astro-ph-0601001-affiliations.xml"

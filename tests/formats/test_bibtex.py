@@ -1,6 +1,6 @@
 r"""The BibTeX importer and exporter, pinned against eight real ``.bib`` files.
 
-The real files sit in ``shared/realdata`` beside the checkout (SOURCES.md there
+The real files sit in ``tests/data`` (SOURCES.md there
 says where each comes from). Line numbers in warnings are 1-based lines of the
 file, where the entry's ``@`` is.
 """
@@ -22,7 +22,7 @@ from store.formats import bibtex, profile
 from store.model import DatePrecision, ImportResult, Paper
 from store.text import clean_line
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[1] / "data"
 BIBTEX_DIR = REALDATA / "bibtex"
 SAMPLE_PROFILE = Path(__file__).resolve().parents[2] / "sample_data" / "jason-d-lee-profile.txt"
 
@@ -84,15 +84,9 @@ def one(text: str) -> Paper:
     return result.papers[0]
 
 
-needs_realdata = pytest.mark.skipif(
-    not BIBTEX_DIR.is_dir(), reason="shared/realdata is not beside the checkout"
-)
-
-
 # --- the real files: counts, warnings, collection ------------------------------------
 
 
-@needs_realdata
 @pytest.mark.parametrize("name", ALL_FILES)
 def test_real_file_imports_every_entry(name: str) -> None:
     result = real(name)
@@ -117,7 +111,6 @@ def _quoted_key(message: str) -> str:
     return message.split("'")[1]
 
 
-@needs_realdata
 def test_real_warnings_name_the_problem() -> None:
     (greene,) = real(PSYCHOLOGY).warnings
     assert greene.message == "entry 'greene2015a' repeats the field 'doi'; the first value is kept"
@@ -126,7 +119,6 @@ def test_real_warnings_name_the_problem() -> None:
     assert "backslash" in broken.message
 
 
-@needs_realdata
 def test_real_text_is_clean_everywhere() -> None:
     for name in ALL_FILES:
         for item in real(name).papers:
@@ -141,7 +133,6 @@ def test_real_text_is_clean_everywhere() -> None:
 # --- the real files: fields checked by hand ------------------------------------------
 
 
-@needs_realdata
 def test_beebe_string_macros_concatenation_and_month_days() -> None:
     # journal = j-SPE, an @string holding "Soft{\-}ware\emdash Prac{\-}tice ..."
     hatton = paper(BEEBE, "Hatton:seismic-kernel")
@@ -165,7 +156,6 @@ def test_beebe_string_macros_concatenation_and_month_days() -> None:
     assert paper(BEEBE, "Abe:index").title.startswith("indx and findphrases, A System")
 
 
-@needs_realdata
 def test_beebe_noopsort_year_and_book_fields() -> None:
     knuth = paper(BEEBE, "Knuth:ACP68-1")
     assert knuth.title == "Fundamental Algorithms"
@@ -180,7 +170,6 @@ def test_beebe_noopsort_year_and_book_fields() -> None:
     assert 1973 in years
 
 
-@needs_realdata
 def test_biblatex_dates_journaltitle_and_accents() -> None:
     aksin = paper(BIBLATEX, "aksin")
     assert aksin.authors == (
@@ -201,7 +190,6 @@ def test_biblatex_dates_journaltitle_and_accents() -> None:
     assert paper(BIBLATEX, "itzhaki").arxiv_id == "hep-th/9603067"
 
 
-@needs_realdata
 def test_biblatex_date_range_subtitle_crossref_and_sets() -> None:
     ranged = [item for item in real(BIBLATEX).papers if "/" in item.extra.get("date", "")]
     assert ranged, "the file has date ranges such as {1984/1986}"
@@ -222,7 +210,6 @@ def test_biblatex_date_range_subtitle_crossref_and_sets() -> None:
     assert entry_set.extra["entryset"] == "herrmann,aksin,yoon"
 
 
-@needs_realdata
 def test_indology_mixes_utf8_latex_and_private_macros() -> None:
     assert paper(INDOLOGY, "bhattacharya_nandin_1977").title == "Nandin and Vṛṣabha"
     assert paper(INDOLOGY, "KafleKrsnastami").title == (
@@ -236,7 +223,6 @@ def test_indology_mixes_utf8_latex_and_private_macros() -> None:
     assert paper(INDOLOGY, "Raghupancika2").extra["editor"].startswith("Dezső, Csaba")
 
 
-@needs_realdata
 def test_llm_thesis_string_macros_month_and_arxiv_eprint() -> None:
     ntm = paper(LLM_THESIS, "2014-10-neural-turing-machines")
     assert ntm.title == "Neural Turing Machines"  # {{...}}
@@ -252,7 +238,6 @@ def test_llm_thesis_string_macros_month_and_arxiv_eprint() -> None:
     assert attention.extra["keywords"] == "conference"
 
 
-@needs_realdata
 def test_ml_thesis_arxiv_ids_from_every_hiding_place() -> None:
     # journal = {arXiv preprint arXiv:2006.10524}
     assert paper(ML_THESIS, "millidge2020reinforcement").arxiv_id == "2006.10524"
@@ -274,7 +259,6 @@ def test_ml_thesis_arxiv_ids_from_every_hiding_place() -> None:
     assert with_arxiv >= 160 + 17
 
 
-@needs_realdata
 def test_psychology_zotero_export() -> None:
     greene = paper(PSYCHOLOGY, "greene2015a")
     # The first doi was a resolver URL; it is normalised like the second.
@@ -289,7 +273,6 @@ def test_psychology_zotero_export() -> None:
     assert not any("file" in item.extra for item in papers)
 
 
-@needs_realdata
 def test_bbt_entry_with_trailing_backslash_is_salvaged() -> None:
     humility = paper(BBT_BROKEN, "bhattacharya2017")
     assert humility.title == "Humility: An Emerging Construct in Moral Psychology"
@@ -301,7 +284,6 @@ def test_bbt_entry_with_trailing_backslash_is_salvaged() -> None:
     assert keys[keys.index("bhattacharya2017") + 1] == "bialek2019"
 
 
-@needs_realdata
 def test_zotero7_arxiv_misc() -> None:
     chen = paper(ZOTERO7, "chenReshapingReasoningLLMs2025")
     assert chen.title == (
@@ -627,7 +609,6 @@ def test_looks_like(text: str, expected: bool) -> None:
     assert bibtex.looks_like(text) is expected
 
 
-@needs_realdata
 @pytest.mark.parametrize("name", ALL_FILES)
 def test_real_files_are_sniffed_as_bibtex(name: str) -> None:
     assert bibtex.looks_like(real_text(name))
@@ -670,7 +651,6 @@ def test_bibtex_like_text_parses_or_is_a_format_error(text: str) -> None:
     _parse_or_format_error(text)
 
 
-@needs_realdata
 @pytest.mark.parametrize("name", ALL_FILES)
 def test_truncated_and_mutated_real_files(name: str) -> None:
     text = real_text(name)
@@ -714,7 +694,6 @@ def profile_papers() -> list[Paper]:
     return [dataclasses.replace(item, id=f"K{rank}") for rank, item in enumerate(result.papers, 1)]
 
 
-@needs_realdata
 @pytest.mark.parametrize("name", ALL_FILES)
 def test_real_file_round_trip(name: str) -> None:
     papers = real(name).papers

@@ -18,13 +18,12 @@ from store.formats import csl_json, json_export, profile, ris
 from store.model import DatePrecision, ImportResult, Paper
 from store.text import clean_line
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[1] / "data"
 BETTER = REALDATA / "csljson" / "better-csl-json-glaciology-thesis-88-items.json"
 ZOTERO = REALDATA / "csljson" / "zotero-csl-json-armenian-studies-250-items.json"
 RIS_FILES = sorted((REALDATA / "ris").glob("*.ris"))
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "jason-d-lee-profile.txt"
 
-real_files = pytest.mark.skipif(not BETTER.parent.is_dir(), reason="shared real data not present")
 
 # What a CSL-JSON round trip must keep of every paper.
 ROUND_TRIP_FIELDS = ("id", "title", "authors", "date", "date_precision", "venue", "doi", "url")
@@ -60,7 +59,6 @@ def kept(paper: Paper) -> tuple[Any, ...]:
 # --- the real files ------------------------------------------------------------------------
 
 
-@real_files
 def test_better_csl_json_keeps_citation_keys_and_every_item() -> None:
     result = parse_file(BETTER)
     assert len(result.papers) == 88
@@ -90,7 +88,6 @@ def test_better_csl_json_keeps_citation_keys_and_every_item() -> None:
     }
 
 
-@real_files
 def test_better_csl_json_fields_of_one_article() -> None:
     paper = by_id(parse_file(BETTER), "abrishambafAgriculturalIrrigationScheduling2020")
     assert paper.title == (
@@ -116,7 +113,6 @@ def test_better_csl_json_fields_of_one_article() -> None:
     }
 
 
-@real_files
 def test_better_csl_json_names_dates_and_odd_values() -> None:
     result = parse_file(BETTER)
     names = {name for paper in result.papers for name in paper.authors}
@@ -135,7 +131,6 @@ def test_better_csl_json_names_dates_and_odd_values() -> None:
     assert (undated.id, undated.date, undated.kind) == ("2007IngvarTveiten", "", "webpage")
 
 
-@real_files
 def test_zotero_native_export_uri_ids_string_years_and_armenian_names() -> None:
     result = parse_file(ZOTERO)
     papers = result.papers
@@ -164,7 +159,6 @@ def test_zotero_native_export_uri_ids_string_years_and_armenian_names() -> None:
     assert first.extra["note"].startswith("This is a translated and expanded version")
 
 
-@real_files
 def test_looks_like_accepts_both_real_files() -> None:
     for path in (BETTER, ZOTERO):
         text = path.read_text(encoding="utf-8")
@@ -175,7 +169,6 @@ def test_looks_like_accepts_both_real_files() -> None:
 # --- broken items and broken files ---------------------------------------------------------
 
 
-@real_files
 def test_broken_items_in_better_csl_json_are_warnings_with_index_and_line() -> None:
     lines = BETTER.read_text(encoding="utf-8").split("\n")
     assert lines[0] == "["  # then item N on line N + 1
@@ -194,7 +187,6 @@ def test_broken_items_in_better_csl_json_are_warnings_with_index_and_line() -> N
     assert ranks[:4] == [1, 2, 4, 6]
 
 
-@real_files
 def test_untitled_item_in_zotero_export_is_a_warning_at_its_opening_brace() -> None:
     lines = ZOTERO.read_text(encoding="utf-8").split("\n")
     starts = [number for number, line in enumerate(lines, start=1) if line == "\t{"]
@@ -210,7 +202,6 @@ def test_untitled_item_in_zotero_export_is_a_warning_at_its_opening_brace() -> N
     ]
 
 
-@real_files
 def test_truncated_file_is_a_format_error_at_the_last_line() -> None:
     text = BETTER.read_text(encoding="utf-8")
     cut = text[: len(text) // 2]
@@ -220,7 +211,6 @@ def test_truncated_file_is_a_format_error_at_the_last_line() -> None:
     assert caught.value.message.startswith("not valid JSON")
 
 
-@real_files
 def test_syntax_error_reports_its_line() -> None:
     lines = BETTER.read_text(encoding="utf-8").split("\n")
     lines[10] = lines[10].replace('{"id"', '{"id" "', 1)  # item 10, on line 11
@@ -229,7 +219,6 @@ def test_syntax_error_reports_its_line() -> None:
     assert caught.value.line == 11
 
 
-@real_files
 @pytest.mark.parametrize("path", [BETTER, ZOTERO], ids=["better", "zotero"])
 def test_truncated_real_files_never_raise_anything_but_format_error(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
@@ -555,9 +544,9 @@ def _real_papers(name: str) -> list[Paper]:
     "name",
     [
         "profile",
-        *(pytest.param(path.name, marks=real_files) for path in RIS_FILES),
-        pytest.param(BETTER.name, marks=real_files),
-        pytest.param(ZOTERO.name, marks=real_files),
+        *(pytest.param(path.name) for path in RIS_FILES),
+        pytest.param(BETTER.name),
+        pytest.param(ZOTERO.name),
     ],
 )
 def test_round_trip_keeps_what_citations_need(name: str) -> None:
@@ -566,7 +555,6 @@ def test_round_trip_keeps_what_citations_need(name: str) -> None:
     assert [kept(paper) for paper in back] == [kept(paper) for paper in papers]
 
 
-@real_files
 @pytest.mark.parametrize("path", [BETTER, ZOTERO], ids=["better", "zotero"])
 def test_round_trip_of_csl_papers_is_complete(path: Path) -> None:
     papers = _real_papers(path.name)

@@ -18,7 +18,7 @@ from store.links import paper_link
 from store.model import DatePrecision, Paper, ReadingStatus, UserState
 from store.text import clean_line
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[1] / "data"
 SEARCH_FEED = REALDATA / "arxiv" / "arxiv-api-2026-search-testing-100-entries.xml"
 
 HOSTILE_TITLES = [

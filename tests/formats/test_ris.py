@@ -15,14 +15,12 @@ from store.formats import ris
 from store.model import DatePrecision, ImportResult, Paper
 from store.text import clean_line
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[1] / "data"
 RIS_DIR = REALDATA / "ris"
 WOS = RIS_DIR / "web-of-science-savedrecs-7-records.ris"
 SCOPUS = RIS_DIR / "scopus-export-707-records-utf8.ris"
 COCHRANE = RIS_DIR / "cochrane-library-export-crlf-4-records.ris"
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "jason-d-lee-profile.txt"
-
-real_files = pytest.mark.skipif(not RIS_DIR.is_dir(), reason="shared real data not present")
 
 
 def naive_text(path: Path) -> str:
@@ -47,7 +45,6 @@ def only_paper(text: str) -> Paper:
 # --- the real files ------------------------------------------------------------------------
 
 
-@real_files
 @pytest.mark.parametrize(
     ("path", "count"), [(WOS, 7), (SCOPUS, 707), (COCHRANE, 4)], ids=["wos", "scopus", "cochrane"]
 )
@@ -64,7 +61,6 @@ def test_real_files_import_every_record_without_warnings(path: Path, count: int)
     assert ranks == [{path.stem: rank} for rank in range(1, count + 1)]
 
 
-@real_files
 def test_web_of_science_first_record_survives_the_byte_order_mark() -> None:
     text = naive_text(WOS)
     assert text.startswith("\ufeffTY  - JOUR")
@@ -99,7 +95,6 @@ def test_web_of_science_first_record_survives_the_byte_order_mark() -> None:
     }
 
 
-@real_files
 def test_web_of_science_month_date_pages_and_both_issns() -> None:
     second = parse_file(WOS).papers[1]
     assert second.title.startswith("Identifying sex and individual from faecal DNA")
@@ -110,7 +105,6 @@ def test_web_of_science_month_date_pages_and_both_issns() -> None:
     assert all(paper.abstract for paper in parse_file(WOS).papers)
 
 
-@real_files
 def test_scopus_fields_types_and_unicode_names() -> None:
     papers = parse_file(SCOPUS).papers
     assert Counter(paper.kind for paper in papers) == {"JOUR": 677, "CONF": 18, "CHAP": 12}
@@ -135,7 +129,6 @@ def test_scopus_fields_types_and_unicode_names() -> None:
     assert "A.-L. Hallbeck" in names
 
 
-@real_files
 def test_scopus_cyrillic_short_title_does_not_replace_the_title() -> None:
     papers = parse_file(SCOPUS).papers
     paper = next(p for p in papers if p.doi == "10.47360/1995-4484-2023-70-76")
@@ -147,7 +140,6 @@ def test_scopus_cyrillic_short_title_does_not_replace_the_title() -> None:
     assert paper.venue == "Nauchno-Prakticheskaya Revmatologiya"
 
 
-@real_files
 def test_cochrane_crlf_preambles_and_two_spaces_after_the_dash() -> None:
     text = naive_text(COCHRANE)
     assert "\r\n" in text and text.startswith("Record #1 of 4")
@@ -171,7 +163,6 @@ def test_cochrane_crlf_preambles_and_two_spaces_after_the_dash() -> None:
         assert len(paper.abstract) > 1000
 
 
-@real_files
 def test_cochrane_et_al_marks_truncation_and_is_no_author() -> None:
     second = parse_file(COCHRANE).papers[1]
     assert second.authors_truncated
@@ -179,19 +170,16 @@ def test_cochrane_et_al_marks_truncation_and_is_no_author() -> None:
     assert not any("et al" in name for name in second.authors)
 
 
-@real_files
 def test_utf8_sig_and_naive_decoding_agree() -> None:
     for path in (WOS, SCOPUS, COCHRANE):
         assert ris.parse(path.read_text(encoding="utf-8-sig")) == ris.parse(naive_text(path))
 
 
-@real_files
 def test_lone_cr_line_endings_parse_the_same() -> None:
     text = naive_text(COCHRANE)
     assert ris.parse(text.replace("\r\n", "\r")).papers == ris.parse(text).papers
 
 
-@real_files
 def test_record_without_title_is_a_warning_at_its_ty_line() -> None:
     lines = naive_text(COCHRANE).split("\r\n")
     third_ty = [n for n, line in enumerate(lines, start=1) if line.startswith("TY")][2]
@@ -210,7 +198,6 @@ def test_record_without_title_is_a_warning_at_its_ty_line() -> None:
     assert [next(iter(p.collections.values())) for p in result.papers] == [1, 2, 4]
 
 
-@real_files
 @pytest.mark.parametrize("path", [WOS, SCOPUS, COCHRANE], ids=["wos", "scopus", "cochrane"])
 def test_truncated_real_files_never_raise_anything_but_format_error(path: Path) -> None:
     text = naive_text(path)
@@ -223,7 +210,6 @@ def test_truncated_real_files_never_raise_anything_but_format_error(path: Path) 
         assert all(paper.title for paper in result.papers)
 
 
-@real_files
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_mutated_real_files_never_raise_anything_but_format_error(data: st.DataObject) -> None:
@@ -395,7 +381,6 @@ def test_looks_like_rejects_the_profile_sample() -> None:
     assert not ris.looks_like(SAMPLE.read_text(encoding="utf-8"))
 
 
-@real_files
 def test_looks_like_accepts_the_real_files() -> None:
     for path in (WOS, SCOPUS, COCHRANE):
         assert ris.looks_like(naive_text(path))

@@ -28,7 +28,7 @@ from store.errors import PaperReaderError
 from store.formats import arxiv_atom
 
 ROOT = Path(__file__).resolve().parents[2]
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[1] / "data"
 ASTRO_PH = REALDATA / "arxiv" / "arxiv-api-2026-id-astro-ph-0601001-affiliations.xml"
 OLD_FEED = REALDATA / "arxiv" / "arxiv-api-2016-search-au-del_maestro-10-entries.xml"
 API_PATH = "/api/query"
