@@ -432,6 +432,12 @@ class ImportResult:
     format that carries its own keys (BibTeX) sets ``keep_ids``. ``states``
     (keyed by the papers' ids) and ``collections`` come only from the lossless
     JSON, which carries the user's state and several reading lists at once.
+
+    ``source_keys`` and ``lines`` run parallel to ``papers`` (or are empty when
+    the format has neither): the source's own key of each entry (BibTeX key,
+    CSL ``citation-key``/``id``, RIS ``ID``; ``""`` when it has none) and the
+    1-based line where the entry starts. ``skipped`` counts the entries that
+    could not be read (each also has a warning).
     """
 
     papers: list[Paper]
@@ -440,3 +446,6 @@ class ImportResult:
     keep_ids: bool = False
     states: dict[str, UserState] = field(default_factory=dict)
     collections: list[Collection] = field(default_factory=list)
+    source_keys: list[str] = field(default_factory=list)
+    lines: list[int | None] = field(default_factory=list)
+    skipped: int = 0
