@@ -70,6 +70,28 @@ def _alnum_only(folded: str) -> str:
     return _NON_ALNUM.sub("", folded)
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+_LATEX_MARKS = frozenset("\\{}$")
+
+
+def normalized_title(title: str) -> str:
+    """The one normalised title of the whole store: what two titles must share to agree.
+
+    LaTeX decoded (``{\\"o}`` is ``ö``), accents removed, case folded, and
+    everything but letters and digits dropped, so "On  {AI}:" and "On AI" agree.
+    Letters of every script are kept: a title in Armenian or Greek is not empty.
+    """
+    text = title
+    if not _LATEX_MARKS.isdisjoint(text):
+        from store.latex import latex_to_unicode
+
+        text = latex_to_unicode(text)
+    folded = fold(text)
+    if folded.isascii():
+        return _alnum_only(folded)
+    return _NOT_WORD.sub("", folded)
+
+
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
 _ARXIV_OLD = re.compile(r"([a-z][a-z.\-]+/\d{7})(?:v\d+)?", re.IGNORECASE)
 
