@@ -1,0 +1,130 @@
+"""The ``paper-reader`` command: argument parsing and dispatch to the subcommands.
+
+Subcommands talk to the store only; the reader (Textual) is imported when it
+is opened, so ``paper-reader list`` starts without loading a UI framework.
+Exit codes: 0 done, 1 bad input or unknown id (one line on stderr), 2 usage.
+Each subcommand lives in the module of its job (importing, reading, state,
+restore) as a :class:`~tui.cli.command.Command`; :data:`COMMANDS` is the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from store.errors import PaperReaderError
+from store.text import clean_line
+from tui.cli import importing, reading, restore, state
+from tui.cli.command import Command, open_library
+
+COMMANDS: dict[str, Command] = {
+    command.name: command
+    for command in (*importing.COMMANDS, *reading.COMMANDS, *state.COMMANDS, *restore.COMMANDS)
+}
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("paper-reader")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command line of PRODUCT.md §4."""
+    parser = argparse.ArgumentParser(
+        prog="paper-reader",
+        description="A keyboard-driven terminal reader for collections of research papers.",
+        epilog="With no command, opens the reader (importing FILEs first).",
+    )
+    parser.add_argument("--version", action="version", version=f"paper-reader {_version()}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the store file (default: PAPER_READER_DB, else the user data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # ``--db`` is accepted after the command too, as users type it either way.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    for command in COMMANDS.values():
+        if command.prefix_chars == "-":
+            p = sub.add_parser(command.name, parents=[common], help=command.help)
+        else:
+            p = sub.add_parser(command.name, help=command.help, prefix_chars=command.prefix_chars)
+        command.configure(p)
+    return parser
+
+
+def _split_reader_args(argv: list[str]) -> tuple[list[str], list[str]] | None:
+    """For ``paper-reader [--db PATH] [FILE ...]``: (options, files); None for a command."""
+    options: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--db" and i + 1 < len(argv):
+            options += argv[i : i + 2]
+            i += 2
+        elif arg.startswith("--db="):
+            options.append(arg)
+            i += 1
+        else:
+            break
+    rest = argv[i:]
+    if rest and (rest[0] in COMMANDS or rest[0].startswith("-")):
+        return None
+    return options, rest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``paper-reader`` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    reader_args = _split_reader_args(args_list)
+    try:
+        if reader_args is not None:
+            options, files = reader_args
+            args = parser.parse_args(options)
+            return _open_reader(args, files)
+        args, extras = parser.parse_known_args(args_list)
+        if extras:
+            # A query may start with "-" (``list -status:read``): argparse takes such
+            # words for unknown options, so hand them back to the query.
+            if args.command not in ("list", "export") or any(
+                e.startswith("--") or not e.startswith("-") for e in extras
+            ):
+                parser.error(f"unrecognized arguments: {' '.join(extras)}")
+            args.query += extras
+        if args.command is None:
+            return _open_reader(args, [])
+        return COMMANDS[args.command].run(args)
+    except PaperReaderError as err:
+        # Messages quote input (a bad line, a tag): never let it drive the terminal.
+        print(f"paper-reader: {clean_line(str(err))}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `paper-reader list | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as err:  # a file system failure no command anticipated
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"paper-reader: {clean_line(where + (err.strerror or str(err)))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open_reader(args: argparse.Namespace, files: list[str]) -> int:
+    library = open_library(args)
+    if files:
+        for path, result, summary in importing.import_files(library, files):
+            for warning in result.warnings:
+                print(clean_line(f"paper-reader: {path}: warning: {warning}"), file=sys.stderr)
+            print(f"{path}: {summary}", file=sys.stderr)
+    from tui.app import run_reader
+
+    return run_reader(library)
