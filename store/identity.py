@@ -1,15 +1,43 @@
-"""Who a paper is: citation keys for new papers, and the keys that spot duplicates.
+"""Who a paper is: citation keys for new papers, and the rules that say two records are one.
 
 A paper arrives from many sources (a profile page, a BibTeX file, the arXiv
-API) with different subsets of identifiers. Two records are the same paper
-when they share an arXiv id, a DOI, or a normalised title and year.
+API) with different subsets of identifiers, and real files get identifiers
+wrong (two theses sharing a DOI by mistake). So two records are the same paper
+only on strong evidence, and never by guessing:
+
+* **Normalised title**: one definition for the whole store,
+  :func:`normalized_title` — LaTeX decoded, accents removed, case folded,
+  punctuation and spacing dropped. Titles *agree* when these are equal.
+* **Same arXiv id**: the same paper when either record came from the arXiv
+  API (``origin == "arxiv"``: ``add``, ``fetch``, ``enrich`` — arXiv revises
+  titles between versions); between records of user files, only when their
+  titles agree.
+* **Same DOI** (compared case-insensitively): only when the titles agree and
+  the years are within one (a record without a year does not block it).
+* **Same normalised title**: only when both have a year and the years are
+  within one, both have authors and the first authors' surnames agree (last
+  word of the surname, folded, so "Garduño Freeman, Cristina" and "Cristina
+  Garduño Freeman" agree), and not when both have a venue and the venues
+  differ unless one of them is a preprint (arXiv, CoRR, bioRxiv, ...): a
+  workshop paper and its conference version stay two papers. Two different
+  DOIs (an arXiv DOI aside), two different arXiv ids or two different volumes
+  (of a multi-volume work: "Works", vol. 3 and vol. 4) also keep them apart.
+
+A shared DOI or arXiv id that fails these rules is a *clash*: both records are
+kept and the import prints a notice naming both (see :class:`Verdict`).
+A source's own key (BibTeX key, CSL ``citation-key``, RIS ``ID``) is an alias
+of the paper it became, per source; a record without one gets a
+:func:`fingerprint` alias instead, so re-importing a file finds every entry
+by its key first, whatever the rules above would say.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from store.model import Paper
 from store.text import fold
@@ -161,38 +189,204 @@ def normalize_arxiv_id(value: str) -> str:
 
 
 def normalize_doi(value: str) -> str:
-    """A DOI lower-cased and stripped of resolver prefixes, or ``""``."""
+    """A DOI stripped of resolver prefixes, in the source's case, or ``""``.
+
+    DOIs are case-insensitive: compare them through :func:`doi_key`.
+    """
     doi = value.strip()
     doi = re.sub(r"^(https?://)?(dx\.)?doi\.org/", "", doi, flags=re.IGNORECASE)
     doi = re.sub(r"^doi:\s*", "", doi, flags=re.IGNORECASE)
-    return doi.lower() if doi.startswith("10.") else ""
+    return doi if doi.startswith("10.") else ""
 
 
-def title_key(paper: Paper) -> str:
-    """Normalised title + year + first author's surname; empty when too weak to trust.
+def doi_key(value: str) -> str:
+    """The form of a DOI that two records must share to have the same DOI."""
+    return normalize_doi(value).lower()
 
-    The surname keeps two editions or namesakes ("Introduction", 2006) apart
-    while still matching "Yuanhe Zhang" in a profile with "Zhang, Yuanhe" in BibTeX.
+
+_PREPRINT_VENUE = re.compile(r"arxiv|biorxiv|medrxiv|chemrxiv|ssrn|preprint|\bcorr\b")
+_ARXIV_DOI = "10.48550/"
+
+
+def surname(author: str) -> str:
+    """The surname of an author: before the comma of ``Last, First``, else the last word."""
+    return _surname(author)
+
+
+def surname_key(author: str) -> str:
+    """What two first authors must share: the last word of the surname, folded."""
+    words = _NOT_WORD.split(fold(_surname(author)))
+    words = [word for word in words if word]
+    return words[-1] if words else ""
+
+
+def _plain_title(title: str) -> str:
+    # Braces alone ({B}ayesian) need no LaTeX decoding: the costly decoder runs
+    # only for commands and math, which few titles have.
+    if "\\" not in title and "$" not in title:
+        return normalized_title(title.replace("{", "").replace("}", ""))
+    return normalized_title(title)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the identity rules read of one record, computed once."""
+
+    title: str
+    year: int | None
+    surname: str
+    venue: str
+    preprint: bool
+    arxiv: str
+    doi: str
+    from_arxiv_api: bool
+    volume: str
+
+    @classmethod
+    def of(cls, paper: Paper) -> Facts:
+        """The facts of a paper."""
+        venue = fold(paper.venue).strip() if paper.venue else ""
+        doi = doi_key(paper.doi) if paper.doi else ""
+        preprint = (
+            paper.origin == "arxiv"
+            or paper.kind == "preprint"
+            or bool(venue and _PREPRINT_VENUE.search(venue))
+            or doi.startswith(_ARXIV_DOI)
+        )
+        return cls(
+            title=_plain_title(paper.title) if paper.title else "",
+            year=paper.year,
+            surname=surname_key(paper.authors[0]) if paper.authors else "",
+            venue=_NOT_WORD.sub("", venue),
+            preprint=preprint,
+            arxiv=normalize_arxiv_id(paper.arxiv_id) if paper.arxiv_id else "",
+            doi=doi,
+            from_arxiv_api=paper.origin == "arxiv",
+            volume=_NOT_WORD.sub("", fold(paper.extra.get("volume", ""))),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether two records are one paper; ``clash`` names a shared identifier that fell short."""
+
+    same: bool
+    clash: str = ""
+
+
+_SAME = Verdict(True)
+_APART = Verdict(False)
+
+
+def _years_within_one(a: int | None, b: int | None) -> bool:
+    return a is not None and b is not None and abs(a - b) <= 1
+
+
+def _same_by_title(a: Facts, b: Facts) -> bool:
+    if not (a.title and a.title == b.title):
+        return False
+    if not _years_within_one(a.year, b.year) or not (a.surname and a.surname == b.surname):
+        return False
+    if a.venue and b.venue and a.venue != b.venue and not (a.preprint or b.preprint):
+        return False  # a workshop paper and its conference version
+    if a.arxiv and b.arxiv and a.arxiv != b.arxiv:
+        return False
+    if a.volume and b.volume and a.volume != b.volume:
+        return False  # the volumes of a multi-volume work share its title
+    return not (
+        a.doi
+        and b.doi
+        and a.doi != b.doi
+        and not (a.doi.startswith(_ARXIV_DOI) or b.doi.startswith(_ARXIV_DOI))
+    )
+
+
+def judge(a: Facts, b: Facts) -> Verdict:
+    """The identity rules of this module's docstring, applied to two records."""
+    titles_agree = bool(a.title) and a.title == b.title
+    clash = ""
+    if a.arxiv and a.arxiv == b.arxiv:
+        if a.from_arxiv_api or b.from_arxiv_api or titles_agree:
+            return _SAME
+        clash = f"arXiv id {a.arxiv}"
+    if a.doi and a.doi == b.doi:
+        years_fit = a.year is None or b.year is None or abs(a.year - b.year) <= 1
+        if titles_agree and years_fit:
+            return _SAME
+        clash = clash or f"DOI {a.doi}"
+    if _same_by_title(a, b):
+        return _SAME
+    return Verdict(False, clash) if clash else _APART
+
+
+def fingerprint(paper: Paper) -> str:
+    """The alias of a record that has no key of its own: title, first author and year.
+
+    A record without a title is fingerprinted by all its bibliographic fields.
     """
-    title = _alnum_only(fold(paper.title))
-    surname = _alnum_only(fold(_surname(paper.authors[0]))) if paper.authors else ""
-    year = paper.year
-    # A short title ("Spite") identifies a paper only together with its year and author.
-    if not title or (len(title) < 8 and not (year and surname)):
-        return ""
-    return f"{title}|{year or ''}|{surname}"
-
-
-def identity_keys(paper: Paper) -> list[str]:
-    """Every key under which this paper could be found again, strongest first."""
-    keys = []
-    arxiv = normalize_arxiv_id(paper.arxiv_id) if paper.arxiv_id else ""
-    if arxiv:
-        keys.append(f"arxiv:{arxiv}")
-    doi = normalize_doi(paper.doi) if paper.doi else ""
-    if doi:
-        keys.append(f"doi:{doi}")
-    title = title_key(paper)
+    title = _plain_title(paper.title) if paper.title else ""
     if title:
-        keys.append(f"title:{title}")
-    return keys
+        first = surname_key(paper.authors[0]) if paper.authors else ""
+        return f"~{title}|{first}|{paper.year or ''}"
+    record = paper.to_record()
+    for name in ("id", "collections", "added_at", "aliases"):
+        record.pop(name, None)
+    digest = hashlib.sha1(repr(sorted(record.items())).encode("utf-8", "replace"))
+    return f"#{digest.hexdigest()[:16]}"
+
+
+class IdentityIndex:
+    """The papers of a store looked up by arXiv id, DOI, normalised title and source key.
+
+    Built once per import over the stored papers, then grown as the import
+    adds and merges records, so entries of one file meet each other too.
+    """
+
+    def __init__(self, papers: Iterable[Paper] = ()) -> None:
+        self._facts: dict[str, Facts] = {}
+        self._arxiv: dict[str, list[str]] = {}
+        self._doi: dict[str, list[str]] = {}
+        self._title: dict[str, list[str]] = {}
+        self._alias: dict[tuple[str, str], str] = {}
+        for paper in papers:
+            self.add(paper)
+
+    def facts(self, paper_id: str) -> Facts:
+        """The facts of a paper in the index."""
+        return self._facts[paper_id]
+
+    def add(self, paper: Paper) -> None:
+        """Index a paper (again, after a merge gave it an arXiv id or DOI)."""
+        facts = self._facts[paper.id] = Facts.of(paper)
+        for table, key in (
+            (self._arxiv, facts.arxiv),
+            (self._doi, facts.doi),
+            (self._title, facts.title),
+        ):
+            if key:
+                ids = table.setdefault(key, [])
+                if paper.id not in ids:
+                    ids.append(paper.id)
+        for source, keys in paper.aliases.items():
+            for key in keys:
+                self._alias.setdefault((source, key), paper.id)
+
+    def add_alias(self, source: str, key: str, paper_id: str) -> None:
+        """Remember that ``source`` calls the paper ``key``."""
+        self._alias.setdefault((source, key), paper_id)
+
+    def by_alias(self, source: str, key: str) -> str | None:
+        """The paper that ``source`` called ``key``, if any."""
+        return self._alias.get((source, key))
+
+    def candidates(self, facts: Facts) -> list[str]:
+        """Papers sharing an arXiv id, a DOI or a normalised title with ``facts``."""
+        found: list[str] = []
+        for table, key in (
+            (self._arxiv, facts.arxiv),
+            (self._doi, facts.doi),
+            (self._title, facts.title),
+        ):
+            if key:
+                found += (pid for pid in table.get(key, ()) if pid not in found)
+        return found

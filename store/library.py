@@ -14,14 +14,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
 
 from store.bulk import paused_gc
-from store.errors import FormatError, UnknownPaperError
-from store.identity import base_key, identity_keys, unique_key
+from store.errors import FormatError, PaperReaderError, UnknownPaperError
+from store.merging import ImportSummary, merge_import
 from store.model import (
     DEFAULT_STATE,
     Collection,
@@ -80,93 +80,6 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-@dataclass(frozen=True, slots=True)
-class ImportSummary:
-    """What an import did, in the words the command line prints."""
-
-    added: int
-    updated: int
-    unchanged: int
-    warnings: int
-    collection: str | None = None
-
-    def __str__(self) -> str:
-        return (
-            f"added {self.added}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, warnings {self.warnings}"
-        )
-
-
-def merge_papers(existing: Paper, incoming: Paper) -> Paper:
-    """The same paper seen again: richer fields fill gaps, nothing is erased.
-
-    A re-import of the same reading list may correct fields (its values win);
-    another source only fills what is missing, so a BibTeX file cannot rename
-    a paper the arXiv feed titled. The stored id and ``added_at`` never change;
-    collections are united. A truncated author list never replaces a complete
-    one, and a date only gives way to one at least as precise.
-    """
-    same_source = bool(incoming.collections) and set(incoming.collections) <= set(
-        existing.collections
-    )
-    changes: dict[str, object] = {}
-    for name in (
-        "title",
-        "abstract",
-        "category",
-        "url",
-        "code_url",
-        "arxiv_id",
-        "doi",
-        "venue",
-        "affiliations",
-        "categories",
-        "kind",
-    ):
-        value = getattr(incoming, name)
-        current = getattr(existing, name)
-        if value and value != current and (same_source or not current):
-            changes[name] = value
-    authors_richer = bool(incoming.authors) and (
-        not existing.authors
-        or (existing.authors_truncated and not incoming.authors_truncated)
-        or (existing.authors_truncated and len(incoming.authors) > len(existing.authors))
-        or (same_source and (existing.authors_truncated or not incoming.authors_truncated))
-    )
-    if authors_richer and (incoming.authors, incoming.authors_truncated) != (
-        existing.authors,
-        existing.authors_truncated,
-    ):
-        changes["authors"] = incoming.authors
-        changes["authors_truncated"] = incoming.authors_truncated
-    incoming_rank = _PRECISION_RANK[incoming.date_precision]
-    existing_rank = _PRECISION_RANK[existing.date_precision]
-    date_as_precise = bool(incoming.date) and (
-        not existing.date
-        or incoming_rank > existing_rank
-        or (same_source and incoming_rank == existing_rank)
-    )
-    if date_as_precise and (incoming.date, incoming.date_precision) != (
-        existing.date,
-        existing.date_precision,
-    ):
-        changes["date"] = incoming.date
-        changes["date_precision"] = incoming.date_precision
-    if incoming.has_code and not existing.has_code:
-        changes["has_code"] = True
-    merged_extra = (
-        {**existing.extra, **incoming.extra}
-        if same_source
-        else {**incoming.extra, **existing.extra}
-    )
-    if merged_extra != existing.extra:
-        changes["extra"] = merged_extra
-    merged_collections = {**existing.collections, **incoming.collections}
-    if merged_collections != existing.collections:
-        changes["collections"] = merged_collections
-    return replace(existing, **changes) if changes else existing
-
-
 class Library:
     """The papers, collections and user state of one store, and every change to them."""
 
@@ -185,8 +98,6 @@ class Library:
         self._abstracts_lock = threading.Lock()
         self._search_index: SearchIndex | None = None
         self._search_version = -1
-        self._index: dict[str, str] = {}
-        self._index_version = -1
         self._orders: dict[tuple[str, int], list[Paper]] = {}
         self._catalogue_version = 0
         self.revision = 0
@@ -285,6 +196,30 @@ class Library:
         except KeyError:
             raise UnknownPaperError(paper_id) from None
 
+    def resolve(self, reference: str) -> str:
+        """The id of the paper that ``reference`` names: its id, or a key a source gave it.
+
+        A BibTeX key, CSL ``citation-key`` or RIS ``ID`` works wherever an id
+        does; a key that two sources gave to two different papers is refused
+        with both ids named. Raises :class:`UnknownPaperError` for no match.
+        """
+        if reference in self._papers:
+            return reference
+        found = sorted(
+            {
+                paper.id
+                for paper in self._papers.values()
+                if paper.aliases and any(reference in keys for keys in paper.aliases.values())
+            }
+        )
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise PaperReaderError(
+                f"{reference!r} names {len(found)} papers ({', '.join(found)}): use an id"
+            )
+        raise UnknownPaperError(reference)
+
     def state(self, paper_id: str) -> UserState:
         """The user's state for this paper (the default when it has none)."""
         return self._states.get(paper_id, DEFAULT_STATE)
@@ -319,16 +254,6 @@ class Library:
             self._orders = {k: v for k, v in self._orders.items() if k[1] == current}
             ordered = self._orders[key] = sort_papers(list(self._papers.values()), sort)
         return ordered
-
-    def _identity_index(self) -> dict[str, str]:
-        """Identity key (arXiv id, DOI, title) → paper id, kept until the catalogue changes."""
-        if self._index_version != self._catalogue_version:
-            index: dict[str, str] = {}
-            for paper in self._papers.values():
-                for key in identity_keys(paper):
-                    index.setdefault(key, paper.id)
-            self._index, self._index_version = index, self._catalogue_version
-        return self._index
 
     def _searcher(self) -> SearchIndex:
         """The search index of the current catalogue (a new one after each change)."""
@@ -389,12 +314,16 @@ class Library:
         source: str = "",
         collection: str | None = None,
         strict: bool = False,
+        dry_run: bool = False,
     ) -> ImportSummary:
-        """Merge an importer's papers into the library as one transaction.
+        """Merge an importer's records into the library as one transaction.
 
-        Papers already present (same arXiv id, DOI or title + year) are
-        merged and keep their id and the user's state; new ones get a
-        citation key. Nothing is written when nothing changed.
+        Each record is decided by the rules of :mod:`store.identity` (see
+        :func:`~store.merging.merge_import`): merged papers keep their id and
+        the user's state; new ones get a citation key. With ``strict`` any
+        warning (the importer's or an identity notice) refuses the whole
+        input; with ``dry_run`` nothing is written. Nothing is written when
+        nothing changed.
         """
         if strict and result.warnings:
             first = result.warnings[0]
@@ -405,59 +334,38 @@ class Library:
             result = sanitized(result)
             with self._repo.locked():
                 self.refresh()
-                return self._merge_and_save(result, source=source, collection=collection)
+                return self._merge_and_save(
+                    result, source=source, collection=collection, strict=strict, dry_run=dry_run
+                )
 
     def _merge_and_save(
-        self, result: ImportResult, *, source: str, collection: str | None
+        self,
+        result: ImportResult,
+        *,
+        source: str,
+        collection: str | None,
+        strict: bool,
+        dry_run: bool,
     ) -> ImportSummary:
         stamp = now_iso()
-        original = self._papers
-        papers = dict(original)
-        abstracts = dict(self._abstract_map())
-        abstracts_changed: set[str] = set()
-        index = dict(self._identity_index())
+        if collection:
+            result = replace(
+                result,
+                papers=[
+                    replace(p, collections={collection: min(p.collections.values(), default=0)})
+                    for p in result.papers
+                ],
+            )
         source_collection = result.collection
         name = collection or (source_collection.name if source_collection else None)
-        added = 0
-        next_suffix: dict[str, int] = {}
-        seen_existing: set[str] = set()
-        state_changes: dict[str, UserState] = {}
-        for incoming in result.papers:
-            if collection:
-                ranks = incoming.collections.values()
-                incoming = replace(incoming, collections={collection: min(ranks, default=0)})
-            keys = identity_keys(incoming)
-            match = next((index[k] for k in keys if k in index), None)
-            if match is not None:
-                text = abstracts.get(match, "")
-                existing = papers[match].with_abstract(text) if text else papers[match]
-                merged = merge_papers(existing, incoming)
-                if merged.abstract != text:
-                    abstracts[match] = merged.abstract
-                    abstracts_changed.add(match)
-                papers[match] = merged.with_abstract("") if merged.abstract else merged
-                if match in original:
-                    seen_existing.add(match)
-                paper_id = match
-                keys = identity_keys(papers[match])  # a merge may add an arXiv id or DOI
-            else:
-                wanted = incoming.id if result.keep_ids and incoming.id else base_key(incoming)
-                paper_id = unique_key(wanted, papers.__contains__, next_suffix.get(wanted, 0))
-                next_suffix[wanted] = next_suffix.get(wanted, 0) + 1
-                papers[paper_id] = incoming.catalogued(paper_id, incoming.added_at or stamp)
-                if incoming.abstract:
-                    abstracts[paper_id] = incoming.abstract
-                added += 1
-            for key in keys:
-                index.setdefault(key, paper_id)
-            incoming_state = result.states.get(incoming.id)
-            if incoming_state is not None and incoming_state != self.state(paper_id):
-                state_changes[paper_id] = incoming_state
-        updated = sum(
-            1 for pid in seen_existing if papers[pid] != original[pid] or pid in abstracts_changed
+        outcome = merge_import(
+            result,
+            papers=self._papers,
+            abstracts=self._abstract_map(),
+            states=self._states,
+            source=name,
+            stamp=stamp,
         )
-        unchanged = len(seen_existing) - updated
-
         collections = dict(self._collections)
         collection_changed = False
         if name is not None:
@@ -472,16 +380,26 @@ class Library:
             if previous is None or replace(previous, imported_at=stamp) != fresh:
                 collections[name] = fresh
                 collection_changed = True
-
         for extra in result.collections:
             if extra.name not in collections:
                 collections[extra.name] = extra
                 collection_changed = True
 
-        if added or updated or collection_changed or state_changes:
+        summary = outcome.summary
+        if strict and summary.warnings:
+            first = summary.warnings[0]
+            raise FormatError(
+                f"{len(summary.warnings)} warning(s) with --strict: {first.message}", first.line
+            )
+        papers, abstracts, state_changes = outcome.papers, outcome.abstracts, outcome.state_changes
+        # Aliases recorded on a re-import change the catalogue without changing a paper's fields.
+        catalogue_changed = outcome.catalogue_changed or papers != self._papers
+        if dry_run:
+            return summary
+        if catalogue_changed or collection_changed or state_changes:
             # The pair of .bak files is the last good store (both were just read).
             self._repo.backup_state()
-        if added or updated or collection_changed:
+        if catalogue_changed or collection_changed:
             # Every catalogue write comes with all abstract parts, so the .bak
             # files of both always belong to the same import (see restore).
             parts = self._repo.save_abstracts(abstracts, len(papers))
@@ -490,13 +408,12 @@ class Library:
             self._papers, self._collections = papers, collections
             self._abstracts, self._inline_abstracts = abstracts, {}
             self._catalogue_version += 1
-            self._index, self._index_version = index, self._catalogue_version
             self.revision += 1
         if state_changes:
             self._repo.save_states(state_changes)
             self._states.update(state_changes)
             self.revision += 1
-        return ImportSummary(added, updated, unchanged, len(result.warnings), name)
+        return summary
 
     # -- changing user state ---------------------------------------------------
 

@@ -103,6 +103,11 @@ class Paper:
     the primary one); ``kind`` is the source's record type (BibTeX ``article``,
     CSL ``paper-conference``); ``extra`` keeps bibliographic fields the model
     does not name (volume, pages, publisher, ...) so exports lose nothing.
+    ``aliases`` maps a source (the collection an import filled) to the keys
+    that source gave this paper (BibTeX key, CSL ``citation-key``, RIS ``ID``,
+    or a fingerprint for a record without one): a re-import finds the paper by
+    them first. ``origin`` is ``"arxiv"`` when the arXiv API described the paper
+    (arXiv revises titles between versions, so its id outweighs its title).
     """
 
     id: str
@@ -125,6 +130,8 @@ class Paper:
     categories: tuple[str, ...] = ()
     kind: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    origin: str = ""
 
     @property
     def year(self) -> int | None:
@@ -154,6 +161,7 @@ class Paper:
             data[name] = list(data[name])
         data["collections"] = dict(self.collections)
         data["extra"] = dict(self.extra)
+        data["aliases"] = {source: list(keys) for source, keys in self.aliases.items()}
         data["date_precision"] = str(self.date_precision) if self.date_precision else None
         return data
 
@@ -202,6 +210,10 @@ class Paper:
             record["kind"] = self.kind
         if self.extra:
             record["extra"] = self.extra
+        if self.aliases:
+            record["aliases"] = self.aliases
+        if self.origin:
+            record["origin"] = self.origin
         return record
 
     @classmethod
@@ -215,6 +227,7 @@ class Paper:
         categories = get("categories", ())
         collections = get("collections")
         extra = get("extra")
+        aliases = get("aliases")
         return _build(
             data["id"],
             data["title"],
@@ -236,6 +249,8 @@ class Paper:
             categories if type(categories) is tuple else tuple(categories),
             get("kind", ""),
             {str(k): str(v) for k, v in extra.items()} if extra is not None else {},
+            {str(k): tuple(map(str, v)) for k, v in aliases.items()} if aliases else {},
+            get("origin", ""),
         )
 
     def catalogued(self, paper_id: str, added_at: str) -> Paper:
@@ -295,6 +310,8 @@ class _UnfrozenPaper:
         categories: tuple[str, ...],
         kind: str,
         extra: dict[str, str],
+        aliases: dict[str, tuple[str, ...]],
+        origin: str,
     ) -> None:
         self.id = id
         self.title = title
@@ -316,6 +333,8 @@ class _UnfrozenPaper:
         self.categories = categories
         self.kind = kind
         self.extra = extra
+        self.aliases = aliases
+        self.origin = origin
 
 
 def _build(*values: Any) -> Paper:
@@ -437,7 +456,9 @@ class ImportResult:
     the format has neither): the source's own key of each entry (BibTeX key,
     CSL ``citation-key``/``id``, RIS ``ID``; ``""`` when it has none) and the
     1-based line where the entry starts. ``skipped`` counts the entries that
-    could not be read (each also has a warning).
+    could not be read (each also has a warning). ``exact_ids`` marks
+    paper-reader's own export: its ids are the papers' identity, restored as
+    they are and never merged by the identity rules.
     """
 
     papers: list[Paper]
@@ -449,3 +470,4 @@ class ImportResult:
     source_keys: list[str] = field(default_factory=list)
     lines: list[int | None] = field(default_factory=list)
     skipped: int = 0
+    exact_ids: bool = False

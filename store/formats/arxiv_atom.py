@@ -235,6 +235,7 @@ def _parse_entry(
         collections=collections,
         kind="preprint",
         extra=extra,
+        origin="arxiv",
     )
 
 

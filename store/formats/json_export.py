@@ -71,10 +71,13 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     warnings: list[ImportWarning] = []
     for number, record in enumerate(document["papers"], start=1):
         try:
-            if not isinstance(record, dict) or not all(
-                isinstance(record.get(key), str) and record[key] for key in ("id", "title")
+            if not isinstance(record, dict) or not (
+                isinstance(record.get("id"), str) and record["id"]
             ):
-                raise ValueError("a paper needs an id and a title")
+                raise ValueError("a paper needs an id")
+            if not isinstance(record.get("title", ""), str):
+                raise ValueError("a paper's title is text")
+            record.setdefault("title", "")
             record = _clean(record)
             paper = Paper.from_dict(record)
             state = UserState.from_dict(record)
@@ -101,4 +104,6 @@ def parse(text: str, *, source: str = "") -> ImportResult:
         keep_ids=True,
         states=states,
         collections=collections,
+        skipped=sum(1 for warning in warnings if warning.message.startswith("paper ")),
+        exact_ids=True,
     )

@@ -288,7 +288,7 @@ def run_cli(db: Path, api_url: str, *args: str) -> subprocess.CompletedProcess[s
 def test_add_fetches_and_imports_with_affiliations(fake_arxiv: FakeArxiv, db_path: Path) -> None:
     done = run_cli(db_path, fake_arxiv.url, "add", "https://arxiv.org/abs/astro-ph/0601001v1")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "added 1, updated 0, unchanged 0, warnings 0"
+    assert done.stdout.strip() == "added 1, merged 0, updated 0, unchanged 0, skipped 0, warnings 0"
     (path, _), *_ = fake_arxiv.requests
     assert query_of(path)["id_list"] == ["astro-ph/0601001v1"]
 
@@ -309,13 +309,13 @@ def test_add_fetches_and_imports_with_affiliations(fake_arxiv: FakeArxiv, db_pat
 
     again = run_cli(db_path, fake_arxiv.url, "add", "astro-ph/0601001")
     assert again.returncode == 0, again.stderr
-    assert again.stdout.strip() == "added 0, updated 0, unchanged 1, warnings 0"
+    assert again.stdout.strip() == "added 0, merged 0, updated 0, unchanged 1, skipped 0, warnings 0"
 
 
 def test_add_warns_about_ids_arxiv_does_not_have(fake_arxiv: FakeArxiv, db_path: Path) -> None:
     done = run_cli(db_path, fake_arxiv.url, "add", "astro-ph/0601001", "arXiv:2301.99999")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "added 1, updated 0, unchanged 0, warnings 1"
+    assert done.stdout.strip() == "added 1, merged 0, updated 0, unchanged 0, skipped 0, warnings 1"
     assert "arXiv has no paper with id 2301.99999" in done.stderr
     assert len(fake_arxiv.requests) == 1  # one batch for both ids
 

@@ -10,7 +10,8 @@ import pytest
 
 from store.errors import StoreError, UnknownPaperError
 from store.formats import decode_input, parse_text
-from store.library import Library, merge_papers
+from store.library import Library
+from store.merging import merge_papers
 from store.model import ImportResult, Paper, ReadingStatus
 from store.query import parse as parse_query
 from tests.conftest import AS_OF, SAMPLE_PROFILE
@@ -88,24 +89,74 @@ def test_duplicates_found_by_arxiv_id_doi_and_title(db_path: Path) -> None:
                     doi="10.1109/CVPR.2016.90",
                     date="2016-06-01",
                 ),
-                Paper(id="", title="A paper found by its title", date="2020-01-01"),
+                Paper(
+                    id="",
+                    title="A paper found by its title",
+                    authors=("Ada Lovelace",),
+                    date="2020-01-01",
+                ),
             ]
         )
     )
     again = ImportResult(
         [
-            Paper(id="", title="Attention Is All You Need (v5)", arxiv_id="arXiv:1706.03762v5"),
-            Paper(id="", title="ResNet", doi="https://doi.org/10.1109/cvpr.2016.90"),
-            Paper(id="", title="A Paper Found By Its Title!", date="2020-05-05", venue="ICML"),
+            # the arXiv API revises titles between versions: its id is enough
+            Paper(
+                id="",
+                title="Attention Is All You Need (v5)",
+                arxiv_id="arXiv:1706.03762v5",
+                origin="arxiv",
+            ),
+            Paper(
+                id="", title="Deep Residual Learning", doi="https://doi.org/10.1109/cvpr.2016.90"
+            ),
+            Paper(
+                id="",
+                title="A Paper Found By Its Title!",
+                authors=("Lovelace, Ada",),
+                date="2021-05-05",
+                venue="ICML",
+            ),
         ]
     )
     summary = library.import_result(again)
     # another source fills gaps (the venue) but renames nothing
-    assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 2)
+    # the venue is filled in, and the record learns that the arXiv API described it
+    assert (summary.added, summary.merged, summary.updated, summary.unchanged) == (0, 0, 2, 1)
     assert len(library) == 3
     assert library.search(parse_query("title:attention"))[0].title == "Attention is all you need"
     merged = library.search(parse_query("title:found"))[0]
     assert merged.venue == "ICML"
+
+
+def test_weak_evidence_keeps_papers_apart(db_path: Path) -> None:
+    library = Library(db_path)
+    library.import_result(
+        ImportResult(
+            [
+                Paper(id="", title="Attention is all you need", arxiv_id="1706.03762"),
+                Paper(id="", title="Deep residual learning", doi="10.1109/CVPR.2016.90"),
+                Paper(id="", title="A paper found by its title", date="2020-01-01"),
+            ]
+        )
+    )
+    summary = library.import_result(
+        ImportResult(
+            [
+                # a user file with the same arXiv id but another title: two records
+                Paper(id="", title="Transformers revisited", arxiv_id="1706.03762"),
+                Paper(id="", title="ResNet", doi="10.1109/cvpr.2016.90"),
+                # no authors on either side: a title and a year are not enough
+                Paper(id="", title="A Paper Found By Its Title!", date="2020-05-05"),
+            ]
+        )
+    )
+    assert (summary.added, summary.merged, summary.updated, summary.unchanged) == (3, 0, 0, 0)
+    assert len(library) == 6
+    notices = [str(w) for w in summary.warnings]
+    assert len(notices) == 2
+    assert any("arXiv id 1706.03762" in n and "both kept" in n for n in notices)
+    assert any("DOI 10.1109/cvpr.2016.90" in n for n in notices)
 
 
 def test_merge_fills_gaps_and_never_erases() -> None:

@@ -37,6 +37,8 @@ PAPERS = st.builds(
     categories=st.lists(TEXT, max_size=3).map(tuple),
     kind=TEXT,
     extra=st.dictionaries(TEXT, TEXT, max_size=3),
+    aliases=st.dictionaries(TEXT, st.lists(TEXT, min_size=1, max_size=2).map(tuple), max_size=2),
+    origin=st.sampled_from(("", "arxiv")),
 )
 
 
@@ -44,7 +46,7 @@ def test_the_strategy_sets_every_field() -> None:
     covered = {"id", "title", "authors", "authors_truncated", "affiliations", "abstract"}
     covered |= {"category", "date", "date_precision", "has_code", "url", "code_url"}
     covered |= {"arxiv_id", "doi", "venue", "collections", "added_at", "categories"}
-    covered |= {"kind", "extra"}
+    covered |= {"kind", "extra", "aliases", "origin"}
     assert covered == {f.name for f in fields(Paper)}
 
 

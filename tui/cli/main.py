@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from store.errors import PaperReaderError
+from store.importing import import_files
 from store.text import clean_line
 from tui.cli import importing, reading, restore, state
 from tui.cli.command import Command, open_library
@@ -121,10 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _open_reader(args: argparse.Namespace, files: list[str]) -> int:
     library = open_library(args)
     if files:
-        for path, result, summary in importing.import_files(library, files):
-            for warning in result.warnings:
-                print(clean_line(f"paper-reader: {path}: warning: {warning}"), file=sys.stderr)
-            print(f"{path}: {summary}", file=sys.stderr)
+        for item in import_files(library, files):
+            for warning in item.summary.warnings:
+                print(clean_line(f"paper-reader: {item.path}: warning: {warning}"), file=sys.stderr)
+            print(clean_line(f"{item.path}: {item.summary}"), file=sys.stderr)
     from tui.app import run_reader
 
     return run_reader(library)

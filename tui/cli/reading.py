@@ -38,7 +38,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     library = open_library(args)
-    paper = library.complete(library.get(args.id))
+    paper = library.complete(library.get(library.resolve(args.id)))
     state = library.state(paper.id)
     if args.json:
         print_json(paper_record(paper, state))
@@ -83,7 +83,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     library = open_library(args)
     query = parse_query(" ".join(args.query))
-    found = sorted(library.search(query, sort="rank"), key=lambda paper: paper.added_at)
+    found = library.search(query, sort="rank")
+    if args.format == "json":
+        # A backup keeps the store's own order, so a restored store lists ties alike.
+        position = {paper.id: n for n, paper in enumerate(library.papers())}
+        found = sorted(found, key=lambda paper: position[paper.id])
+    else:
+        found = sorted(found, key=lambda paper: paper.added_at)
     papers = library.complete_all(found)
     states = {p.id: library.state(p.id) for p in papers}
     names = {name for p in papers for name in p.collections}

@@ -13,19 +13,21 @@ from tui.cli.command import Command, open_library
 
 def _cmd_mark(args: argparse.Namespace) -> int:
     library = open_library(args)
-    library.set_status(args.ids, ReadingStatus(args.status))
+    library.set_status([library.resolve(ref) for ref in args.ids], ReadingStatus(args.status))
     print(f"marked {len(args.ids)} {args.status}")
     return 0
 
 
 def _cmd_star(args: argparse.Namespace) -> int:
-    open_library(args).set_starred(args.ids, True)
+    library = open_library(args)
+    library.set_starred([library.resolve(ref) for ref in args.ids], True)
     print(f"starred {len(args.ids)}")
     return 0
 
 
 def _cmd_unstar(args: argparse.Namespace) -> int:
-    open_library(args).set_starred(args.ids, False)
+    library = open_library(args)
+    library.set_starred([library.resolve(ref) for ref in args.ids], False)
     print(f"unstarred {len(args.ids)}")
     return 0
 
@@ -36,20 +38,21 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     if any(not t for t in add + remove):
         raise PaperReaderError("empty tag name")
     library = open_library(args)
-    library.change_tags([args.id], add=add, remove=remove)
-    print(clean_line(f"{args.id}: tags {', '.join(library.state(args.id).tags) or '(none)'}"))
+    paper_id = library.resolve(args.id)
+    library.change_tags([paper_id], add=add, remove=remove)
+    print(clean_line(f"{paper_id}: tags {', '.join(library.state(paper_id).tags) or '(none)'}"))
     return 0
 
 
 def _cmd_note(args: argparse.Namespace) -> int:
     library = open_library(args)
-    library.get(args.id)
+    paper_id = library.resolve(args.id)
     text = args.text if args.text is not None else sys.stdin.read()
     if args.text is None and not text.strip():
         raise PaperReaderError("no note text on stdin (to clear a note: paper-reader note ID '')")
     note = clean_text(text)
-    library.set_note(args.id, note)
-    print(f"{args.id}: note saved ({len(note)} characters)")
+    library.set_note(paper_id, note)
+    print(clean_line(f"{paper_id}: note saved ({len(note)} characters)"))
     return 0
 
 

@@ -1,0 +1,397 @@
+"""How an import's records join the catalogue: which are new, which are papers already there.
+
+:func:`merge_import` walks an importer's records in file order and decides
+each one by the rules of :mod:`store.identity`: a source key it has seen
+before (the same file imported again), else a paper the rules call the same,
+else a new paper. It changes nothing on disk; :class:`~store.library.Library`
+writes what it returns as one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from store.identity import (
+    Facts,
+    IdentityIndex,
+    base_key,
+    fingerprint,
+    judge,
+    unique_key,
+)
+from store.model import DatePrecision, ImportResult, ImportWarning, Paper, UserState
+
+_PRECISION_RANK = {None: 0, DatePrecision.YEAR: 1, DatePrecision.MONTH: 2, DatePrecision.DAY: 3}
+_FILLED_FIELDS = (
+    "title",
+    "abstract",
+    "category",
+    "url",
+    "code_url",
+    "arxiv_id",
+    "doi",
+    "venue",
+    "affiliations",
+    "categories",
+    "kind",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import did, in the words the command line prints.
+
+    ``added + merged + updated + unchanged + skipped`` is the number of
+    entries in the input: ``merged`` counts entries folded into another entry
+    of the same import, ``skipped`` entries that could not be read.
+    ``warnings`` holds every warning line (the importer's and the identity
+    notices); ``merges`` says which entries were folded into which.
+    """
+
+    added: int
+    merged: int
+    updated: int
+    unchanged: int
+    skipped: int
+    warnings: tuple[ImportWarning, ...] = ()
+    merges: tuple[str, ...] = ()
+    collection: str | None = None
+
+    @property
+    def entries(self) -> int:
+        """How many entries the input held."""
+        return self.added + self.merged + self.updated + self.unchanged + self.skipped
+
+    def __str__(self) -> str:
+        return (
+            f"added {self.added}, merged {self.merged}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, skipped {self.skipped}, warnings {len(self.warnings)}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts, warnings and merges as JSON-ready values."""
+        return {
+            "added": self.added,
+            "merged": self.merged,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "warnings": len(self.warnings),
+            "warning_lines": [str(warning) for warning in self.warnings],
+            "merges": list(self.merges),
+            "collection": self.collection,
+        }
+
+    @classmethod
+    def total(cls, summaries: list[ImportSummary]) -> ImportSummary:
+        """The sum of several files' summaries."""
+        return cls(
+            added=sum(s.added for s in summaries),
+            merged=sum(s.merged for s in summaries),
+            updated=sum(s.updated for s in summaries),
+            unchanged=sum(s.unchanged for s in summaries),
+            skipped=sum(s.skipped for s in summaries),
+            warnings=tuple(w for s in summaries for w in s.warnings),
+            merges=tuple(m for s in summaries for m in s.merges),
+        )
+
+
+def merge_papers(existing: Paper, incoming: Paper) -> Paper:
+    """The same paper seen again: richer fields fill gaps, nothing is erased.
+
+    A re-import of the same reading list may correct fields (its values win);
+    another source only fills what is missing, so a BibTeX file cannot rename
+    a paper the arXiv feed titled. The stored id and ``added_at`` never change;
+    collections and aliases are united. A truncated author list never replaces
+    a complete one, and a date only gives way to one at least as precise.
+    """
+    same_source = bool(incoming.collections) and set(incoming.collections) <= set(
+        existing.collections
+    )
+    changes: dict[str, Any] = {}
+    for name in _FILLED_FIELDS:
+        value = getattr(incoming, name)
+        current = getattr(existing, name)
+        if value and value != current and (same_source or not current):
+            changes[name] = value
+    authors_richer = bool(incoming.authors) and (
+        not existing.authors
+        or (existing.authors_truncated and not incoming.authors_truncated)
+        or (existing.authors_truncated and len(incoming.authors) > len(existing.authors))
+        or (same_source and (existing.authors_truncated or not incoming.authors_truncated))
+    )
+    if authors_richer and (incoming.authors, incoming.authors_truncated) != (
+        existing.authors,
+        existing.authors_truncated,
+    ):
+        changes["authors"] = incoming.authors
+        changes["authors_truncated"] = incoming.authors_truncated
+    incoming_rank = _PRECISION_RANK[incoming.date_precision]
+    existing_rank = _PRECISION_RANK[existing.date_precision]
+    date_as_precise = bool(incoming.date) and (
+        not existing.date
+        or incoming_rank > existing_rank
+        or (same_source and incoming_rank == existing_rank)
+    )
+    if date_as_precise and (incoming.date, incoming.date_precision) != (
+        existing.date,
+        existing.date_precision,
+    ):
+        changes["date"] = incoming.date
+        changes["date_precision"] = incoming.date_precision
+    if incoming.has_code and not existing.has_code:
+        changes["has_code"] = True
+    if incoming.origin and not existing.origin:
+        changes["origin"] = incoming.origin
+    merged_extra = (
+        {**existing.extra, **incoming.extra}
+        if same_source
+        else {**incoming.extra, **existing.extra}
+    )
+    if merged_extra != existing.extra:
+        changes["extra"] = merged_extra
+    merged_collections = {**existing.collections, **incoming.collections}
+    if merged_collections != existing.collections:
+        changes["collections"] = merged_collections
+    aliases = united_aliases(existing.aliases, incoming.aliases)
+    if aliases != existing.aliases:
+        changes["aliases"] = aliases
+    return replace(existing, **changes) if changes else existing
+
+
+def united_aliases(
+    first: Mapping[str, tuple[str, ...]], second: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """Both alias maps in one, each source's keys in first-seen order."""
+    united = dict(first)
+    for source, keys in second.items():
+        known = united.get(source, ())
+        extra = tuple(key for key in keys if key not in known)
+        if extra:
+            united[source] = known + extra
+    return united
+
+
+def _with_alias(paper: Paper, source: str, key: str) -> Paper:
+    keys = paper.aliases.get(source, ())
+    if key in keys:
+        return paper
+    return replace(paper, aliases={**paper.aliases, source: (*keys, key)})
+
+
+@dataclass
+class MergeOutcome:
+    """The catalogue after an import, and what the import did to it."""
+
+    papers: dict[str, Paper]
+    abstracts: dict[str, str]
+    state_changes: dict[str, UserState]
+    summary: ImportSummary
+    catalogue_changed: bool
+
+
+@dataclass
+class _Run:
+    """The bookkeeping of one :func:`merge_import` call."""
+
+    papers: dict[str, Paper]
+    abstracts: dict[str, str]
+    index: IdentityIndex
+    original: Mapping[str, Paper]
+    # paper id → how the first entry of this import that reached it is named
+    touched: dict[str, str] = field(default_factory=dict)
+    changed_abstracts: set[str] = field(default_factory=set)
+    warnings: list[ImportWarning] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)
+    stamp: str = ""
+    added: int = 0
+    merged: int = 0
+    next_suffix: dict[str, int] = field(default_factory=dict)
+
+
+def _label(key: str, paper_id: str, line: int | None) -> str:
+    name = key or paper_id
+    return f"{name} (line {line})" if line else name
+
+
+def _alias_names(key: str, print_: str) -> Iterator[str]:
+    """The names a record may have in its source: its key, then its numbered fingerprints."""
+    if key:
+        yield key
+    yield print_
+    for n in range(2, 1 << 20):
+        yield f"{print_}#{n}"
+
+
+def _find_by_alias(
+    run: _Run, source: str, key: str, incoming: Paper, facts: Facts
+) -> tuple[str | None, str]:
+    """The paper this source already calls by the record's name, or the name still free.
+
+    Two keyless records of one file with one fingerprint (two "Untitled" items)
+    are told apart by their order: the second is ``fingerprint#2``.
+    """
+    for name in _alias_names(key, fingerprint(incoming)):
+        hit = run.index.by_alias(source, name)
+        if hit is None:
+            return None, name
+        # Two entries of one import under one name: the same paper only if the rules agree.
+        if hit not in run.touched or judge(run.index.facts(hit), facts).same:
+            return hit, ""
+    return None, ""
+
+
+def _find_by_rules(
+    run: _Run, incoming: Paper, facts: Facts, key: str, line: int | None
+) -> str | None:
+    clashes: list[tuple[str, str]] = []
+    for candidate in run.index.candidates(facts):
+        verdict = judge(run.index.facts(candidate), facts)
+        if verdict.same:
+            return candidate
+        if verdict.clash:
+            clashes.append((candidate, verdict.clash))
+    for candidate, identifier in clashes:
+        other = run.touched.get(candidate) or f"{candidate} (already in the store)"
+        run.warnings.append(
+            ImportWarning(
+                f"{_label(key, incoming.id, None)} and {other} share the {identifier} "
+                "but are different papers (titles, years or authors disagree): both kept",
+                line,
+            )
+        )
+    return None
+
+
+def merge_import(
+    result: ImportResult,
+    *,
+    papers: Mapping[str, Paper],
+    abstracts: Mapping[str, str],
+    states: Mapping[str, UserState],
+    source: str | None,
+    stamp: str,
+) -> MergeOutcome:
+    """Decide every record of ``result`` against the catalogue ``papers``.
+
+    ``source`` is the collection the import fills: the source keys (and the
+    fingerprints of keyless records) become aliases there. A paper-reader
+    JSON export (``result.exact_ids``) is restored by id and never merged by
+    the identity rules. Returns the new catalogue and abstracts, the state
+    changes the input carries, and the summary.
+    """
+    run = _Run(
+        papers=dict(papers),
+        abstracts=dict(abstracts),
+        index=IdentityIndex(() if result.exact_ids else papers.values()),
+        original=papers,
+        stamp=stamp,
+    )
+    state_changes: dict[str, UserState] = {}
+    keys = result.source_keys
+    lines = result.lines
+    for position, incoming in enumerate(result.papers):
+        # A format that keeps its own ids (BibTeX) names each entry by its key.
+        key = keys[position] if position < len(keys) else incoming.id if result.keep_ids else ""
+        line = lines[position] if position < len(lines) else None
+        paper_id = _place(run, incoming, key, line, source, result)
+        incoming_state = result.states.get(incoming.id)
+        if incoming_state is not None and incoming_state != states.get(paper_id, UserState()):
+            state_changes[paper_id] = incoming_state
+
+    seen_existing = [pid for pid in run.touched if pid in papers]
+    updated = sum(
+        1 for pid in seen_existing if run.papers[pid] != papers[pid] or pid in run.changed_abstracts
+    )
+    summary = ImportSummary(
+        added=run.added,
+        merged=run.merged,
+        updated=updated,
+        unchanged=len(seen_existing) - updated,
+        skipped=result.skipped,
+        warnings=(*result.warnings, *run.warnings),
+        merges=tuple(run.merges),
+        collection=source,
+    )
+    return MergeOutcome(
+        papers=run.papers,
+        abstracts=run.abstracts,
+        state_changes=state_changes,
+        summary=summary,
+        catalogue_changed=bool(run.added or updated),
+    )
+
+
+def _place(
+    run: _Run,
+    incoming: Paper,
+    key: str,
+    line: int | None,
+    source: str | None,
+    result: ImportResult,
+) -> str:
+    """Merge or add one record; returns the id of the paper it became part of."""
+    facts = Facts.of(incoming)
+    match: str | None = None
+    new_alias = ""
+    if result.exact_ids:
+        match = incoming.id if incoming.id in run.papers else None
+    else:
+        if source:
+            match, new_alias = _find_by_alias(run, source, key, incoming, facts)
+        if match is None:
+            match = _find_by_rules(run, incoming, facts, key, line)
+    if match is None:
+        paper_id = _add(run, incoming, result)
+        run.touched[paper_id] = _label(key, paper_id, line)
+    else:
+        paper_id = match
+        _merge_into(run, match, incoming, exact=result.exact_ids)
+        label = _label(key, incoming.id, line)
+        if match in run.touched:
+            run.merged += 1
+            run.merges.append(f"{run.touched[match]} = {label}")
+        else:
+            run.touched[match] = label
+    if source and new_alias:
+        run.papers[paper_id] = _with_alias(run.papers[paper_id], source, new_alias)
+        run.index.add_alias(source, new_alias, paper_id)
+    run.index.add(run.papers[paper_id])
+    return paper_id
+
+
+def _add(run: _Run, incoming: Paper, result: ImportResult) -> str:
+    if result.exact_ids:
+        paper_id = incoming.id
+    else:
+        wanted = incoming.id if result.keep_ids and incoming.id else base_key(incoming)
+        start = run.next_suffix.get(wanted, 0)
+        paper_id = unique_key(wanted, run.papers.__contains__, start)
+        run.next_suffix[wanted] = start + 1
+    run.papers[paper_id] = incoming.catalogued(paper_id, incoming.added_at or run.stamp)
+    if incoming.abstract:
+        run.abstracts[paper_id] = incoming.abstract
+    run.added += 1
+    return paper_id
+
+
+def _merge_into(run: _Run, paper_id: str, incoming: Paper, *, exact: bool) -> None:
+    text = run.abstracts.get(paper_id, "")
+    existing = run.papers[paper_id]
+    if exact:  # a restore: the export's record wins, nothing of the store is lost
+        merged = replace(
+            incoming,
+            id=paper_id,
+            added_at=incoming.added_at or existing.added_at,
+            collections={**existing.collections, **incoming.collections},
+            aliases=united_aliases(existing.aliases, incoming.aliases),
+            abstract=incoming.abstract or text,
+        )
+    else:
+        merged = merge_papers(existing.with_abstract(text) if text else existing, incoming)
+    if merged.abstract != text:
+        run.abstracts[paper_id] = merged.abstract
+        run.changed_abstracts.add(paper_id)
+    run.papers[paper_id] = merged.with_abstract("") if merged.abstract else merged
