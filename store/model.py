@@ -6,6 +6,7 @@ without fearing that the store mutates them underneath it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from operator import attrgetter
@@ -205,7 +206,7 @@ class Paper:
         return record
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Paper:
+    def from_dict(cls, data: Mapping[str, Any]) -> Paper:
         """Build a paper from :meth:`to_dict` output, ignoring unknown keys."""
         # Called 100,000 times when a large library opens: one positional call,
         # no intermediate dict. Wrong types raise (TypeError, ValueError...).
@@ -321,11 +322,12 @@ class _UnfrozenPaper:
 def _build(*values: Any) -> Paper:
     """A Paper from its field values in declaration order, built fast (see above)."""
     draft = _UnfrozenPaper(*values)
+    # The class change is the point: same slots, so CPython allows it; mypy cannot know.
     draft.__class__ = Paper  # type: ignore[assignment]
     return draft  # type: ignore[return-value]
 
 
-if Paper.__slots__ != _UnfrozenPaper.__slots__:  # type: ignore[attr-defined]
+if Paper.__slots__ != _UnfrozenPaper.__slots__:
     raise AssertionError("_UnfrozenPaper must mirror Paper's fields, in order")
 
 

@@ -288,7 +288,8 @@ class Query:
         terms = list(self.terms)
         words = [t.needle for t in terms if t.kind == "text" and not t.negated]
         if apart and len(words) > 1:
-            # Several words: lower each abstract once for all of them.
+            # Several words: lower each abstract once for all of them. (`apart` says
+            # abstracts and plain are set; mypy cannot carry that through a bool.)
             survivors = _with_all_words(survivors, words, texts, abstracts, plain)  # type: ignore[arg-type]
             terms = [t for t in terms if not (t.kind == "text" and not t.negated)]
         for term in terms:
@@ -297,6 +298,7 @@ class Query:
                 if not apart:
                     found = [i for i in survivors if needle in texts[i]]
                 else:
+                    # `apart`: abstracts and plain are set (mypy cannot tell from a bool).
                     found = [
                         i
                         for i in survivors
@@ -326,6 +328,7 @@ class Query:
                     hay = Haystack.from_search_text(texts[i])
                     if not apart:
                         return hay
+                    # `apart`: abstracts and plain are set (mypy cannot tell from a bool).
                     text = abstracts[i].lower() if plain[i] else abstracts[i]  # type: ignore[index]
                     return Haystack(hay.title, hay.authors, text)
 

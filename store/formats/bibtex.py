@@ -1255,7 +1255,7 @@ def _entries(papers: Iterable[Paper]) -> list[bib.Block]:
 
 
 def _write(blocks: list[bib.Block]) -> str:
-    layout = BibtexFormat()  # type: ignore[no-untyped-call]
+    layout = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser leaves it unannotated
     layout.indent = "  "
     layout.block_separator = "\n"
     library = Library(blocks)

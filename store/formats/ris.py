@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-import rispy  # type: ignore[import-untyped]  # rispy ships no type hints
-from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING  # type: ignore[import-untyped]
+import rispy  # ships no type hints: Any (see [tool.mypy] in pyproject.toml)
+from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING
 
 from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi

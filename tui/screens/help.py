@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -19,7 +20,7 @@ def binding_sections() -> list[tuple[str, list[Binding]]]:
     from tui.widgets.paper_list import PaperList
     from tui.widgets.search_bar import SearchBar
 
-    owners = [
+    owners: list[tuple[str, type[DOMNode]]] = [
         ("Paper list", PaperList),
         ("Reader", MainScreen),
         ("Search bar", SearchBar),

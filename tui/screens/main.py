@@ -12,7 +12,7 @@ import time
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -74,7 +74,7 @@ class _SearchResult:
 _LETTER_ACTIONS = frozenset({"search", "edit_note", "toggle_filters", "undo", "triage", "stats"})
 
 
-def typing_text(screen: Screen[object]) -> bool:
+def typing_text(screen: Screen[Any]) -> bool:
     """True when the focused widget takes text (the search bar, the note editor)."""
     return isinstance(screen.focused, Input | TextArea)
 
