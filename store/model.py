@@ -12,6 +12,9 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
+# Re-exported: the domain is read from this module.
+from store.status import ReadingStatus as ReadingStatus
+
 CATEGORY_NAMES: dict[str, str] = {
     "AI": "Artificial Intelligence",
     "AR": "Hardware Architecture",
@@ -77,13 +80,14 @@ def category_name(code: str) -> str:
     return CATEGORY_NAMES.get(bare, code)
 
 
-class ReadingStatus(StrEnum):
-    """Where the reader stands with a paper."""
+def year_of(date: str) -> int | None:
+    """The year of an ISO date (``2024-06-03`` → 2024), or None when it has none.
 
-    UNREAD = "unread"
-    READING = "reading"
-    READ = "read"
-    SKIPPED = "skipped"
+    Four ASCII digits or nothing: ``str.isdigit`` alone accepts digits such as
+    ``²`` that ``int()`` rejects, and no filter or facet may crash on odd data.
+    """
+    head = date[:4]
+    return int(head) if len(head) == 4 and head.isascii() and head.isdigit() else None
 
 
 class DatePrecision(StrEnum):
@@ -129,9 +133,8 @@ class Paper:
 
     @property
     def year(self) -> int | None:
-        """The publication year, when the date has one."""
-        head = self.date[:4]
-        return int(head) if len(head) == 4 and head.isascii() and head.isdigit() else None
+        """The publication year, when the date has one (see :func:`year_of`)."""
+        return year_of(self.date)
 
     @property
     def display_date(self) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from store.errors import PaperReaderError
-from store.model import Paper, ReadingStatus, UserState
+from store.model import Paper, ReadingStatus, UserState, year_of
 from store.text import fold, is_printable
 
 __all__ = [
@@ -575,16 +575,6 @@ def _category(value: str, _at: int) -> _Term:
     return _Term(in_category, _CHEAP)
 
 
-def _paper_year(date: str) -> int | None:
-    """The year of an ISO date, or None; never raises.
-
-    Not ``Paper.year``: that trusts ``str.isdigit``, which accepts digits such
-    as ``²`` that ``int()`` rejects, and a filter must not crash on odd data.
-    """
-    head = date[:4]
-    return int(head) if head.isascii() and head.isdigit() else None
-
-
 def _year(value: str, at: int) -> _Term:
     """``year:``: an undated paper matches no year term (and every negated one)."""
     low, high = _year_bounds(value, at)
@@ -595,7 +585,7 @@ def _year(value: str, at: int) -> _Term:
         date = paper.date
         verdict = verdicts.get(date)
         if verdict is None:
-            year = _paper_year(date)
+            year = year_of(date)
             verdict = verdicts[date] = year is not None and low <= year <= high
         return verdict
 
