@@ -104,6 +104,7 @@ class MainScreen(Screen[None]):
     queue and must reach the newly focused widget, not the list.
     """
 
+    HELP_TITLE = "Reader"
     BINDINGS = [
         Binding("slash", "search", "Search", id="main.search", priority=True),
         Binding("n", "edit_note", "Note", id="main.note", priority=True),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 class TriageScreen(Screen[None]):
     """Walks through the given unread papers in order."""
 
+    HELP_TITLE = "Triage"
     BINDINGS = [
         Binding(ReadingStatus.READ.key, "decide('read')", "Read", id="triage.read"),
         Binding(ReadingStatus.SKIPPED.key, "decide('skipped')", "Skip", id="triage.skip"),

@@ -20,6 +20,7 @@ SAVE_DELAY_S = 0.5
 class NotesPane(TextArea):
     """Edits one paper's note; posts the text when it should be saved."""
 
+    HELP_TITLE = "Note editor"
     BINDINGS = [Binding("escape", "leave", "Done", id="note.leave")]
 
     @dataclass

@@ -44,6 +44,7 @@ class PaperList(ScrollView, can_focus=True):
     that moves focus takes effect before the keys typed after it.
     """
 
+    HELP_TITLE = "Paper list"
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, id="list.down", priority=True),
         Binding("k,up", "cursor_up", "Up", show=False, id="list.up", priority=True),
