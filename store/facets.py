@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
 
-from store.model import Paper, ReadingStatus, UserState
+from store.model import Paper, ReadingStatus, UserState, year_of
 
 FACETS = ("status", "category", "year", "collection", "tag", "code")
 
@@ -81,8 +81,8 @@ def bare_category(code: str) -> str:
 
 
 def _year(date: str) -> str:
-    head = date[:4]
-    return head if len(head) == 4 and head.isascii() and head.isdigit() else "?"
+    year = year_of(date)
+    return "?" if year is None else f"{year:04d}"
 
 
 def facet_filter(

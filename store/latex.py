@@ -22,14 +22,14 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from pylatexenc import latexwalker  # type: ignore[import-untyped]
-from pylatexenc.latex2text import (  # type: ignore[import-untyped]
+from pylatexenc import latexwalker
+from pylatexenc.latex2text import (
     LatexNodes2Text,
     MacroTextSpec,
     SpecialsTextSpec,
     get_default_latex_context_db,
 )
-from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
+from pylatexenc.macrospec import MacroSpec
 
 # pylatexenc reports tolerated parse errors through `logging`. With no handler
 # configured, Python's last-resort handler would print warnings to stderr,
@@ -284,7 +284,7 @@ class _Atom(NamedTuple):
 _SPACE = _Atom(" ", _Kind.SPACE)
 
 
-class _UnicodeConverter(LatexNodes2Text):  # type: ignore[misc]
+class _UnicodeConverter(LatexNodes2Text):  # type: ignore[misc]  # pylatexenc is untyped: Any
     r"""pylatexenc's text converter with our own math rendering.
 
     Text mode is pylatexenc's (accents, dashes, quotes, ``\emph``); math mode

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from store.bulk import paused_gc
 from store.errors import FormatError, PaperReaderError, UnknownPaperError
@@ -236,7 +237,7 @@ class Library:
         if not others:
             return len(papers)
         if isinstance(papers, Matches):
-            sort, version = papers.key  # type: ignore[misc]
+            sort, version = papers.key
             searcher = self._searcher()  # brings _search_version up to date first
             if version == self._search_version:
                 # A search result knows its (ascending) positions: look the few up.
@@ -526,7 +527,8 @@ def _is_clean(paper: Paper) -> bool:
 def _sanitized_paper(paper: Paper) -> Paper:
     if _is_clean(paper):
         return paper
-    changes: dict[str, object] = {}
+    # Field name -> new value; the value's type depends on the field (replace() checks names).
+    changes: dict[str, Any] = {}
     for name in ("has_code", "authors_truncated"):
         if type(getattr(paper, name)) is not bool:
             changes[name] = bool(getattr(paper, name))

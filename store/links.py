@@ -11,11 +11,21 @@ from store.model import Paper
 # worth opening; refusing them means a link handed to a browser launcher or a
 # clipboard is exactly one URL and nothing else.
 _NOT_IN_LINKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\"'`<>\\^{}|$;]")
+_WHITESPACE = re.compile(r"\s")
 
 
-def is_web_url(url: str) -> bool:
-    """True only for a plain http(s) URL: never ``file:``, ``javascript:`` or shell text."""
-    if not isinstance(url, str) or not url or _NOT_IN_LINKS.search(url):
+def is_web_url(url: str, *, openable: bool = True) -> bool:
+    """True only for an http(s) URL with a host: never ``file:``, ``javascript:`` or shell text.
+
+    The one test of a link, at import and in the reader. By default the URL
+    must also be safe to hand over as it is (what the reader copies and
+    opens): no whitespace, controls, quotes or shell metacharacters. Importers
+    pass ``openable=False``: a source's link that merely needs quoting is kept
+    (no whitespace still), and the reader passes over it when it copies a link.
+    """
+    if not isinstance(url, str) or not url:
+        return False
+    if (_NOT_IN_LINKS if openable else _WHITESPACE).search(url):
         return False
     try:
         parts = urlsplit(url)

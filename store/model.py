@@ -6,10 +6,14 @@ without fearing that the store mutates them underneath it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any
+
+# Re-exported: the domain is read from this module.
+from store.status import ReadingStatus as ReadingStatus
 
 CATEGORY_NAMES: dict[str, str] = {
     "AI": "Artificial Intelligence",
@@ -76,13 +80,14 @@ def category_name(code: str) -> str:
     return CATEGORY_NAMES.get(bare, code)
 
 
-class ReadingStatus(StrEnum):
-    """Where the reader stands with a paper."""
+def year_of(date: str) -> int | None:
+    """The year of an ISO date (``2024-06-03`` → 2024), or None when it has none.
 
-    UNREAD = "unread"
-    READING = "reading"
-    READ = "read"
-    SKIPPED = "skipped"
+    Four ASCII digits or nothing: ``str.isdigit`` alone accepts digits such as
+    ``²`` that ``int()`` rejects, and no filter or facet may crash on odd data.
+    """
+    head = date[:4]
+    return int(head) if len(head) == 4 and head.isascii() and head.isdigit() else None
 
 
 class DatePrecision(StrEnum):
@@ -135,9 +140,8 @@ class Paper:
 
     @property
     def year(self) -> int | None:
-        """The publication year, when the date has one."""
-        head = self.date[:4]
-        return int(head) if len(head) == 4 and head.isascii() and head.isdigit() else None
+        """The publication year, when the date has one (see :func:`year_of`)."""
+        return year_of(self.date)
 
     @property
     def display_date(self) -> str:
@@ -217,7 +221,7 @@ class Paper:
         return record
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Paper:
+    def from_dict(cls, data: Mapping[str, Any]) -> Paper:
         """Build a paper from :meth:`to_dict` output, ignoring unknown keys."""
         # Called 100,000 times when a large library opens: one positional call,
         # no intermediate dict. Wrong types raise (TypeError, ValueError...).
@@ -340,11 +344,12 @@ class _UnfrozenPaper:
 def _build(*values: Any) -> Paper:
     """A Paper from its field values in declaration order, built fast (see above)."""
     draft = _UnfrozenPaper(*values)
+    # The class change is the point: same slots, so CPython allows it; mypy cannot know.
     draft.__class__ = Paper  # type: ignore[assignment]
     return draft  # type: ignore[return-value]
 
 
-if Paper.__slots__ != _UnfrozenPaper.__slots__:  # type: ignore[attr-defined]
+if Paper.__slots__ != _UnfrozenPaper.__slots__:
     raise AssertionError("_UnfrozenPaper must mirror Paper's fields, in order")
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from store.errors import PaperReaderError
-from store.model import Paper, ReadingStatus, UserState
+from store.model import Paper, ReadingStatus, UserState, year_of
 from store.text import fold, is_printable
 
 __all__ = [
@@ -288,7 +288,8 @@ class Query:
         terms = list(self.terms)
         words = [t.needle for t in terms if t.kind == "text" and not t.negated]
         if apart and len(words) > 1:
-            # Several words: lower each abstract once for all of them.
+            # Several words: lower each abstract once for all of them. (`apart` says
+            # abstracts and plain are set; mypy cannot carry that through a bool.)
             survivors = _with_all_words(survivors, words, texts, abstracts, plain)  # type: ignore[arg-type]
             terms = [t for t in terms if not (t.kind == "text" and not t.negated)]
         for term in terms:
@@ -297,6 +298,7 @@ class Query:
                 if not apart:
                     found = [i for i in survivors if needle in texts[i]]
                 else:
+                    # `apart`: abstracts and plain are set (mypy cannot tell from a bool).
                     found = [
                         i
                         for i in survivors
@@ -326,6 +328,7 @@ class Query:
                     hay = Haystack.from_search_text(texts[i])
                     if not apart:
                         return hay
+                    # `apart`: abstracts and plain are set (mypy cannot tell from a bool).
                     text = abstracts[i].lower() if plain[i] else abstracts[i]  # type: ignore[index]
                     return Haystack(hay.title, hay.authors, text)
 
@@ -572,16 +575,6 @@ def _category(value: str, _at: int) -> _Term:
     return _Term(in_category, _CHEAP)
 
 
-def _paper_year(date: str) -> int | None:
-    """The year of an ISO date, or None; never raises.
-
-    Not ``Paper.year``: that trusts ``str.isdigit``, which accepts digits such
-    as ``²`` that ``int()`` rejects, and a filter must not crash on odd data.
-    """
-    head = date[:4]
-    return int(head) if head.isascii() and head.isdigit() else None
-
-
 def _year(value: str, at: int) -> _Term:
     """``year:``: an undated paper matches no year term (and every negated one)."""
     low, high = _year_bounds(value, at)
@@ -592,7 +585,7 @@ def _year(value: str, at: int) -> _Term:
         date = paper.date
         verdict = verdicts.get(date)
         if verdict is None:
-            year = _paper_year(date)
+            year = year_of(date)
             verdict = verdicts[date] = year is not None and low <= year <= high
         return verdict
 

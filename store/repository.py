@@ -35,7 +35,7 @@ import time
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from filelock import FileLock, Timeout
@@ -62,13 +62,19 @@ _PAPERS_PER_ABSTRACT_PART = 10_000
 class _KeyedTable(Table):
     """A table whose document ids are our own string keys (paper ids, names)."""
 
-    document_id_class = str  # type: ignore[assignment]
+    document_id_class = str  # type: ignore[assignment]  # TinyDB's hints allow only int ids
 
 
 class _KeyedTinyDB(TinyDB):
     """TinyDB whose tables are keyed by our own string ids."""
 
     table_class = _KeyedTable
+
+
+def _atomic_storage(db: TinyDB) -> AtomicJSONStorage:
+    """The storage of a database this module opened (always an AtomicJSONStorage)."""
+    # TinyDB types .storage as the base Storage; every db here is opened with ours.
+    return cast(AtomicJSONStorage, db.storage)
 
 
 def backup_path(path: Path) -> Path:
@@ -414,9 +420,9 @@ def abstract_part_of(paper_id: str, count: int) -> int:
 
 def _check_schema(db: TinyDB, where: Path) -> None:
     """Refuse a file written by a newer paper-reader; an older one reads as it is."""
-    meta = db.table("meta").get(doc_id="schema")
+    meta = db.table("meta").get(doc_id="schema")  # type: ignore[call-overload]  # str ids: _KeyedTable
     try:
-        version = int(meta.get("version", 1)) if meta else 1  # type: ignore[union-attr]
+        version = int(meta.get("version", 1)) if meta else 1
     except (TypeError, ValueError):
         raise StoreError(damaged_message(where, "the schema version is not a number")) from None
     if version > SCHEMA_VERSION:
@@ -429,7 +435,7 @@ def _check_schema(db: TinyDB, where: Path) -> None:
 def _paper_from_record(record: Mapping[str, Any]) -> Paper:
     if type(record.get("id")) is not str or type(record.get("title")) is not str:
         raise ValueError("it has no text id and title")
-    return Paper.from_dict(record)  # type: ignore[arg-type]
+    return Paper.from_dict(record)
 
 
 _RECORD_ERRORS = (TypeError, ValueError, AttributeError, KeyError)
@@ -510,7 +516,7 @@ class Repository:
 
     @property
     def _catalogue_storage(self) -> AtomicJSONStorage:
-        return self._catalogue.storage  # type: ignore[return-value]
+        return _atomic_storage(self._catalogue)
 
     def _abstract_part(self, number: int) -> TinyDB:
         db = self._abstract_parts.get(number)
@@ -522,7 +528,7 @@ class Repository:
 
     @property
     def _state_storage(self) -> AtomicJSONStorage:
-        return self._state.storage  # type: ignore[return-value]
+        return _atomic_storage(self._state)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -559,7 +565,7 @@ class Repository:
         (How many parts there are is the catalogue's to say: a new count comes
         with a new catalogue, which is checked on its own.)
         """
-        return any(db.storage.changed_on_disk() for db in self._abstract_parts.values())  # type: ignore[attr-defined]
+        return any(_atomic_storage(db).changed_on_disk() for db in self._abstract_parts.values())
 
     def state_changed(self) -> bool:
         """True when the user-state file changed since this process last read it."""
@@ -605,7 +611,7 @@ class Repository:
             try:
                 abstracts.update(_load_abstracts(db, abstract_part_path(self.path, number)))
             finally:
-                db.storage.forget()  # type: ignore[attr-defined]
+                _atomic_storage(db).forget()
         return abstracts
 
     def load_collections(self) -> list[Collection]:
@@ -676,7 +682,7 @@ class Repository:
                 parts[abstract_part_of(pid, count)][pid] = {"text": text}
         for number, part in enumerate(parts):
             db = self._abstract_part(number)
-            storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+            storage = _atomic_storage(db)
             storage.write({"meta": {"schema": {"version": SCHEMA_VERSION}}, "abstracts": part})
             storage.forget()
         return count
@@ -691,14 +697,17 @@ class Repository:
             return
         table = self._state.table("state")
         with self._state_storage.batch():
-            self._state.table("meta").upsert(Document({"version": SCHEMA_VERSION}, doc_id="schema"))
+            self._state.table("meta").upsert(
+                Document({"version": SCHEMA_VERSION}, doc_id="schema")  # type: ignore[arg-type]  # str ids
+            )
             removed = [pid for pid, state in changes.items() if state.is_default]
-            present = [pid for pid in removed if table.contains(doc_id=pid)]
+            # TinyDB's hints say ids are int; _KeyedTable's are str.
+            present = [pid for pid in removed if table.contains(doc_id=pid)]  # type: ignore[arg-type]
             if present:
-                table.remove(doc_ids=present)
+                table.remove(doc_ids=present)  # type: ignore[arg-type]
             for pid, state in changes.items():
                 if not state.is_default:
-                    table.upsert(Document(state.to_dict(), doc_id=pid))
+                    table.upsert(Document(state.to_dict(), doc_id=pid))  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Release cached data and held files; the files stay as they are."""

@@ -37,7 +37,7 @@ class Matches(list[Paper]):
 
     __slots__ = ("key", "positions")
 
-    def __init__(self, papers: list[Paper], key: object, positions: Sequence[int]) -> None:
+    def __init__(self, papers: list[Paper], key: tuple[str, int], positions: Sequence[int]) -> None:
         super().__init__(papers)
         self.key = key
         self.positions = positions

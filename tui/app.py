@@ -16,6 +16,7 @@ from store.errors import PaperReaderError
 from store.formats import decode_input, parse_text
 from store.library import Library
 from tui.history import UndoHistory
+from tui.keys import key_owners, own_bindings
 from tui.memory import keep_out_of_gc
 from tui.resources import sample_data_dir, styles_dir
 from tui.screens.main import MainScreen, typing_text
@@ -31,6 +32,7 @@ class PaperReaderApp(App[None]):
 
     CSS_PATH = [str(path) for path in sorted(styles_dir().glob("*.tcss"))]
     TITLE = "paper-reader"
+    HELP_TITLE = "Everywhere"
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("q", "quit", "Quit", id="app.quit", priority=True),
@@ -93,12 +95,9 @@ class PaperReaderApp(App[None]):
         yield from super().get_system_commands(screen)
         if not isinstance(screen, MainScreen):
             return
-        from tui.widgets.paper_list import PaperList
-
-        paper_list = screen.query_one(PaperList)
-        for owner in (paper_list, screen):
-            for binding in owner.BINDINGS:
-                if isinstance(binding, Binding) and binding.show and binding.description:
+        for owner in key_owners(screen):
+            for binding in own_bindings(type(owner)):
+                if binding.show:
                     yield SystemCommand(
                         binding.description,
                         f"key: {binding.key}",
@@ -111,7 +110,7 @@ class PaperReaderApp(App[None]):
         """Show every key."""
         from tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(list(self.screen_stack)))
 
     async def action_quit(self) -> None:
         """Save any unsaved note, then leave."""

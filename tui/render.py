@@ -11,13 +11,8 @@ from rich.text import Text
 from store.latex import latex_to_unicode
 from store.links import arxiv_title_search, code_link, paper_link
 from store.model import Paper, UserState, category_name
+from store.names import author_line
 from store.text import clean_line, clean_text
-
-
-def authors_line(paper: Paper) -> str:
-    """Every author, with ``et al.`` kept when the source truncated the list."""
-    names = ", ".join(paper.authors) or "unknown authors"
-    return names + (" et al." if paper.authors_truncated else "")
 
 
 def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None) -> Text:
@@ -28,7 +23,7 @@ def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None
     text = Text()
     text.append(clean_line(latex_to_unicode(paper.title)), style="bold")
     text.append("\n")
-    text.append(clean_line(authors_line(paper)), style="italic")
+    text.append(clean_line(author_line(paper) or "unknown authors"), style="italic")
     text.append("\n")
     if paper.affiliations:
         text.append(clean_line(", ".join(paper.affiliations)), style="dim")
@@ -40,7 +35,7 @@ def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None
         meta.append(paper.venue)
     text.append(clean_line("  ·  ".join(meta)), style="dim")
     text.append("\n")
-    status = state.status.value + ("  ★ starred" if state.starred else "")
+    status = state.status.label + ("  ★ starred" if state.starred else "")
     if state.tags:
         status += "  #" + " #".join(state.tags)
     text.append(clean_line(status), style="bold")

@@ -43,16 +43,27 @@ def export_text(
     collections: list[Collection],
 ) -> str:
     """The papers written in an export format (``json`` keeps everything)."""
+    # Imported here, as format_module does, so the reader opens without loading any.
     if fmt == "json":
-        return format_module("json_export").dump(papers, states, collections)
+        from store.formats import json_export
+
+        return json_export.dump(papers, states, collections)
     if fmt == "bibtex":
-        return format_module("bibtex").dump(papers)
+        from store.formats import bibtex
+
+        return bibtex.dump(papers)
     if fmt == "csljson":
-        return format_module("csl_json").dump(papers)
+        from store.formats import csl_json
+
+        return csl_json.dump(papers)
     if fmt == "markdown":
-        return format_module("markdown").dump(papers, states)
+        from store.formats import markdown
+
+        return markdown.dump(papers, states)
     if fmt == "csv":
-        return format_module("csv_export").dump(papers, states)
+        from store.formats import csv_export
+
+        return csv_export.dump(papers, states)
     raise FormatError(f"unknown export format {fmt!r}")
 
 

@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from store.errors import FormatError
+from store.links import is_web_url
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
 from store.text import clean_line
 
@@ -257,7 +258,7 @@ def _links(entry: ET.Element) -> tuple[str, str, str]:
     url = pdf_url = doi_link = ""
     for link in entry.findall(_A + "link"):
         href = clean_line(link.get("href", ""))
-        if not href.startswith(("http://", "https://")):
+        if not is_web_url(href, openable=False):
             continue
         rel, title = link.get("rel", "alternate"), link.get("title", "")
         if title == "pdf" or link.get("type") == "application/pdf":

@@ -36,7 +36,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bibtexparser import model as bib
 from bibtexparser.entrypoint import parse_string, write_string
@@ -47,6 +46,7 @@ from bibtexparser.writer import BibtexFormat
 from store.errors import FormatError
 from store.identity import base_key, normalize_arxiv_id, normalize_doi
 from store.latex import latex_to_unicode
+from store.links import is_web_url
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
 from store.text import clean_line, clean_text
 
@@ -941,14 +941,14 @@ def _paper(entry: _Entry, collections: dict[str, int]) -> Paper:
     url = ""
     if "url" in fields:
         raw_url = clean_line(_verbatim(fields.pop("url")))
-        if _is_web_url(raw_url):
+        if is_web_url(raw_url, openable=False):
             url = raw_url
         elif raw_url:
             extra["url"] = raw_url
     if not url and "\\url" in fields.get("howpublished", ""):
         found = _URL_MACRO.search(fields["howpublished"])
         candidate = clean_line(_verbatim(found.group(1))) if found else ""
-        url = candidate if _is_web_url(candidate) else ""
+        url = candidate if is_web_url(candidate, openable=False) else ""
 
     arxiv_id, category_text = _arxiv(fields, venue, doi, url)
     categories = tuple(part for part in re.split(r"[\s,;]+", category_text) if part)
@@ -1010,17 +1010,6 @@ def _arxiv(fields: dict[str, str], venue: str, doi: str, url: str) -> tuple[str,
     # The subject class is read even without an id: a paper's category survives export.
     category = _verbatim(fields.pop("primaryclass", "") or fields.pop("eprintclass", ""))
     return arxiv_id, clean_line(category)
-
-
-def _is_web_url(url: str) -> bool:
-    """http(s) with a host and no spaces: never ``file:`` or ``javascript:`` links."""
-    if " " in url:
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 # --- export --------------------------------------------------------------------------
@@ -1255,7 +1244,7 @@ def _entries(papers: Iterable[Paper]) -> list[bib.Block]:
 
 
 def _write(blocks: list[bib.Block]) -> str:
-    layout = BibtexFormat()  # type: ignore[no-untyped-call]
+    layout = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser leaves it unannotated
     layout.indent = "  "
     layout.block_separator = "\n"
     library = Library(blocks)

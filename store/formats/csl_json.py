@@ -25,6 +25,7 @@ import orjson
 
 from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi
+from store.links import is_web_url
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
 from store.text import clean_line, clean_text
 
@@ -525,7 +526,7 @@ def _doi(value: str) -> str:
 def _web_url(value: str) -> str:
     """The URL when it is ``http(s)``; other schemes are not safe to open."""
     match = _HTTP_URL.match(clean_line(value))
-    return match.group(0) if match else ""
+    return match.group(0) if match and is_web_url(match.group(0), openable=False) else ""
 
 
 def _arxiv_id(values: Iterable[str]) -> str:

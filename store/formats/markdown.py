@@ -12,15 +12,11 @@ import re
 from urllib.parse import quote
 
 from store.links import paper_link
-from store.model import DEFAULT_STATE, Paper, ReadingStatus, UserState
+from store.model import DEFAULT_STATE, Paper, UserState
+from store.names import author_line
+from store.status import reading_list_order
 from store.text import clean_line, clean_text
 
-GROUPS: tuple[tuple[ReadingStatus, str], ...] = (
-    (ReadingStatus.READING, "Reading"),
-    (ReadingStatus.UNREAD, "Unread"),
-    (ReadingStatus.READ, "Read"),
-    (ReadingStatus.SKIPPED, "Skipped"),
-)
 MAX_AUTHORS = 3
 
 # Everything CommonMark can read as inline markup, plus "&" only where it starts
@@ -57,11 +53,11 @@ def dump(papers: list[Paper], states: dict[str, UserState]) -> str:
     lines = ["# Reading list", ""]
     if not papers:
         lines += ["No papers.", ""]
-    for status, heading in GROUPS:
+    for status in reading_list_order():
         group = [p for p in papers if states.get(p.id, DEFAULT_STATE).status is status]
         if not group:
             continue
-        lines += [f"## {heading} ({len(group)})", ""]
+        lines += [f"## {status.heading} ({len(group)})", ""]
         for paper in group:
             lines += _item(paper, states.get(paper.id, DEFAULT_STATE))
         lines.append("")
@@ -74,7 +70,7 @@ def _item(paper: Paper, state: UserState) -> list[str]:
     title = escape(paper.title) or "(untitled)"
     bullet = "- " + ("★ " if state.starred else "")
     bullet += f"[{title}]({_link_target(paper_link(paper))})"
-    if authors := _authors(paper):
+    if authors := author_line(paper, MAX_AUTHORS, name=escape):
         bullet += f" — {authors}"
     if paper.year:
         bullet += f" ({paper.year})"
@@ -87,12 +83,3 @@ def _item(paper: Paper, state: UserState) -> list[str]:
         # Indented under the bullet, the quote belongs to this item, not the list.
         lines += ["", *(f"  > {line}".rstrip() for line in note.split("\n")), ""]
     return lines
-
-
-def _authors(paper: Paper) -> str:
-    """The first few authors, and "et al." when there are more."""
-    names = [escape(name) for name in paper.authors[:MAX_AUTHORS] if escape(name)]
-    if not names:
-        return ""
-    more = len(paper.authors) > MAX_AUTHORS or paper.authors_truncated
-    return ", ".join(names) + (" et al." if more else "")

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-import rispy  # type: ignore[import-untyped]  # rispy ships no type hints
-from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING  # type: ignore[import-untyped]
+import rispy  # ships no type hints: Any (see [tool.mypy] in pyproject.toml)
+from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING
 
 from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi
+from store.links import is_web_url
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
 from store.text import clean_line, clean_text
 
@@ -305,7 +306,7 @@ def _web_urls(entry: dict[str, Any]) -> list[str]:
     urls = []
     for value in _values(entry, "urls"):
         match = _HTTP_URL.match(clean_line(value))
-        if match:
+        if match and is_web_url(match.group(0), openable=False):
             urls.append(match.group(0))
     return urls
 

@@ -16,7 +16,9 @@ run = run_cli  # the console script in a child process, as scripts run it
 def imported(db_path: Path) -> Path:
     done = run(db_path, "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().endswith("added 50, merged 0, updated 0, unchanged 0, skipped 0, warnings 1")
+    assert done.stdout.strip().endswith(
+        "added 50, merged 0, updated 0, unchanged 0, skipped 0, warnings 1"
+    )
     assert "page declares 158 papers but holds 50" in done.stderr
     return db_path
 

@@ -309,7 +309,9 @@ def test_add_fetches_and_imports_with_affiliations(fake_arxiv: FakeArxiv, db_pat
 
     again = run_cli(db_path, fake_arxiv.url, "add", "astro-ph/0601001")
     assert again.returncode == 0, again.stderr
-    assert again.stdout.strip() == "added 0, merged 0, updated 0, unchanged 1, skipped 0, warnings 0"
+    assert (
+        again.stdout.strip() == "added 0, merged 0, updated 0, unchanged 1, skipped 0, warnings 0"
+    )
 
 
 def test_add_warns_about_ids_arxiv_does_not_have(fake_arxiv: FakeArxiv, db_path: Path) -> None:

@@ -11,6 +11,7 @@ import orjson
 from store.latex import latex_to_unicode
 from store.library import Library
 from store.model import Paper, UserState
+from store.names import author_line
 from store.text import clean_line, strip_escape_sequences
 
 
@@ -75,17 +76,13 @@ def print_json_records(library: Library, papers: list[Paper]) -> None:
 
 _JSON_CHUNK = 1000
 
-_STATUS_MARKS = {"unread": "●", "reading": "◐", "read": "✓", "skipped": "✗"}
-
 
 def format_row(paper: Paper, state: UserState) -> str:
     """One line of ``list``: id, status, star, date, category, title, first author."""
-    author = paper.first_author
-    if len(paper.authors) > 1 or paper.authors_truncated:
-        author += " et al."
+    author = author_line(paper, 1)
     star = "★" if state.starred else " "
     return (
-        f"{clean_line(paper.id)}  {_STATUS_MARKS[state.status]} {star} "
+        f"{clean_line(paper.id)}  {state.status.symbol} {star} "
         f"{clean_line(paper.display_date) or '-':10}  {clean_line(paper.category) or '-':5} "
         f"{clean_line(latex_to_unicode(paper.title))} — {clean_line(author) or 'unknown author'}"
     )

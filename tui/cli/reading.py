@@ -10,6 +10,7 @@ from store import formats
 from store.errors import PaperReaderError
 from store.library import SORT_KEYS
 from store.model import category_name
+from store.names import author_line
 from store.query import parse as parse_query
 from store.stats import library_stats
 from store.text import clean_line, clean_text
@@ -45,7 +46,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         return 0
     from store.links import code_link, paper_link
 
-    authors = ", ".join(paper.authors) + (" et al." if paper.authors_truncated else "")
+    authors = author_line(paper)
     lines = [
         paper.id,
         f"Title:        {paper.title}",

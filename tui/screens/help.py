@@ -2,35 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.keys import help_title, key_owners, own_bindings, titled_screens
 
-def binding_sections() -> list[tuple[str, list[Binding]]]:
-    """Every declared binding, grouped by the part of the reader that owns it."""
-    from tui.app import PaperReaderApp
-    from tui.screens.main import MainScreen
-    from tui.screens.triage import TriageScreen
-    from tui.widgets.notes_pane import NotesPane
-    from tui.widgets.paper_list import PaperList
-    from tui.widgets.search_bar import SearchBar
 
-    owners = [
-        ("Paper list", PaperList),
-        ("Reader", MainScreen),
-        ("Search bar", SearchBar),
-        ("Note editor", NotesPane),
-        ("Triage", TriageScreen),
-        ("Everywhere", PaperReaderApp),
-    ]
-    return [
-        (title, [b for b in owner.BINDINGS if isinstance(b, Binding) and b.description])
-        for title, owner in owners
-    ]
+def binding_sections(
+    screens: Sequence[Screen[Any]], app: App[Any]
+) -> list[tuple[str, list[Binding]]]:
+    """Every declared binding, grouped by the part of the reader that owns it.
+
+    The open screens' owners come first (the top screen's first), then the
+    reader's other titled screens, then the app's keys that work everywhere.
+    """
+    owners: list[type[DOMNode]] = []
+    for screen in reversed(screens):
+        owners += [type(node) for node in key_owners(screen) if type(node) not in owners]
+    owners += [screen for screen in titled_screens() if screen not in owners]
+    owners.append(type(app))
+    return [(help_title(owner), own_bindings(owner)) for owner in owners]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,9 +37,13 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
+    def __init__(self, below: Sequence[Screen[Any]]) -> None:
+        super().__init__()
+        self._below = below
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            for title, bindings in binding_sections():
+            for title, bindings in binding_sections(self._below, self.app):
                 section = Text(title + "\n", style="bold underline")
                 for binding in bindings:
                     keys = " / ".join(

@@ -12,7 +12,8 @@ import time
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -74,7 +75,7 @@ class _SearchResult:
 _LETTER_ACTIONS = frozenset({"search", "edit_note", "toggle_filters", "undo", "triage", "stats"})
 
 
-def typing_text(screen: Screen[object]) -> bool:
+def typing_text(screen: Screen[Any]) -> bool:
     """True when the focused widget takes text (the search bar, the note editor)."""
     return isinstance(screen.focused, Input | TextArea)
 
@@ -103,6 +104,7 @@ class MainScreen(Screen[None]):
     queue and must reach the newly focused widget, not the list.
     """
 
+    HELP_TITLE = "Reader"
     BINDINGS = [
         Binding("slash", "search", "Search", id="main.search", priority=True),
         Binding("n", "edit_note", "Note", id="main.note", priority=True),
@@ -525,8 +527,22 @@ class MainScreen(Screen[None]):
 
     @on(PaperList.ActionRequested)
     def _paper_action(self, event: PaperList.ActionRequested) -> None:
-        handler = getattr(self, f"_do_{event.action}")
-        handler(event.paper_ids)
+        self.paper_actions[event.action](event.paper_ids)
+
+    @cached_property
+    def paper_actions(self) -> dict[str, Callable[[list[str]], None]]:
+        """The handler of each paper action the list requests, by its name."""
+        return {
+            "toggle_read": self._do_toggle_read,
+            "skip": self._do_skip,
+            "unread": self._do_unread,
+            "star": self._do_star,
+            "tag": self._do_tag,
+            "copy_link": self._do_copy_link,
+            "copy_code": self._do_copy_code,
+            "copy_bibtex": self._do_copy_bibtex,
+            "open": self._do_open,
+        }
 
     def _change(
         self,
@@ -553,7 +569,7 @@ class MainScreen(Screen[None]):
         library = self.app.library
         all_read = ids and all(library.state(i).status is ReadingStatus.READ for i in ids)
         status = ReadingStatus.UNREAD if all_read else ReadingStatus.READ
-        self._change(f"Marked {status}", ids, lambda ids: library.set_status(ids, status))
+        self._change(f"Marked {status.label}", ids, lambda ids: library.set_status(ids, status))
 
     def _do_skip(self, ids: list[str]) -> None:
         library = self.app.library
@@ -562,7 +578,9 @@ class MainScreen(Screen[None]):
     def _do_unread(self, ids: list[str]) -> None:
         library = self.app.library
         self._change(
-            "Marked unread", ids, lambda ids: library.set_status(ids, ReadingStatus.UNREAD)
+            f"Marked {ReadingStatus.UNREAD.label}",
+            ids,
+            lambda ids: library.set_status(ids, ReadingStatus.UNREAD),
         )
 
     def _do_star(self, ids: list[str]) -> None:

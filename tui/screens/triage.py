@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 class TriageScreen(Screen[None]):
     """Walks through the given unread papers in order."""
 
+    HELP_TITLE = "Triage"
     BINDINGS = [
-        Binding("r", "decide('read')", "Read", id="triage.read"),
-        Binding("x", "decide('skipped')", "Skip", id="triage.skip"),
+        Binding(ReadingStatus.READ.key, "decide('read')", "Read", id="triage.read"),
+        Binding(ReadingStatus.SKIPPED.key, "decide('skipped')", "Skip", id="triage.skip"),
         Binding("s", "decide('star')", "Star & keep", id="triage.star"),
         Binding("l", "decide('later')", "Later", id="triage.later"),
         Binding("z", "undo", "Undo", id="triage.undo"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import work
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import get_current_worker
@@ -22,7 +23,7 @@ class AbstractView(VerticalScroll):
         # the cursor need not lay the pane out again.
         self._shown: tuple[Paper, UserState] | None = None
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static("", id="abstract-body")
 
     def prefetch(self, papers: list[Paper]) -> None:

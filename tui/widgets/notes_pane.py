@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import TextArea
 
 SAVE_DELAY_S = 0.5
@@ -19,6 +20,7 @@ SAVE_DELAY_S = 0.5
 class NotesPane(TextArea):
     """Edits one paper's note; posts the text when it should be saved."""
 
+    HELP_TITLE = "Note editor"
     BINDINGS = [Binding("escape", "leave", "Done", id="note.leave")]
 
     @dataclass
@@ -43,7 +45,7 @@ class NotesPane(TextArea):
         self.border_title = "Note"
         self.paper_id: str | None = None
         self._saved_text = ""
-        self._timer = None
+        self._timer: Timer | None = None
 
     def show_note(self, paper_id: str | None, note: str) -> None:
         """Show this paper's note, saving the previous paper's first."""

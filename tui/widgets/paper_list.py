@@ -23,15 +23,10 @@ from textual.strip import Strip
 
 from store.latex import latex_to_unicode
 from store.model import Paper, ReadingStatus, UserState
+from store.names import author_line
 from store.text import clean_line
 
 _ROW_CACHE_SIZE = 2048
-STATUS_MARKS = {
-    ReadingStatus.UNREAD: "●",
-    ReadingStatus.READING: "◐",
-    ReadingStatus.READ: "✓",
-    ReadingStatus.SKIPPED: "✗",
-}
 
 
 def _fit(text: str, width: int) -> str:
@@ -49,6 +44,7 @@ class PaperList(ScrollView, can_focus=True):
     that moves focus takes effect before the keys typed after it.
     """
 
+    HELP_TITLE = "Paper list"
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, id="list.down", priority=True),
         Binding("k,up", "cursor_up", "Up", show=False, id="list.up", priority=True),
@@ -65,9 +61,20 @@ class PaperList(ScrollView, can_focus=True):
         Binding(
             "pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up", priority=True
         ),
-        Binding("r", "request('toggle_read')", "Read", id="paper.read", priority=True),
-        Binding("x", "request('skip')", "Skip", id="paper.skip", priority=True),
-        Binding("u", "request('unread')", "Unread", id="paper.unread", show=False, priority=True),
+        Binding(
+            ReadingStatus.READ.key, "request('toggle_read')", "Read", id="paper.read", priority=True
+        ),
+        Binding(
+            ReadingStatus.SKIPPED.key, "request('skip')", "Skip", id="paper.skip", priority=True
+        ),
+        Binding(
+            ReadingStatus.UNREAD.key,
+            "request('unread')",
+            "Unread",
+            id="paper.unread",
+            show=False,
+            priority=True,
+        ),
         Binding("s", "request('star')", "Star", id="paper.star", priority=True),
         Binding("t", "request('tag')", "Tag", id="paper.tag", priority=True),
         Binding("c", "request('copy_link')", "Copy link", id="paper.copy_link", priority=True),
@@ -315,9 +322,7 @@ class PaperList(ScrollView, can_focus=True):
         date = paper.display_date
         show_date = width >= 70
         date_text = f"{date:10}" if show_date else f"{date[:4]:4}"
-        author = paper.first_author
-        if len(paper.authors) > 1 or paper.authors_truncated:
-            author += " et al."
+        author = author_line(paper, 1)
         author_width = 0 if width < 50 else min(26, max(12, width // 5))
         # selection bar, status, star, date and space, category, then the author column
         fixed = 1 + 2 + 2 + len(date_text) + 1 + 5 + (author_width + 1 if author_width else 0)
@@ -325,7 +330,7 @@ class PaperList(ScrollView, can_focus=True):
 
         segments = [
             Segment("▌" if selected else " ", star_style if selected else row_style),
-            Segment(STATUS_MARKS[state.status] + " ", title_style),
+            Segment(state.status.symbol + " ", title_style),
             Segment("★ " if state.starred else "  ", star_style),
             Segment(date_text + " ", meta_style),
             Segment(f"{paper.category.rsplit('.', 1)[-1][:4]:4} ", meta_style),

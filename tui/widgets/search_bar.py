@@ -12,6 +12,7 @@ from textual.widgets import Input
 class SearchBar(Input):
     """An input whose text is the query; ``enter`` keeps it, ``esc`` clears it."""
 
+    HELP_TITLE = "Search bar"
     BINDINGS = [
         Binding("enter", "done", "Keep filter", id="search.keep"),
         Binding("escape", "clear", "Clear search", id="search.clear"),
