@@ -113,7 +113,7 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     warnings: list[ImportWarning] = []
     lines = _Lines(text)
     macros = _string_macros(library.blocks, warnings, lines)
-    raw_entries = _raw_entries(library.blocks, warnings, lines)
+    raw_entries, skipped = _raw_entries(library.blocks, warnings, lines)
     if not raw_entries:
         failures = [warning for warning in warnings if not warning.message.startswith("@string")]
         if failures:
@@ -131,18 +131,24 @@ def parse(text: str, *, source: str = "") -> ImportResult:
         collection=Collection(name=name, source=source),
         warnings=warnings,
         keep_ids=True,
+        source_keys=[clean_line(entry.key) for entry in raw_entries],
+        lines=[entry.line for entry in raw_entries],
+        skipped=skipped,
     )
 
 
 class _RawEntry:
-    """An entry as split: type, key, and fields with their values not yet resolved."""
+    """An entry as split: type, key, fields with their values not yet resolved, line."""
 
-    __slots__ = ("fields", "key", "type")
+    __slots__ = ("fields", "key", "line", "type")
 
-    def __init__(self, entry_type: str, key: str, fields: list[tuple[str, str]]):
+    def __init__(
+        self, entry_type: str, key: str, fields: list[tuple[str, str]], line: int | None = None
+    ):
         self.type = entry_type
         self.key = key
         self.fields = fields
+        self.line = line
 
 
 class _Entry:
@@ -217,23 +223,29 @@ def _string_macros(
 
 def _raw_entries(
     blocks: Iterable[bib.Block], warnings: list[ImportWarning], lines: _Lines
-) -> list[_RawEntry]:
-    """Every readable entry in file order; broken blocks become warnings or are salvaged.
+) -> tuple[list[_RawEntry], int]:
+    """Every readable entry in file order, and how many entries were skipped.
 
-    As in BibTeX, the first entry with a key wins; a later one (which a
-    salvaged block can also be) is skipped with a warning.
+    Broken blocks become warnings or are salvaged. As in BibTeX, the first
+    entry with a key wins; a later one (which a salvaged block can also be)
+    is skipped with a warning. A broken ``@string``, ``@preamble`` or
+    ``@comment`` is warned about but is no entry, so it is not counted.
     """
     entries: list[_RawEntry] = []
     keys: set[str] = set()
+    skipped = 0
 
     def add(entry: _RawEntry, block: bib.Block, problem: str | None = None) -> None:
+        nonlocal skipped
+        entry.line = lines.of(block)
         if entry.key in keys:
             problem = f"entry {entry.key!r} uses a key already taken in this file; skipped"
+            skipped += 1
         else:
             keys.add(entry.key)
             entries.append(entry)
         if problem:
-            warnings.append(ImportWarning(problem, lines.of(block)))
+            warnings.append(ImportWarning(problem, entry.line))
 
     for block in blocks:
         if isinstance(block, bib.Entry):
@@ -250,14 +262,16 @@ def _raw_entries(
         elif isinstance(block, bib.ParsingFailedBlock):
             salvaged_entry = _salvage(block)
             if salvaged_entry is None:
-                warnings.append(ImportWarning(_failure_message(block), lines.of(block)))
+                message, is_entry = _failure_message(block)
+                warnings.append(ImportWarning(message, lines.of(block)))
+                skipped += is_entry
             else:
                 problem = (
                     f"entry {salvaged_entry.key!r} has a value ending in a backslash "
                     "before its closing brace; read as classic BibTeX does"
                 )
                 add(salvaged_entry, block, problem)
-    return entries
+    return entries, skipped
 
 
 def _raw_entry(entry: bib.Entry) -> _RawEntry:
@@ -301,17 +315,20 @@ def _salvage(block: bib.ParsingFailedBlock) -> _RawEntry | None:
     return entry
 
 
-def _failure_message(block: bib.ParsingFailedBlock) -> str:
+def _failure_message(block: bib.ParsingFailedBlock) -> tuple[str, bool]:
+    """The warning for a block that failed, and whether that block was an entry."""
     head = _FAILED_HEAD.search(block.raw or "")
+    is_entry = False
     if head is None:
         what = "block"
     elif head[1].lower() in ("string", "preamble", "comment"):
         what = f"@{head[1].lower()} block"
     else:
         what = f"entry {head[2]!r}" if head[2] else f"@{head[1]} entry"
+        is_entry = True
     reason = getattr(block.error, "abort_reason", "") or str(block.error)
     reason = clean_line(str(reason)).rstrip(" .")
-    return f"{what} skipped: {reason or 'unreadable BibTeX'}"
+    return f"{what} skipped: {reason or 'unreadable BibTeX'}", is_entry
 
 
 # --- resolving values: @string macros and # concatenation ----------------------------

@@ -149,6 +149,8 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     name = (Path(source).stem if source else "") or _FALLBACK_COLLECTION
 
     papers: list[Paper] = []
+    keys: list[str] = []
+    lines: list[int | None] = []
     for rank, record in enumerate(records, start=1):
         if not record.closed:
             warnings.append(ImportWarning("record has no end tag (ER); read as is", record.line))
@@ -165,13 +167,20 @@ def parse(text: str, *, source: str = "") -> ImportResult:
             warnings.append(ImportWarning("record has no title (TI/T1); skipped", record.line))
         else:
             papers.append(paper)
+            keys.append(clean_line(_joined(entry, "id")))
+            lines.append(record.line)
 
     if not papers:
         first = warnings[0]
         raise FormatError(f"no readable RIS record: {first.message}", first.line)
     warnings.sort(key=lambda warning: warning.line or 0)
     return ImportResult(
-        papers=papers, collection=Collection(name=name, source=source), warnings=warnings
+        papers=papers,
+        collection=Collection(name=name, source=source),
+        warnings=warnings,
+        source_keys=keys,
+        lines=lines,
+        skipped=len(records) - len(papers),
     )
 
 
