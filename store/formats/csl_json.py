@@ -16,6 +16,7 @@ every name exactly.
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -206,6 +207,7 @@ _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*", re.IGNOR
 # JSON strings and brackets, to find where each top-level item starts.
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_STRUCTURE = re.compile(r"[\[\]{},]")
 _NON_SPACE = re.compile(r"\S")
 
@@ -264,7 +266,8 @@ def parse(text: str, *, source: str = "") -> ImportResult:
             but not CSL (no array of items, or no item with CSL fields).
     """
     text = text.removeprefix("\ufeff")
-    items, in_top_array = _items(_load(text))
+    document, may_hold_surrogates = _load(text)
+    items, in_top_array = _items(document)
     name = (Path(source).stem if source else "") or _FALLBACK_COLLECTION
 
     item_lines = _item_lines(text, len(items)) if in_top_array else [None] * len(items)
@@ -276,6 +279,10 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     for index, (item, line) in enumerate(zip(items, item_lines, strict=True), start=1):
         if not isinstance(item, dict):
             warnings.append(ImportWarning(f"item {index} is not an object; skipped", line))
+            continue
+        if may_hold_surrogates and _holds_surrogate(item):
+            message = f"item {index} holds a lone surrogate (not text); skipped"
+            warnings.append(ImportWarning(message, line))
             continue
         paper = _to_paper(item, {name: index})
         if paper is None:
@@ -301,18 +308,35 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     )
 
 
-def _load(text: str) -> Any:
-    """The decoded JSON, or a :class:`FormatError` with the decoder's line."""
+def _load(text: str) -> tuple[Any, bool]:
+    """The decoded JSON and whether it may hold lone surrogates; else a :class:`FormatError`.
+
+    orjson refuses lone surrogates, whether escaped (``"\\udc80"``) or in
+    the text (bytes that were not UTF-8); the standard library reads both,
+    so that only the items holding them are lost, not the file.
+    """
     try:
-        return orjson.loads(text)
+        return orjson.loads(text), False
     except orjson.JSONDecodeError as err:
-        error = err
-    if "surrogates" in error.msg:  # only a str built in memory can hold lone surrogates
-        try:
-            return orjson.loads(text.encode("utf-8", "replace"))
-        except orjson.JSONDecodeError as err:
-            error = err
-    raise FormatError(f"not valid JSON ({error.msg})", error.lineno)
+        if "surrogate" not in err.msg:
+            raise FormatError(f"not valid JSON ({err.msg})", err.lineno) from None
+    try:
+        return json.loads(text), True
+    except json.JSONDecodeError as err:
+        raise FormatError(f"not valid JSON ({err.msg})", err.lineno) from None
+    except RecursionError:
+        raise FormatError("not valid JSON (nested too deeply)") from None
+
+
+def _holds_surrogate(value: Any) -> bool:
+    """Whether any string in a decoded JSON value holds a lone surrogate."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_holds_surrogate(k) or _holds_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_surrogate(item) for item in value)
+    return False
 
 
 def _items(document: Any) -> tuple[list[Any], bool]:

@@ -152,6 +152,10 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     keys: list[str] = []
     lines: list[int | None] = []
     for rank, record in enumerate(records, start=1):
+        damage = _damage(record)
+        if damage:
+            warnings.append(ImportWarning(f"record {damage}; skipped", record.line))
+            continue
         if not record.closed:
             warnings.append(ImportWarning("record has no end tag (ER); read as is", record.line))
         try:
@@ -182,6 +186,19 @@ def parse(text: str, *, source: str = "") -> ImportResult:
         lines=lines,
         skipped=len(records) - len(papers),
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _damage(record: _RawRecord) -> str:
+    """What makes a record unreadable as text (a NUL, undecodable bytes), or ``""``."""
+    for line in record.lines:
+        if "\x00" in line:
+            return "holds a NUL byte (binary data)"
+        if _SURROGATE.search(line):
+            return "holds bytes that are not text in the file's encoding"
+    return ""
 
 
 def _split_records(text: str) -> tuple[list[_RawRecord], list[ImportWarning]]:
