@@ -17,6 +17,7 @@ import pytest
 
 from store.errors import FileFormatError, FormatError
 from store.formats import decode_file, decode_input, parse_files, parse_text
+from store.model import ImportWarning
 
 DATA = Path(__file__).parent.parent / "data"
 PSYCHOLOGY = DATA / "bibtex" / "zotero-export-psychology-abstract-url-file-584.bib"
@@ -43,7 +44,7 @@ def _encodable_part(path: Path, start: str, codec: str) -> str:
     return part
 
 
-def _encoding_notes(warnings: list[object]) -> list[str]:
+def _encoding_notes(warnings: list[ImportWarning]) -> list[str]:
     return [str(w) for w in warnings if any(note in str(w) for note in ENCODING_NOTES)]
 
 
