@@ -22,6 +22,20 @@ class FormatError(PaperReaderError):
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
+class FileFormatError(FormatError):
+    """A :class:`FormatError` in one file of several: the message names the file.
+
+    ``str()`` reads ``PATH: line N: message``, ready to show as is.
+    """
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        super().__init__(message, line)
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {super().__str__()}" if self.path else super().__str__()
+
+
 class UnknownPaperError(PaperReaderError):
     """An id that names no paper in the library."""
 

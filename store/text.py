@@ -11,9 +11,16 @@ import functools
 import re
 import unicodedata
 
-# C0 (except tab/newline handled per function), DEL, C1, bidi overrides and isolates.
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 (except tab/newline handled per function), DEL, C1, bidi overrides and
+# isolates, and the zero-width characters (space, non-joiner, joiner, word
+# joiner, and a byte-order mark inside text), which terminals draw as
+# nothing but some width tables count, misaligning columns.
+_CONTROL_LINE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]"
+)
+_CONTROL_TEXT = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]"
+)
 _SPACES = re.compile(r"[ \t]+")
 # Whole terminal escape sequences: dropping only the control bytes would leave
 # payloads such as "[2J" or "]52;c;..." behind as visible junk.
@@ -80,6 +87,32 @@ def clean_text(text: str) -> str:
 def _clean_text_fully(text: str) -> str:
     text = strip_escape_sequences(_valid_unicode(text)).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL_TEXT.sub("", text)
+
+
+# Joins the words of a family name inside a display name (see family_name).
+FAMILY_JOINER = "\u00a0"
+
+
+def family_name(author: str) -> str:
+    """The family name (surname) of an author as the importers store it.
+
+    The convention: a name reads ``Given Family[, Suffix]``; when a source
+    gives the family name explicitly and it has several words (BibTeX and
+    RIS ``Garduño Freeman, Cristina``, a CSL ``family``), those words are
+    joined by :data:`FAMILY_JOINER`, a no-break space, which displays as a
+    space. So the family name is the last space-separated word before the
+    first ``", "``, its no-break spaces read as spaces. A stored ``Lee,
+    Jason D.`` (one-word family first) also gives ``Lee``.
+
+    Args:
+        author: One name from ``Paper.authors``.
+
+    Returns:
+        ``Garduño Freeman`` for ``Cristina Garduño\u00a0Freeman``, ``King`` for
+        ``Martin Luther King, Jr.``, ``""`` for an empty name.
+    """
+    head = author.split(", ", 1)[0].strip(" ")
+    return head.rsplit(" ", 1)[-1].replace(FAMILY_JOINER, " ").strip()
 
 
 def fold(text: str) -> str:

@@ -8,12 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from types import ModuleType
 
 from store.bulk import paused_gc
-from store.errors import FormatError
-from store.model import Collection, ImportResult, Paper, UserState
+from store.errors import FileFormatError, FormatError
+from store.formats.encoding import decode_file, decode_input
+from store.model import Collection, ImportResult, ImportWarning, Paper, UserState
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "FORMAT_CHOICES",
+    "IMPORT_FORMATS",
+    "decode_file",
+    "decode_input",
+    "detect_format",
+    "export_text",
+    "format_module",
+    "parse_files",
+    "parse_text",
+]
 
 # Sniffing order: the strict, structured formats first, the lenient profile dump last.
 # Modules are imported when first used: the reader opens without loading any.
@@ -44,45 +59,30 @@ def export_text(
 ) -> str:
     """The papers written in an export format (``json`` keeps everything)."""
     # Imported here, as format_module does, so the reader opens without loading any.
+    text: str
     if fmt == "json":
         from store.formats import json_export
 
-        return json_export.dump(papers, states, collections)
-    if fmt == "bibtex":
+        text = json_export.dump(papers, states, collections)
+    elif fmt == "bibtex":
         from store.formats import bibtex
 
-        return bibtex.dump(papers)
-    if fmt == "csljson":
+        text = bibtex.dump(papers)
+    elif fmt == "csljson":
         from store.formats import csl_json
 
-        return csl_json.dump(papers)
-    if fmt == "markdown":
+        text = csl_json.dump(papers)
+    elif fmt == "markdown":
         from store.formats import markdown
 
-        return markdown.dump(papers, states)
-    if fmt == "csv":
+        text = markdown.dump(papers, states)
+    elif fmt == "csv":
         from store.formats import csv_export
 
-        return csv_export.dump(papers, states)
-    raise FormatError(f"unknown export format {fmt!r}")
-
-
-def decode_input(raw: bytes) -> str:
-    """Bytes from a file as text, or a :class:`FormatError` saying why not.
-
-    A byte-order mark is dropped (a naive decode keeps it and loses the first
-    record); NUL bytes mark a binary file.
-    """
-    if not raw.strip():
-        raise FormatError("the file is empty")
-    if b"\x00" in raw[:65536]:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise FormatError("binary data, not a text file", line)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise FormatError("not UTF-8 text", line) from None
+        text = csv_export.dump(papers, states)
+    else:
+        raise FormatError(f"unknown export format {fmt!r}")
+    return text
 
 
 def detect_format(text: str) -> str:
@@ -107,3 +107,60 @@ def parse_text(
         if name == "profile":
             return parse(text, as_of=as_of, source=source)
         return parse(text, source=source)
+
+
+def parse_files(
+    files: Sequence[tuple[str, bytes]], fmt: str = "auto", *, as_of: dt.date | None = None
+) -> list[tuple[str, ImportResult]]:
+    """Parse the files of one import command, the BibTeX ones as one bibliography.
+
+    Each file is decoded (an encoding fallback is a warning on its result)
+    and its format detected on its own. The BibTeX files are then read
+    together, as ``\\bibliography{abbrv,literatur,crossref}`` reads them:
+    ``@string``\\s and ``crossref``/``xdata`` parents of one file serve the
+    entries of another, and a file holding only ``@string``\\s gives no
+    papers and no error. Each paper belongs to the file that defines it.
+
+    Args:
+        files: ``(path, bytes)`` pairs in command-line order.
+        fmt: A name from :data:`IMPORT_FORMATS` for every file, or ``auto``.
+        as_of: The reference date for profile dumps (today when not given).
+
+    Returns:
+        ``(path, result)`` for every file, in the order given.
+
+    Raises:
+        FileFormatError: A file is empty, binary, not a paper collection in
+            the format, or has no readable entry; the message names the file.
+    """
+    prepared: list[tuple[str, str, str, list[ImportWarning]]] = []
+    for path, raw in files:
+        try:
+            text, notes = decode_file(raw)
+            name = detect_format(text) if fmt == "auto" else fmt
+            if name not in IMPORT_FORMATS:
+                raise FormatError(f"unknown format {name!r}")
+        except FormatError as err:
+            raise FileFormatError(path, err.message, err.line) from None
+        prepared.append((path, text, name, notes))
+
+    bibliography = [(path, text) for path, text, name, _ in prepared if name == "bibtex"]
+    bibtex_results: list[ImportResult] = []
+    if bibliography:
+        with paused_gc():
+            bibtex_results = format_module("bibtex").parse_bibliography(bibliography)
+    next_bibtex = iter(bibtex_results)
+
+    parsed: list[tuple[str, ImportResult]] = []
+    for path, text, name, notes in prepared:
+        if name == "bibtex":
+            result = next(next_bibtex)
+        else:
+            try:
+                result = parse_text(text, name, as_of=as_of, source=path)
+            except FormatError as err:
+                raise FileFormatError(path, err.message, err.line) from None
+        if notes:
+            result = replace(result, warnings=[*notes, *result.warnings])
+        parsed.append((path, result))
+    return parsed

@@ -100,6 +100,7 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     lines = _entry_lines(text, len(entries))
 
     papers: list[Paper] = []
+    paper_lines: list[int | None] = []
     warnings: list[ImportWarning] = []
     for rank, (entry, line) in enumerate(zip(entries, lines, strict=True), start=1):
         paper = _parse_entry(entry, rank, line, {name: rank})
@@ -107,6 +108,7 @@ def parse(text: str, *, source: str = "") -> ImportResult:
             warnings.append(paper)
         else:
             papers.append(paper)
+            paper_lines.append(line)
     if entries and not papers:
         first = warnings[0]
         raise FormatError(f"no readable arXiv entries: {first.message}", first.line)
@@ -116,7 +118,14 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     if total is not None and total.strip().isdigit():
         metrics["total_results"] = total.strip()
     collection = Collection(name=name, source=source, metrics=metrics)
-    return ImportResult(papers=papers, collection=collection, warnings=warnings)
+    return ImportResult(
+        papers=papers,
+        collection=collection,
+        warnings=warnings,
+        source_keys=[""] * len(papers),
+        lines=paper_lines,
+        skipped=len(entries) - len(papers),
+    )
 
 
 def _parse_xml(text: str) -> ET.Element:

@@ -16,6 +16,7 @@ every name exactly.
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -205,7 +206,10 @@ _RICH_TEXT = re.compile(
 _HTTP_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*", re.IGNORECASE)
 # JSON strings and brackets, to find where each top-level item starts.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]', re.DOTALL)
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_STRUCTURE = re.compile(r"[\[\]{},]")
 _NON_SPACE = re.compile(r"\S")
 
 _ET_AL = frozenset({"et al", "et al.", "others", "and others"})
@@ -263,29 +267,34 @@ def parse(text: str, *, source: str = "") -> ImportResult:
             but not CSL (no array of items, or no item with CSL fields).
     """
     text = text.removeprefix("\ufeff")
-    items, in_top_array = _items(_load(text))
+    document, may_hold_surrogates = _load(text)
+    items, in_top_array = _items(document)
     name = (Path(source).stem if source else "") or _FALLBACK_COLLECTION
 
+    item_lines = _item_lines(text, len(items)) if in_top_array else [None] * len(items)
+
     papers: list[Paper] = []
-    skipped: list[tuple[int, str]] = []
-    for index, item in enumerate(items, start=1):
+    keys: list[str] = []
+    lines: list[int | None] = []
+    warnings: list[ImportWarning] = []
+    for index, (item, line) in enumerate(zip(items, item_lines, strict=True), start=1):
         if not isinstance(item, dict):
-            skipped.append((index, "is not an object"))
+            warnings.append(ImportWarning(f"item {index} is not an object; skipped", line))
+            continue
+        if may_hold_surrogates and _holds_surrogate(item):
+            message = f"item {index} holds a lone surrogate (not text); skipped"
+            warnings.append(ImportWarning(message, line))
             continue
         paper = _to_paper(item, {name: index})
         if paper is None:
             key = _citation_key(item)
-            skipped.append((index, f"({key}) has no title" if key else "has no title"))
+            reason = f"({key}) has no title" if key else "has no title"
+            warnings.append(ImportWarning(f"item {index} {reason}; skipped", line))
         else:
             papers.append(paper)
+            keys.append(_source_key(item))
+            lines.append(line)
 
-    lines = _item_lines(text) if skipped and in_top_array else []
-    warnings = [
-        ImportWarning(
-            f"item {index} {reason}; skipped", lines[index - 1] if index <= len(lines) else None
-        )
-        for index, reason in skipped
-    ]
     if not papers:
         first = warnings[0]
         raise FormatError(f"no readable CSL item: {first.message}", first.line)
@@ -294,21 +303,41 @@ def parse(text: str, *, source: str = "") -> ImportResult:
         collection=Collection(name=name, source=source),
         warnings=warnings,
         keep_ids=True,
+        source_keys=keys,
+        lines=lines,
+        skipped=len(items) - len(papers),
     )
 
 
-def _load(text: str) -> Any:
-    """The decoded JSON, or a :class:`FormatError` with the decoder's line."""
+def _load(text: str) -> tuple[Any, bool]:
+    """The decoded JSON and whether it may hold lone surrogates; else a :class:`FormatError`.
+
+    orjson refuses lone surrogates, whether escaped (``"\\udc80"``) or in
+    the text (bytes that were not UTF-8); the standard library reads both,
+    so that only the items holding them are lost, not the file.
+    """
     try:
-        return orjson.loads(text)
+        return orjson.loads(text), False
     except orjson.JSONDecodeError as err:
-        error = err
-    if "surrogates" in error.msg:  # only a str built in memory can hold lone surrogates
-        try:
-            return orjson.loads(text.encode("utf-8", "replace"))
-        except orjson.JSONDecodeError as err:
-            error = err
-    raise FormatError(f"not valid JSON ({error.msg})", error.lineno)
+        if "surrogate" not in err.msg:
+            raise FormatError(f"not valid JSON ({err.msg})", err.lineno) from None
+    try:
+        return json.loads(text), True
+    except json.JSONDecodeError as err:
+        raise FormatError(f"not valid JSON ({err.msg})", err.lineno) from None
+    except RecursionError:
+        raise FormatError("not valid JSON (nested too deeply)") from None
+
+
+def _holds_surrogate(value: Any) -> bool:
+    """Whether any string in a decoded JSON value holds a lone surrogate."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_holds_surrogate(k) or _holds_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_surrogate(item) for item in value)
+    return False
 
 
 def _items(document: Any) -> tuple[list[Any], bool]:
@@ -333,15 +362,43 @@ def _items(document: Any) -> tuple[list[Any], bool]:
     return items, in_top_array
 
 
-def _item_lines(text: str) -> list[int]:
+def _item_lines(text: str, count: int) -> list[int | None]:
     """The 1-based line where each element of the top-level array starts.
 
-    Runs only when an item is skipped, so a clean import never pays for a
-    second pass over the text. The text is known to be valid JSON here.
+    Strings are blanked first in one C-level pass (a JSON string holds no
+    raw newline, so line numbers survive), which leaves only brackets to
+    walk in Python: a few per item rather than one per field. An array
+    holding something other than objects and arrays (a bare ``42``) is
+    walked again with its commas. The text is known to be valid JSON here.
     """
+    skeleton = _JSON_STRING.sub('""', text)
     starts: list[int] = []
     depth = 0
-    for token in _JSON_TOKEN.finditer(text):
+    for bracket in _JSON_BRACKET.finditer(skeleton):
+        if bracket.group() in "[{":
+            depth += 1
+            if depth == 2:
+                starts.append(bracket.start())
+        else:
+            depth -= 1
+    if len(starts) != count:
+        starts = _element_starts(skeleton)
+    if len(starts) != count:  # no line is better than a wrong one
+        return [None] * count
+    lines: list[int | None] = []
+    line, position = 1, 0
+    for start in starts:
+        line += skeleton.count("\n", position, start)
+        position = start
+        lines.append(line)
+    return lines
+
+
+def _element_starts(skeleton: str) -> list[int]:
+    """Where each element of the top-level array starts, commas and all."""
+    starts: list[int] = []
+    depth = 0
+    for token in _JSON_STRUCTURE.finditer(skeleton):
         mark = token.group()
         if mark in "[{":
             depth += 1
@@ -349,18 +406,14 @@ def _item_lines(text: str) -> list[int]:
                 starts.append(token.end())
         elif mark in "]}":
             depth -= 1
-        elif mark == "," and depth == 1:
+        elif depth == 1:
             starts.append(token.end())
-    lines: list[int] = []
-    line, position = 1, 0
+    elements: list[int] = []
     for start in starts:
-        match = _NON_SPACE.search(text, start)
-        if match is None or match.group() == "]":
-            continue
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        lines.append(line)
-    return lines
+        match = _NON_SPACE.search(skeleton, start)
+        if match is not None and match.group() != "]":
+            elements.append(match.start())
+    return elements
 
 
 def _to_paper(item: dict[str, Any], collections: dict[str, int]) -> Paper | None:
@@ -418,6 +471,15 @@ def _citation_key(item: dict[str, Any]) -> str:
             key = value.strip()
             if _PLAIN_KEY.fullmatch(key) and not key.isdigit():
                 return key
+    return ""
+
+
+def _source_key(item: dict[str, Any]) -> str:
+    """The item's own key as the file spells it: ``citation-key``, else ``id``, as text."""
+    for field in ("citation-key", "id"):
+        key = clean_line(_scalar(item.get(field)))
+        if key:
+            return key
     return ""
 
 

@@ -146,6 +146,7 @@ def parse(text: str, *, as_of: datetime.date | None = None, source: str = "") ->
     name = profile.name or (Path(source).stem if source else "") or _FALLBACK_COLLECTION
 
     papers: list[Paper] = []
+    entry_lines: list[int | None] = []
     for rank, (index, match) in enumerate(headers, start=1):
         end = headers[rank][0] if rank < len(headers) else len(lines)
         entry = _parse_entry(lines, index, end, match, reference_date, {name: rank})
@@ -153,6 +154,7 @@ def parse(text: str, *, as_of: datetime.date | None = None, source: str = "") ->
             warnings.append(entry)
         else:
             papers.append(entry)
+            entry_lines.append(index + 1)
 
     if not papers:
         first = warnings[0] if warnings else None
@@ -171,7 +173,14 @@ def parse(text: str, *, as_of: datetime.date | None = None, source: str = "") ->
         declared_count=profile.declared_count,
         metrics=profile.metrics,
     )
-    return ImportResult(papers=papers, collection=collection, warnings=warnings)
+    return ImportResult(
+        papers=papers,
+        collection=collection,
+        warnings=warnings,
+        source_keys=[""] * len(papers),
+        lines=entry_lines,
+        skipped=len(headers) - len(papers),
+    )
 
 
 def _split_lines(text: str) -> list[str]:

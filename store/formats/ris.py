@@ -150,7 +150,13 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     name = (Path(source).stem if source else "") or _FALLBACK_COLLECTION
 
     papers: list[Paper] = []
+    keys: list[str] = []
+    lines: list[int | None] = []
     for rank, record in enumerate(records, start=1):
+        damage = _damage(record)
+        if damage:
+            warnings.append(ImportWarning(f"record {damage}; skipped", record.line))
+            continue
         if not record.closed:
             warnings.append(ImportWarning("record has no end tag (ER); read as is", record.line))
         try:
@@ -166,14 +172,34 @@ def parse(text: str, *, source: str = "") -> ImportResult:
             warnings.append(ImportWarning("record has no title (TI/T1); skipped", record.line))
         else:
             papers.append(paper)
+            keys.append(clean_line(_joined(entry, "id")))
+            lines.append(record.line)
 
     if not papers:
         first = warnings[0]
         raise FormatError(f"no readable RIS record: {first.message}", first.line)
     warnings.sort(key=lambda warning: warning.line or 0)
     return ImportResult(
-        papers=papers, collection=Collection(name=name, source=source), warnings=warnings
+        papers=papers,
+        collection=Collection(name=name, source=source),
+        warnings=warnings,
+        source_keys=keys,
+        lines=lines,
+        skipped=len(records) - len(papers),
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _damage(record: _RawRecord) -> str:
+    """What makes a record unreadable as text (a NUL, undecodable bytes), or ``""``."""
+    for line in record.lines:
+        if "\x00" in line:
+            return "holds a NUL byte (binary data)"
+        if _SURROGATE.search(line):
+            return "holds bytes that are not text in the file's encoding"
+    return ""
 
 
 def _split_records(text: str) -> tuple[list[_RawRecord], list[ImportWarning]]:

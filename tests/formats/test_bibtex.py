@@ -423,11 +423,17 @@ def test_escape_sequences_in_values_are_removed() -> None:
         ("{Barnes and Noble} and A. B", ("Barnes and Noble", "A. B"), False),
         ("Lee, Jason and others", ("Jason Lee",), True),
         ("King, Jr., Martin Luther", ("Martin Luther King, Jr.",), False),
+        # An explicit family name of several words keeps its words joined (no-break
+        # spaces), so that the surname stays recoverable: store.text.family_name.
         (
             "van der Berg, Hans AND Ludwig van Beethoven",
-            ("Hans van der Berg", "Ludwig van Beethoven"),
+            ("Hans van\u00a0der\u00a0Berg", "Ludwig van Beethoven"),
             False,
         ),
+        ("Roth, Gregory A. et al.", ("Gregory A. Roth",), True),
+        ("Gregory A. Roth and Jane Doe et al", ("Gregory A. Roth", "Jane Doe"), True),
+        ("Roth, Gregory A. and et al.", ("Gregory A. Roth",), True),
+        ("{Smith et al. Holdings}", ("Smith et al. Holdings",), False),
         ('{\\"U}ber, Hans and M{\\"u}ller, J{\\"o}rg', ("Hans Über", "Jörg Müller"), False),
         (
             "Harunaga Isaacson{\\comma}  with Csaba Kiss",

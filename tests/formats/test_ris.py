@@ -346,7 +346,7 @@ def test_isbn_and_extra_fields() -> None:
 def test_escape_sequences_and_controls_are_removed() -> None:
     paper = only_paper(
         record(
-            "TI  - Evil \x1b[2J\x1b]52;c;aGk=\x07title\u202e", "AU  - Doe,\x00 Jane", "AB  - a\x07b"
+            "TI  - Evil \x1b[2J\x1b]52;c;aGk=\x07title\u202e", "AU  - Doe,\x01 Jane", "AB  - a\x07b"
         )
     )
     assert paper.title == "Evil title"

@@ -74,7 +74,7 @@ def test_two_theses_sharing_a_doi_stay_two_with_a_notice(db_path: Path, tmp_path
     notice = [line for line in first.stderr.splitlines() if "share the DOI" in line]
     assert len(notice) == 1
     assert "Hall1991" in notice[0] and "Osei2021" in notice[0]
-    assert "10.31356/etd-1234" in notice[0] and "line 10" in notice[0]
+    assert "10.31356/etd-1234" in notice[0] and "line 9:" in notice[0] and "(line 1)" in notice[0]
 
 
 COURTS = """\

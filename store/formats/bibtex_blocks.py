@@ -1,0 +1,259 @@
+r"""Splitting a ``.bib`` file into entries and ``@string`` definitions, with their lines.
+
+bibtexparser's splitter (``parse_string`` with an empty parse stack) finds
+the blocks and keeps the good ones when some are broken. Its failed blocks
+become warnings, and two kinds are salvaged: an entry that repeats a field
+keeps the first value, and an entry that ends a value in a backslash (which
+classic BibTeX accepts and bibtexparser does not) is split again with ``\\``
+masked. An entry holding a NUL byte or bytes that were not text (decoded to
+lone surrogates) is damaged: it is skipped with a warning, the rest import.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bibtexparser import model as bib
+from bibtexparser.entrypoint import parse_string
+
+from store.errors import FormatError
+from store.model import ImportWarning
+from store.text import clean_line
+
+# bibtexparser logs every broken block; with no handler configured, Python's
+# last-resort handler would print them across a running terminal UI. The
+# problems reach the user as ImportWarnings instead.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+
+# Data containers (biblatex ``@xdata``) are no works: they feed other entries.
+DATA_ONLY_TYPES = frozenset({"xdata"})
+
+
+class RawEntry:
+    """An entry as split: type, key, fields with their values not yet resolved, line."""
+
+    __slots__ = ("fields", "key", "line", "type")
+
+    def __init__(
+        self, entry_type: str, key: str, fields: list[tuple[str, str]], line: int | None = None
+    ):
+        self.type = entry_type
+        self.key = key
+        self.fields = fields
+        self.line = line
+
+
+@dataclass(slots=True)
+class StringDefinition:
+    """One ``@string`` as written: its name, its unresolved value, its line."""
+
+    name: str
+    value: str
+    line: int | None
+
+
+@dataclass(slots=True)
+class SplitFile:
+    """One file's blocks: entries and strings in file order, warnings, entries skipped.
+
+    ``warnings`` stays open: later steps (macros, crossref) add theirs.
+    """
+
+    source: str
+    entries: list[RawEntry] = field(default_factory=list)
+    data_entries: list[RawEntry] = field(default_factory=list)
+    strings: list[StringDefinition] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+    skipped: int = 0
+
+
+class _Lines:
+    r"""1-based line numbers of blocks, for warnings.
+
+    bibtexparser counts lines from 0 and misses every newline that follows a
+    backslash (its marks are "not after a backslash"), so in a file with
+    ``\\`` line breaks its numbers fall behind (21 lines in Beebe's file).
+    Its number is a lower bound: the block's raw text is looked up from there.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: list[int] | None = None
+
+    def of(self, block: bib.Block) -> int | None:
+        """The line on which the block starts."""
+        if block.start_line is None:
+            return None
+        raw = block.raw
+        if not raw:
+            return block.start_line + 1
+        if self._starts is None:
+            self._starts = [0, *(match.end() for match in re.finditer("\n", self._text))]
+        claimed = self._starts[min(block.start_line, len(self._starts) - 1)]
+        position = self._text.find(raw, claimed)
+        if position < 0:
+            position = self._text.find(raw)
+        if position < 0:
+            return block.start_line + 1
+        return bisect.bisect_right(self._starts, position)
+
+
+def split(text: str, source: str = "") -> SplitFile:
+    """The entries and ``@string`` definitions of one file, in file order.
+
+    As in BibTeX, the first entry with a key wins; a later one (which a
+    salvaged block can also be) is skipped with a warning. A broken
+    ``@string``, ``@preamble`` or ``@comment`` is warned about but is no
+    entry, so it does not count as skipped.
+
+    Args:
+        text: The whole ``.bib`` file.
+        source: The file's path, kept for the caller.
+
+    Raises:
+        FormatError: bibtexparser's splitter crashed on the text.
+    """
+    text = text.removeprefix("\ufeff")
+    try:
+        library = parse_string(text, parse_stack=[])
+    except Exception as err:  # third-party splitter: any crash means unreadable input
+        raise FormatError(f"not readable as BibTeX ({type(err).__name__}: {err})") from None
+    lines = _Lines(text)
+    result = SplitFile(source)
+    _collect(library.blocks, result, lines)
+    result.warnings.sort(key=lambda warning: warning.line or 0)
+    return result
+
+
+def _collect(blocks: Iterable[bib.Block], result: SplitFile, lines: _Lines) -> None:
+    keys: set[str] = set()
+
+    def add(entry: RawEntry, block: bib.Block, problem: str | None = None) -> None:
+        entry.line = lines.of(block)
+        damage = _damage(block.raw or "")
+        if damage:
+            problem = f"entry {clean_line(entry.key)!r} {damage}; skipped"
+            result.skipped += 1
+        elif entry.key in keys:
+            problem = f"entry {entry.key!r} uses a key already taken in this file; skipped"
+            result.skipped += 1
+        elif entry.type.lower() in DATA_ONLY_TYPES:
+            keys.add(entry.key)
+            result.data_entries.append(entry)
+        else:
+            keys.add(entry.key)
+            result.entries.append(entry)
+        if problem:
+            result.warnings.append(ImportWarning(problem, entry.line))
+
+    for block in blocks:
+        if isinstance(block, bib.Entry):
+            add(_raw_entry(block), block)
+        elif isinstance(block, bib.String):
+            _add_string(block, block, result, lines)
+        elif isinstance(block, bib.DuplicateBlockKeyBlock):
+            inner = block.ignore_error_block
+            if isinstance(inner, bib.String):
+                _add_string(inner, block, result, lines)
+            elif isinstance(inner, bib.Entry):
+                add(_raw_entry(inner), block)
+        elif isinstance(block, bib.DuplicateFieldKeyBlock):
+            salvaged = block.ignore_error_block
+            if isinstance(salvaged, bib.Entry):
+                repeated = _repeated_fields(salvaged)
+                problem = f"entry {salvaged.key!r} repeats the field {repeated}; "
+                add(_raw_entry(salvaged), block, problem + "the first value is kept")
+        elif isinstance(block, bib.ParsingFailedBlock):
+            salvaged_entry = _salvage(block)
+            if salvaged_entry is None:
+                message, is_entry = _failure_message(block)
+                result.warnings.append(ImportWarning(message, lines.of(block)))
+                result.skipped += is_entry
+            else:
+                problem = (
+                    f"entry {salvaged_entry.key!r} has a value ending in a backslash "
+                    "before its closing brace; read as classic BibTeX does"
+                )
+                add(salvaged_entry, block, problem)
+
+
+def _add_string(string: bib.String, block: bib.Block, result: SplitFile, lines: _Lines) -> None:
+    line = lines.of(block)
+    if _damage(block.raw or ""):
+        message = f"@string {clean_line(string.key)!r} holds bytes that are not text; ignored"
+        result.warnings.append(ImportWarning(message, line))
+    elif isinstance(string.value, str):
+        result.strings.append(StringDefinition(string.key, string.value, line))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _damage(raw: str) -> str:
+    """What makes a block unreadable as text (a NUL, undecodable bytes), or ``""``."""
+    if "\x00" in raw:
+        return "holds a NUL byte (binary data)"
+    if _SURROGATE.search(raw):
+        return "holds bytes that are not text in the file's encoding"
+    return ""
+
+
+def _raw_entry(entry: bib.Entry) -> RawEntry:
+    fields = [
+        (field.key, field.value if isinstance(field.value, str) else str(field.value))
+        for field in entry.fields
+    ]
+    return RawEntry(entry.entry_type, entry.key, fields)
+
+
+def _repeated_fields(entry: bib.Entry) -> str:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for field_ in entry.fields:
+        key = field_.key.lower()
+        if key in seen and key not in repeated:
+            repeated.append(key)
+        seen.add(key)
+    return ", ".join(repr(key) for key in repeated) or "(unknown)"
+
+
+_FAILED_HEAD = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t]*[{(][ \t]*([^,\s{}()\"=]*)")
+# A masked "\\": the splitter reads "\}" as an escaped brace even after a
+# backslash that is itself escaped, so "psychology\\}" never closes the value.
+_MASK = "\U000f0000\U000f0001"
+
+
+def _salvage(block: bib.ParsingFailedBlock) -> RawEntry | None:
+    r"""The entry of a failed block, if masking ``\\`` makes it readable, else None."""
+    raw = block.raw or ""
+    if "\\\\" not in raw or _MASK[0] in raw:
+        return None
+    try:
+        library = parse_string(raw.replace("\\\\", _MASK), parse_stack=[])
+    except Exception:
+        return None
+    if len(library.entries) != 1 or library.failed_blocks:
+        return None
+    entry = _raw_entry(library.entries[0])
+    entry.fields = [(key, value.replace(_MASK, "\\\\")) for key, value in entry.fields]
+    return entry
+
+
+def _failure_message(block: bib.ParsingFailedBlock) -> tuple[str, bool]:
+    """The warning for a block that failed, and whether that block was an entry."""
+    head = _FAILED_HEAD.search(block.raw or "")
+    is_entry = False
+    if head is None:
+        what = "block"
+    elif head[1].lower() in ("string", "preamble", "comment"):
+        what = f"@{head[1].lower()} block"
+    else:
+        what = f"entry {clean_line(head[2])!r}" if head[2] else f"@{head[1]} entry"
+        is_entry = head[1].lower() not in DATA_ONLY_TYPES
+    reason = getattr(block.error, "abort_reason", "") or str(block.error)
+    reason = clean_line(str(reason)).rstrip(" .")
+    return f"{what} skipped: {reason or 'unreadable BibTeX'}", is_entry

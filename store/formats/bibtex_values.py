@@ -1,0 +1,122 @@
+"""Field values as BibTeX reads them: ``@string`` macros, ``#`` concatenation, months.
+
+bibtexparser's ``ResolveStringReferencesMiddleware`` replaces only whole-value
+macros (in 2.1.0 it leaves ``a # " b"`` as is) and its month middlewares
+cannot read a concatenation, so values are resolved here, in one pass. The
+macros of every file of one import form one table, as BibTeX reads
+``\\bibliography{abbrv,literatur,crossref}``: strings defined in one file serve
+entries in another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from store.formats.bibtex_blocks import RawEntry, SplitFile
+from store.model import ImportWarning
+
+
+class Entry:
+    """An entry with macros resolved: lower-case type and field names, LaTeX values."""
+
+    __slots__ = ("fields", "key", "line", "type")
+
+    def __init__(self, entry_type: str, key: str, fields: dict[str, str], line: int | None):
+        self.type = entry_type
+        self.key = key
+        self.fields = fields
+        self.line = line
+
+
+def build_macros(files: Sequence[SplitFile]) -> dict[str, str]:
+    """The ``@string`` table of the files read in order, each value resolved as it comes.
+
+    A redefinition replaces the earlier value, as in BibTeX, and is warned
+    about in the file that redefines it.
+    """
+    macros: dict[str, str] = {}
+    for split_file in files:
+        for string in split_file.strings:
+            name = string.name.lower()
+            if name in macros:
+                split_file.warnings.append(
+                    ImportWarning(
+                        f"@string {string.name!r} is defined again; the later value is used",
+                        string.line,
+                    )
+                )
+            macros[name] = resolve(string.value, macros)
+    return macros
+
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_MACROS = {name[:3].lower(): name for name in MONTH_NAMES}
+_CONCATENATION_MARKS = re.compile(r"(?<!\\)[{}\"#]")
+
+
+def resolve(raw: str, macros: Mapping[str, str]) -> str:
+    """A field value as BibTeX reads it: delimiters removed, macros expanded, ``#`` joined."""
+    raw = raw.strip()
+    if "#" not in raw:
+        return _piece(raw, macros)
+    return "".join(_piece(piece, macros) for piece in _split_concatenation(raw))
+
+
+def _piece(piece: str, macros: Mapping[str, str]) -> str:
+    piece = piece.strip()
+    if not piece:
+        return ""
+    if (piece[0] == "{" and piece[-1] == "}") or (piece[0] == '"' and piece[-1] == '"'):
+        return piece[1:-1] if len(piece) > 1 else ""
+    if piece.isdigit():
+        return piece
+    name = piece.lower()
+    if name in macros:
+        return macros[name]
+    # An undefined macro: BibTeX warns and prints nothing; its name says more.
+    return _MONTH_MACROS.get(name, piece)
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    """Split at each ``#`` outside braces and quotes."""
+    pieces: list[str] = []
+    depth = 0
+    in_quotes = False
+    start = 0
+    for mark in _CONCATENATION_MARKS.finditer(raw):
+        char = mark.group()
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif char == '"' and depth == 0:
+            in_quotes = not in_quotes
+        elif char == "#" and depth == 0 and not in_quotes:
+            pieces.append(raw[start : mark.start()])
+            start = mark.end()
+    pieces.append(raw[start:])
+    return pieces
+
+
+def resolve_entry(entry: RawEntry, macros: Mapping[str, str]) -> Entry:
+    """Resolve every value; a repeated field (any case) keeps its first value."""
+    fields: dict[str, str] = {}
+    for key, value in entry.fields:
+        name = key.lower()
+        if name not in fields:
+            fields[name] = resolve(value, macros)
+    return Entry(entry.type.lower(), entry.key, fields, entry.line)
