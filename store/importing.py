@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from store import formats
-from store.errors import FormatError, PaperReaderError
+from store.errors import FileFormatError, FormatError, PaperReaderError
 from store.library import Library
 from store.merging import ImportSummary
 from store.model import Collection, ImportResult, ImportWarning, Paper
@@ -39,22 +39,23 @@ def _bug(path: str, err: Exception) -> PaperReaderError:
 def read_files(
     paths: Sequence[str], fmt: str = "auto", as_of: dt.date | None = None
 ) -> list[tuple[str, ImportResult]]:
-    """Read and parse every file; the first unreadable one stops all (nothing lands)."""
+    """Read and parse every file; the first unreadable one stops all (nothing lands).
+
+    Errors name the file (and line).
+    """
     raws: list[tuple[str, bytes]] = []
     for path in paths:
         try:
             raws.append((path, Path(path).read_bytes()))
         except OSError as err:
             raise PaperReaderError(f"{path}: cannot read ({err.strerror})") from None
-    parsed: list[tuple[str, ImportResult]] = []
-    for path, raw in raws:
-        try:
-            text = formats.decode_input(raw)
-            parsed.append((path, formats.parse_text(text, fmt, as_of=as_of, source=str(path))))
-        except FormatError as err:
-            raise PaperReaderError(f"{path}: {err}") from None
-        except Exception as err:  # an importer's bug is still one line, never a traceback
-            raise _bug(path, err) from None
+    try:
+        # One command reads its BibTeX files as one bibliography (@strings, crossref).
+        parsed = formats.parse_files(raws, fmt, as_of=as_of)
+    except FileFormatError as err:
+        raise PaperReaderError(str(err)) from None
+    except Exception as err:  # an importer's bug is still one line, never a traceback
+        raise _bug(", ".join(paths), err) from None
     return parsed
 
 

@@ -521,7 +521,9 @@ def _is_clean(paper: Paper) -> bool:
     except TypeError:  # a value that is not text: let the slow path look
         return False
     flags_are_bool = type(paper.has_code) is bool and type(paper.authors_truncated) is bool
-    return flags_are_bool and is_printable(fields)
+    # The abstract's text is not scanned, but its type is: a number there would
+    # reach the abstracts file as a number and read back as damage.
+    return flags_are_bool and type(paper.abstract) is str and is_printable(fields)
 
 
 def _sanitized_paper(paper: Paper) -> Paper:

@@ -317,3 +317,19 @@ def test_an_importer_bug_is_still_one_line(
 def test_fuzz_inputs_are_deterministic() -> None:
     first = [raw for _label, raw in fuzz_inputs(count=60)]
     assert first == [raw for _label, raw in fuzz_inputs(count=60)]
+
+
+def test_a_number_for_an_abstract_is_stored_as_text(tmp_path: Path) -> None:
+    """Found by the property above: a clean paper whose abstract is not text."""
+    document = {
+        "format": "paper-reader",
+        "version": 1,
+        "papers": [{"id": "Key2020Word", "title": "A title", "abstract": 1.0}],
+    }
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(document), encoding="utf-8")
+    db = tmp_path / "library.json"
+    assert cli_in_process(db, "import", str(dump))[0] == 0
+    code, out, err = cli_in_process(db, "show", "Key2020Word")
+    assert code == 0, err
+    assert out.rstrip().endswith("1.0")
