@@ -319,15 +319,15 @@ def judge(a: Facts, b: Facts) -> Verdict:
     return Verdict(False, clash) if clash else _APART
 
 
-def fingerprint(paper: Paper) -> str:
+def fingerprint(paper: Paper, facts: Facts | None = None) -> str:
     """The alias of a record that has no key of its own: title, first author and year.
 
     A record without a title is fingerprinted by all its bibliographic fields.
+    ``facts``, when the caller has them, are the paper's own (saves recomputing).
     """
-    title = _plain_title(paper.title) if paper.title else ""
-    if title:
-        first = surname_key(paper.authors[0]) if paper.authors else ""
-        return f"~{title}|{first}|{paper.year or ''}"
+    facts = facts or Facts.of(paper)
+    if facts.title:
+        return f"~{facts.title}|{facts.surname}|{facts.year or ''}"
     record = paper.to_record()
     for name in ("id", "collections", "added_at", "aliases"):
         record.pop(name, None)
@@ -355,9 +355,12 @@ class IdentityIndex:
         """The facts of a paper in the index."""
         return self._facts[paper_id]
 
-    def add(self, paper: Paper) -> None:
-        """Index a paper (again, after a merge gave it an arXiv id or DOI)."""
-        facts = self._facts[paper.id] = Facts.of(paper)
+    def add(self, paper: Paper, facts: Facts | None = None) -> None:
+        """Index a paper (again, after a merge gave it an arXiv id or DOI).
+
+        ``facts``, when the caller has them, are the paper's own.
+        """
+        facts = self._facts[paper.id] = facts or Facts.of(paper)
         for table, key in (
             (self._arxiv, facts.arxiv),
             (self._doi, facts.doi),

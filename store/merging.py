@@ -178,7 +178,7 @@ def _with_alias(paper: Paper, source: str, key: str) -> Paper:
     keys = paper.aliases.get(source, ())
     if key in keys:
         return paper
-    return replace(paper, aliases={**paper.aliases, source: (*keys, key)})
+    return paper.with_aliases({**paper.aliases, source: (*keys, key)})
 
 
 @dataclass
@@ -233,7 +233,7 @@ def _find_by_alias(
     Two keyless records of one file with one fingerprint (two "Untitled" items)
     are told apart by their order: the second is ``fingerprint#2``.
     """
-    for name in _alias_names(key, fingerprint(incoming)):
+    for name in _alias_names(key, fingerprint(incoming, facts)):
         hit = run.index.by_alias(source, name)
         if hit is None:
             return None, name
@@ -346,6 +346,7 @@ def _place(
     if match is None:
         paper_id = _add(run, incoming, result)
         run.touched[paper_id] = _label(key, paper_id, line)
+        indexed = facts  # a new paper's fields are the record's
     else:
         paper_id = match
         _merge_into(run, match, incoming, exact=result.exact_ids)
@@ -355,10 +356,11 @@ def _place(
             run.merges.append(f"{run.touched[match]} = {label}")
         else:
             run.touched[match] = label
+        indexed = None  # a merge may have brought an arXiv id or a DOI
     if source and new_alias:
         run.papers[paper_id] = _with_alias(run.papers[paper_id], source, new_alias)
         run.index.add_alias(source, new_alias, paper_id)
-    run.index.add(run.papers[paper_id])
+    run.index.add(run.papers[paper_id], indexed)
     return paper_id
 
 

@@ -269,6 +269,12 @@ class Paper:
         values[_ABSTRACT] = abstract
         return _build(*values)
 
+    def with_aliases(self, aliases: dict[str, tuple[str, ...]]) -> Paper:
+        """The same paper with these aliases (an import sets them on every paper it adds)."""
+        values = list(_paper_values(self))
+        values[_ALIASES] = aliases
+        return _build(*values)
+
     def with_changes(self, **changes: Any) -> Paper:
         """A copy with some fields replaced."""
         return replace(self, **changes)
@@ -277,7 +283,9 @@ class Paper:
 _PAPER_FIELD_ORDER = tuple(f.name for f in fields(Paper))
 _paper_values = attrgetter(*_PAPER_FIELD_ORDER)
 _PRECISIONS = {p.value: p for p in DatePrecision}
-_ID, _ABSTRACT, _ADDED_AT = (_PAPER_FIELD_ORDER.index(n) for n in ("id", "abstract", "added_at"))
+_ID, _ABSTRACT, _ADDED_AT, _ALIASES = (
+    _PAPER_FIELD_ORDER.index(n) for n in ("id", "abstract", "added_at", "aliases")
+)
 
 
 class _UnfrozenPaper:
