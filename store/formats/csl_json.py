@@ -27,7 +27,7 @@ import orjson
 from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
-from store.text import clean_line, clean_text
+from store.text import FAMILY_JOINER, clean_line, clean_text
 
 # The item types of CSL 1.0.2.
 CSL_TYPES = frozenset(
@@ -511,11 +511,15 @@ def _name(value: Any) -> str:
     literal = clean_line(_scalar(value.get("literal")))
     if literal:
         return literal
-    parts = (
+    parts = [
         clean_line(_scalar(value.get(key)))
-        for key in ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
-    )
-    return " ".join(part for part in parts if part)
+        for key in ("given", "dropping-particle", "non-dropping-particle")
+    ]
+    # A family name of several words stays one (store.text.family_name's convention).
+    parts.append(clean_line(_scalar(value.get("family"))).replace(" ", FAMILY_JOINER))
+    name = " ".join(part for part in parts if part)
+    suffix = clean_line(_scalar(value.get("suffix")))
+    return f"{name}, {suffix}" if name and suffix else name or suffix
 
 
 def _issued(value: Any) -> tuple[str, DatePrecision | None]:
@@ -703,25 +707,45 @@ def _split_names(text: str) -> list[str]:
 
 
 def _csl_name(name: str) -> dict[str, str]:
-    """A display name as a CSL name whose parts, rejoined by spaces, give the name back.
+    """A display name as a CSL name that reads back as the same name.
 
     Organisations and one-word names stay whole (``literal``); ``Family,
-    Given`` is split at the comma; otherwise the last word is the family
-    name, with lower-case particles before it (``van``, ``de``) and a
-    generational suffix after it. A bracketed transliteration stays with the
-    word it follows (``Ադոնց [Adonc῾]``).
+    Given`` (a form other tools store) is split at the comma; a family name
+    the importers joined with no-break spaces (``Cristina Garduño\u00a0Freeman``)
+    is the family; otherwise the last word is the family name, with
+    lower-case particles before it (``van``, ``de``) and a generational
+    suffix after a comma (``Martin Luther King, Jr.``). A bracketed
+    transliteration stays with the word it follows (``Ադոնց [Adonc῾]``).
+    Any split that :func:`_name` would not read back as the name is written
+    as a ``literal`` instead.
     """
     if _ORGANISATION.search(name):
         return {"literal": name}
-    if "," in name:
+    head, comma, suffix = name.partition(", ")
+    if comma and suffix in _SUFFIXES and "," not in head and "," not in suffix:
+        csl = {**_csl_words(head), "suffix": suffix}
+    elif "," in name:
         family, given = (part.strip() for part in name.split(",", 1))
         if family and given:
             return {"family": family, "given": given}
         return {"literal": name}
+    else:
+        csl = _csl_words(name)
+    if "literal" in csl or _name(csl) != name:
+        return {"literal": name}
+    return csl
+
+
+def _csl_words(name: str) -> dict[str, str]:
+    """``family``, ``given`` and particles of a name without commas, else its ``literal``."""
     words = _name_words(name)
+    if FAMILY_JOINER in words[-1]:
+        csl = {"family": words[-1].replace(FAMILY_JOINER, " ")}
+        if len(words) > 1:
+            csl["given"] = " ".join(words[:-1])
+        return csl
     if len(words) < 2:
         return {"literal": name}
-    suffix = words.pop() if len(words) > 2 and words[-1] in _SUFFIXES else ""
     family = words.pop()
     particles: list[str] = []
     while len(words) > 1 and words[-1] in _PARTICLES:
@@ -729,8 +753,6 @@ def _csl_name(name: str) -> dict[str, str]:
     csl = {"family": family, "given": " ".join(words)}
     if particles:
         csl["non-dropping-particle"] = " ".join(particles)
-    if suffix:
-        csl["suffix"] = suffix
     return csl
 
 
