@@ -2,6 +2,9 @@
 
 Every importer is a pure function ``parse(text) -> ImportResult`` with a cheap
 ``looks_like(text)`` sniffer; adding a format touches this package only.
+:func:`parse_files` is the entry for one import command: it decodes each file
+(:mod:`.encoding`), detects its format and reads the BibTeX files together as
+one bibliography (shared ``@string`` definitions, crossref parents in any file).
 """
 
 from __future__ import annotations
@@ -117,8 +120,8 @@ def parse_files(
     Each file is decoded (an encoding fallback is a warning on its result)
     and its format detected on its own. The BibTeX files are then read
     together, as ``\\bibliography{abbrv,literatur,crossref}`` reads them:
-    ``@string``\\s and ``crossref``/``xdata`` parents of one file serve the
-    entries of another, and a file holding only ``@string``\\s gives no
+    ``@string`` blocks and ``crossref``/``xdata`` parents of one file serve the
+    entries of another, and a file holding only ``@string`` blocks gives no
     papers and no error. Each paper belongs to the file that defines it.
 
     Args:

@@ -88,10 +88,10 @@ def parse(text: str, *, source: str = "") -> ImportResult:
 
 
 def parse_bibliography(files: Sequence[tuple[str, str]]) -> list[ImportResult]:
-    """Parse several files as one bibliography: shared ``@string``\\s and crossref parents.
+    """Parse several files as one bibliography: shared ``@string`` blocks and crossref parents.
 
     Each paper belongs to the file that defines it, and each warning to the
-    file (and line) it is about. A file holding only ``@string``\\s (or
+    file (and line) it is about. A file holding only ``@string`` blocks (or
     nothing but comments) gives no papers and no error, as long as some
     file of the bibliography has entries.
 

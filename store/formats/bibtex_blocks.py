@@ -135,13 +135,14 @@ def _collect(blocks: Iterable[bib.Block], result: SplitFile, lines: _Lines) -> N
     def add(entry: RawEntry, block: bib.Block, problem: str | None = None) -> None:
         entry.line = lines.of(block)
         damage = _damage(block.raw or "")
+        is_data = entry.type.lower() in DATA_ONLY_TYPES  # no work: never counted
         if damage:
             problem = f"entry {clean_line(entry.key)!r} {damage}; skipped"
-            result.skipped += 1
+            result.skipped += not is_data
         elif entry.key in keys:
             problem = f"entry {entry.key!r} uses a key already taken in this file; skipped"
-            result.skipped += 1
-        elif entry.type.lower() in DATA_ONLY_TYPES:
+            result.skipped += not is_data
+        elif is_data:
             keys.add(entry.key)
             result.data_entries.append(entry)
         else:

@@ -7,17 +7,19 @@ proceedings that belong to a multi-volume set), so parents are resolved
 first; a cycle is warned about and broken, never followed.
 
 ``crossref`` follows biblatex's default rules (manual, appendix "Default
-Crossref Setup"): the parent's ``title``/``subtitle``/``titleaddon`` become
-the child's ``booktitle``... for a paper in proceedings, a collection or a
-book, ``maintitle``... under a multi-volume work, ``journaltitle``... for an
-article in a periodical; ``shorttitle``, ``sorttitle`` and friends are not
-inherited; a book's author is also the chapter's ``bookauthor``; everything
-else (year, date, publisher, editor, location, series, volume...) is copied
-as is, which is also what classic BibTeX's crossref does. Classic files put
-an ``@incollection`` under a ``@book`` (BibTeX has no ``@collection``): any
-child that lives inside a volume takes the parent's title as ``booktitle``.
-When no rule maps the title (an ``@article`` under an ``@article``), the
-parent's title is not taken: the child would claim to be its parent.
+Crossref Setup"). The parent's ``title``, ``subtitle`` and ``titleaddon``
+become the child's ``booktitle``, ``booksubtitle`` and ``booktitleaddon``
+for a paper in proceedings, a collection or a book; ``maintitle`` (and so
+on) under a multi-volume work; ``journaltitle`` for an article in a
+``@periodical``. ``shorttitle``, ``sorttitle`` and friends are not
+inherited; a book's author is also the chapter's ``bookauthor``; every
+other field (year, date, month, publisher, editor, location, address,
+series, volume...) is copied as is, which is also what classic BibTeX's
+crossref does. Classic files put an ``@incollection`` under a ``@book``
+(BibTeX has no ``@collection``), so any child that lives inside a volume
+takes the parent's title as ``booktitle``. When no rule maps the title (an
+``@article`` under an ``@article``), the parent's title is not taken: the
+child would claim to be its parent.
 
 ``xdata`` (a comma-separated list of ``@xdata`` keys) copies every field the
 child lacks, in the order the keys are listed.

@@ -7,10 +7,10 @@ else that is an array of CSL items (or an object holding one in ``items``).
 A citation key survives the import as the paper's id; an item without one
 gets an id from the repository.
 
-Written: an array of CSL items for ``pandoc --citeproc``. Papers know names
-only as display strings, so names are split back into ``given``/``family``
-(or kept whole as ``literal``) in a way that reading the file back restores
-every name exactly.
+Written (:mod:`.csl_json_export`): an array of CSL items for ``pandoc
+--citeproc``. Papers know names only as display strings, so names are split
+back into ``given``/``family`` (or kept whole as ``literal``) in a way that
+reading the file back restores every name exactly (:mod:`.csl_names`).
 """
 
 from __future__ import annotations
@@ -25,151 +25,15 @@ from typing import Any
 import orjson
 
 from store.errors import FormatError
+from store.formats.csl_json_export import CSL_TYPES, dump
+from store.formats.csl_names import read_names, scalar
 from store.identity import normalize_arxiv_id, normalize_doi
 from store.links import is_web_url
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
 from store.text import clean_line, clean_text
 
-# The item types of CSL 1.0.2.
-CSL_TYPES = frozenset(
-    {
-        "article",
-        "article-journal",
-        "article-magazine",
-        "article-newspaper",
-        "bill",
-        "book",
-        "broadcast",
-        "chapter",
-        "classic",
-        "collection",
-        "dataset",
-        "document",
-        "entry",
-        "entry-dictionary",
-        "entry-encyclopedia",
-        "event",
-        "figure",
-        "graphic",
-        "hearing",
-        "interview",
-        "legal_case",
-        "legislation",
-        "manuscript",
-        "map",
-        "motion_picture",
-        "musical_score",
-        "pamphlet",
-        "paper-conference",
-        "patent",
-        "performance",
-        "periodical",
-        "personal_communication",
-        "post",
-        "post-weblog",
-        "regulation",
-        "report",
-        "review",
-        "review-book",
-        "software",
-        "song",
-        "speech",
-        "standard",
-        "thesis",
-        "treaty",
-        "webpage",
-    }
-)
-# Record types of the other formats (RIS upper case, BibTeX lower case) as CSL types.
-_RIS_TYPES = {
-    "ABST": "article-journal",
-    "ART": "graphic",
-    "BILL": "bill",
-    "BLOG": "post-weblog",
-    "BOOK": "book",
-    "CASE": "legal_case",
-    "CHAP": "chapter",
-    "COMP": "software",
-    "CONF": "paper-conference",
-    "CPAPER": "paper-conference",
-    "DATA": "dataset",
-    "DBASE": "dataset",
-    "DICT": "entry-dictionary",
-    "EBOOK": "book",
-    "ECHAP": "chapter",
-    "EDBOOK": "book",
-    "EJOUR": "article-journal",
-    "ELEC": "webpage",
-    "ENCYC": "entry-encyclopedia",
-    "FIGURE": "figure",
-    "GEN": "article",
-    "GOVDOC": "report",
-    "HEAR": "hearing",
-    "ICOMM": "webpage",
-    "INPR": "article-journal",
-    "JFULL": "article-journal",
-    "JOUR": "article-journal",
-    "MANSCPT": "manuscript",
-    "MAP": "map",
-    "MGZN": "article-magazine",
-    "MPCT": "motion_picture",
-    "MUSIC": "musical_score",
-    "NEWS": "article-newspaper",
-    "PAMP": "pamphlet",
-    "PAT": "patent",
-    "PCOMM": "personal_communication",
-    "RPRT": "report",
-    "SLIDE": "speech",
-    "SOUND": "song",
-    "STAND": "standard",
-    "STAT": "legislation",
-    "THES": "thesis",
-    "UNPB": "manuscript",
-    "VIDEO": "motion_picture",
-    "WEB": "webpage",
-}
-_BIBTEX_TYPES = {
-    "booklet": "pamphlet",
-    "conference": "paper-conference",
-    "electronic": "webpage",
-    "inbook": "chapter",
-    "incollection": "chapter",
-    "inproceedings": "paper-conference",
-    "manual": "report",
-    "mastersthesis": "thesis",
-    "misc": "article",
-    "mvbook": "book",
-    "online": "webpage",
-    "phdthesis": "thesis",
-    "proceedings": "book",
-    "techreport": "report",
-    "unpublished": "manuscript",
-    "www": "webpage",
-}
-# Kinds under which a paper with an arXiv id and no venue is a preprint.
-# (lower-cased: RIS GEN, UNPB, ELEC and MANSCPT are here too).
-_PREPRINT_KINDS = frozenset(
-    {"", "article", "misc", "unpublished", "online", "preprint", "gen", "unpb", "elec", "manscpt"}
-)
+__all__ = ["CSL_TYPES", "dump", "looks_like", "parse"]
 
-# Extra fields (CSL variable names in lower case, shared with the RIS importer)
-# as CSL variables, and the BibTeX names that mean the same.
-_EXTRA_VARIABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("volume", ("volume",)),
-    ("issue", ("issue",)),
-    ("page", ("page", "pages")),
-    ("number", ("number",)),
-    ("edition", ("edition",)),
-    ("publisher", ("publisher",)),
-    ("publisher-place", ("publisher-place", "address", "location")),
-    ("collection-title", ("collection-title", "series")),
-    ("ISSN", ("issn",)),
-    ("ISBN", ("isbn",)),
-    ("language", ("language",)),
-    ("keyword", ("keywords",)),
-    ("archive_location", ("archive_location",)),
-    ("note", ("note",)),
-)
 _NAME_VARIABLES = ("editor", "translator")
 # CSL variables kept in a paper's extra on import, under these keys.
 _IMPORTED_EXTRA = {
@@ -211,20 +75,6 @@ _JSON_BRACKET = re.compile(r"[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_STRUCTURE = re.compile(r"[\[\]{},]")
 _NON_SPACE = re.compile(r"\S")
-
-_ET_AL = frozenset({"et al", "et al.", "others", "and others"})
-_PARTICLES = frozenset(
-    {"da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du", "la", "le"}
-    | {"ten", "ter", "van", "von", "zu"}
-)
-_SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
-_ORGANISATION = re.compile(
-    r"\b(?:Academy|Agency|Association|Authority|Board|Bureau|Cent(?:er|re)|Collaboration"
-    r"|Commission|Committee|Company|Consortium|Corporation|Council|Department|Federation"
-    r"|Foundation|Government|Group|Initiative|Institut\w*|Laborator\w*|Ministry|Network"
-    r"|Office|Organi[sz]ation|Panel|Program(?:me)?|Project|Service|Society|Survey|Team"
-    r"|Universit\w*|Inc\.?|Ltd\.?|GmbH|LLC)\b|&|[0-9]"
-)
 
 _FALLBACK_COLLECTION = "CSL-JSON import"
 
@@ -418,45 +268,34 @@ def _element_starts(skeleton: str) -> list[int]:
 
 def _to_paper(item: dict[str, Any], collections: dict[str, int]) -> Paper | None:
     """The paper a CSL item describes, or None when it has no title."""
-    title = _markup_free(clean_line(_scalar(item.get("title"))))
+    title = _markup_free(clean_line(scalar(item.get("title"))))
     if not title:
         return None
-    authors, truncated = _names(item.get("author"))
+    authors, truncated = read_names(item.get("author"))
     date, precision = _issued(item.get("issued"))
-    doi = _doi(_scalar(item.get("DOI")))
-    url = _web_url(_scalar(item.get("URL")))
-    kind = clean_line(_scalar(item.get("type")))
+    doi = _doi(scalar(item.get("DOI")))
+    url = _web_url(scalar(item.get("URL")))
+    kind = clean_line(scalar(item.get("type")))
     venue = _markup_free(
-        clean_line(_scalar(item.get("container-title")))
-        or clean_line(_scalar(item.get("event-title")))
+        clean_line(scalar(item.get("container-title")))
+        or clean_line(scalar(item.get("event-title")))
     )
     return Paper(
         id=_citation_key(item),
         title=title,
         authors=authors,
         authors_truncated=truncated,
-        abstract=clean_text(_scalar(item.get("abstract"))).strip(),
+        abstract=clean_text(scalar(item.get("abstract"))).strip(),
         date=date,
         date_precision=precision,
         url=url,
-        arxiv_id=_arxiv_id((doi, url, _scalar(item.get("number")))),
+        arxiv_id=_arxiv_id((doi, url, scalar(item.get("number")))),
         doi=doi,
         venue=venue,
         collections=collections,
         kind=kind,
         extra=_extra(item),
     )
-
-
-def _scalar(value: Any) -> str:
-    """A string or number as text; anything else (lists, objects, null) as ``""``."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    return ""
 
 
 def _markup_free(text: str) -> str:
@@ -477,46 +316,10 @@ def _citation_key(item: dict[str, Any]) -> str:
 def _source_key(item: dict[str, Any]) -> str:
     """The item's own key as the file spells it: ``citation-key``, else ``id``, as text."""
     for field in ("citation-key", "id"):
-        key = clean_line(_scalar(item.get(field)))
+        key = clean_line(scalar(item.get(field)))
         if key:
             return key
     return ""
-
-
-def _names(value: Any) -> tuple[tuple[str, ...], bool]:
-    """Display names of a CSL name list, and whether it ended in "others".
-
-    Repeated names stay: two authors can share a name.
-    """
-    if isinstance(value, (str, dict)):
-        value = [value]
-    if not isinstance(value, list):
-        return (), False
-    names: list[str] = []
-    truncated = False
-    for entry in value:
-        name = _name(entry)
-        if name.lower() in _ET_AL:
-            truncated = True
-        elif name:
-            names.append(name)
-    return tuple(names), truncated
-
-
-def _name(value: Any) -> str:
-    """One CSL name as it reads: ``given [particles] family [suffix]``, or its literal."""
-    if isinstance(value, str):
-        return clean_line(value)
-    if not isinstance(value, dict):
-        return ""
-    literal = clean_line(_scalar(value.get("literal")))
-    if literal:
-        return literal
-    parts = (
-        clean_line(_scalar(value.get(key)))
-        for key in ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
-    )
-    return " ".join(part for part in parts if part)
 
 
 def _issued(value: Any) -> tuple[str, DatePrecision | None]:
@@ -603,147 +406,12 @@ def _extra(item: dict[str, Any]) -> dict[str, str]:
     """Bibliographic variables the model does not name, under lower-case CSL names."""
     extra: dict[str, str] = {}
     for variable, key in _IMPORTED_EXTRA.items():
-        if value := clean_line(_scalar(item.get(variable))):
+        if value := clean_line(scalar(item.get(variable))):
             extra[key] = value
-    if note := clean_text(_scalar(item.get("note"))).strip():
+    if note := clean_text(scalar(item.get("note"))).strip():
         extra["note"] = note
     for variable in _NAME_VARIABLES:
-        names, _ = _names(item.get(variable))
+        names, _ = read_names(item.get(variable))
         if names:
             extra[variable] = "; ".join(names)
     return extra
-
-
-# --- export ------------------------------------------------------------------------------
-
-
-def dump(papers: list[Paper]) -> str:
-    """The papers as a CSL-JSON array, for pandoc and other citeproc tools.
-
-    Args:
-        papers: The papers to write, in order; each one's id becomes its
-            item ``id`` (the key a document cites it by).
-
-    Returns:
-        The JSON text, indented, ending in a newline.
-    """
-    items = [_item(paper) for paper in papers]
-    return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
-
-
-def _item(paper: Paper) -> dict[str, Any]:
-    """One paper as a CSL item."""
-    csl_type = _csl_type(paper)
-    item: dict[str, Any] = {"id": paper.id, "type": csl_type, "title": paper.title}
-    if paper.authors:
-        item["author"] = [_csl_name(name) for name in paper.authors]
-    if date_parts := _date_parts(paper):
-        item["issued"] = {"date-parts": [date_parts]}
-    if paper.venue:
-        item["container-title"] = paper.venue
-    for variable, keys in _EXTRA_VARIABLES:
-        value = next((paper.extra[key] for key in keys if paper.extra.get(key)), "")
-        if value:
-            item[variable] = value.replace("--", "-") if variable == "page" else value
-    for variable in _NAME_VARIABLES:
-        if names := _split_names(paper.extra.get(variable, "")):
-            item[variable] = [_csl_name(name) for name in names]
-    if paper.arxiv_id and csl_type == "article":
-        item.setdefault("publisher", "arXiv")
-        item.setdefault("number", f"arXiv:{paper.arxiv_id}")
-    if paper.doi:
-        item["DOI"] = paper.doi
-    if paper.url:
-        item["URL"] = paper.url
-    if paper.abstract:
-        item["abstract"] = paper.abstract
-    return item
-
-
-def _csl_type(paper: Paper) -> str:
-    """The CSL type for a paper's kind, whichever format that kind came from.
-
-    ``article`` is both a CSL type (a generic or preprint article) and the
-    BibTeX type of a journal article: with a venue it is the journal article.
-    A paper without a known kind is a preprint when it has an arXiv id and no
-    venue, a journal article when it has a venue, else a generic article.
-    """
-    kind = paper.kind.lower()  # BibTeX types are case-insensitive: @Article
-    if paper.arxiv_id and not paper.venue and kind in _PREPRINT_KINDS:
-        return "article"
-    if kind == "article":
-        return "article-journal" if paper.venue else "article"
-    if paper.kind in _RIS_TYPES:
-        return _RIS_TYPES[paper.kind]
-    if kind in CSL_TYPES:  # CSL itself, and BibTeX @book, @report, @thesis, ...
-        return kind
-    if kind in _BIBTEX_TYPES:
-        return _BIBTEX_TYPES[kind]
-    return "article-journal" if paper.venue else "article"
-
-
-def _date_parts(paper: Paper) -> list[int]:
-    """``[y]``, ``[y, m]`` or ``[y, m, d]`` as the date's precision allows."""
-    pieces = paper.date.split("-")
-    if not all(piece.isascii() and piece.isdigit() for piece in pieces) or not paper.date:
-        return []
-    numbers = [int(piece) for piece in pieces[:3]]
-    if not 1 <= numbers[0] <= 9999:
-        return []
-    if paper.date_precision is DatePrecision.YEAR:
-        return numbers[:1]
-    if paper.date_precision is DatePrecision.MONTH:
-        return numbers[:2]
-    return numbers
-
-
-def _split_names(text: str) -> list[str]:
-    """Names from an extra field: ``; ``-separated (CSL, RIS) or BibTeX ``and``."""
-    separator = "; " if "; " in text else " and "
-    return [name.strip() for name in text.split(separator) if name.strip()]
-
-
-def _csl_name(name: str) -> dict[str, str]:
-    """A display name as a CSL name whose parts, rejoined by spaces, give the name back.
-
-    Organisations and one-word names stay whole (``literal``); ``Family,
-    Given`` is split at the comma; otherwise the last word is the family
-    name, with lower-case particles before it (``van``, ``de``) and a
-    generational suffix after it. A bracketed transliteration stays with the
-    word it follows (``Ադոնց [Adonc῾]``).
-    """
-    if _ORGANISATION.search(name):
-        return {"literal": name}
-    if "," in name:
-        family, given = (part.strip() for part in name.split(",", 1))
-        if family and given:
-            return {"family": family, "given": given}
-        return {"literal": name}
-    words = _name_words(name)
-    if len(words) < 2:
-        return {"literal": name}
-    suffix = words.pop() if len(words) > 2 and words[-1] in _SUFFIXES else ""
-    family = words.pop()
-    particles: list[str] = []
-    while len(words) > 1 and words[-1] in _PARTICLES:
-        particles.insert(0, words.pop())
-    csl = {"family": family, "given": " ".join(words)}
-    if particles:
-        csl["non-dropping-particle"] = " ".join(particles)
-    if suffix:
-        csl["suffix"] = suffix
-    return csl
-
-
-def _name_words(name: str) -> list[str]:
-    """The name's words, a ``[...]`` group joined to the word before it."""
-    words: list[str] = []
-    open_bracket = False
-    for word in name.split(" "):
-        if words and (open_bracket or word.startswith("[")):
-            words[-1] = f"{words[-1]} {word}"
-        else:
-            words.append(word)
-        if "[" in word or open_bracket:
-            open_bracket = "]" not in word
-    return words

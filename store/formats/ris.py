@@ -26,7 +26,7 @@ from store.errors import FormatError
 from store.identity import normalize_arxiv_id, normalize_doi
 from store.links import is_web_url
 from store.model import Collection, DatePrecision, ImportResult, ImportWarning, Paper
-from store.text import clean_line, clean_text
+from store.text import FAMILY_JOINER, clean_line, clean_text
 
 # A tag line: two-character tag, one or two spaces, a dash, then the value.
 # The spec says exactly "TY  - "; exporters write one space, or two after the dash.
@@ -58,6 +58,7 @@ _HTTP_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _DOI_IN_URL = re.compile(r"doi\.org/(10\.\S+)", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*", re.IGNORECASE)
 _ET_AL = frozenset({"et al", "et. al", "and others", "others"})
+_TRAILING_ET_AL = re.compile(r"[\s,]*\b(?:et\.?\s+al\b\.?|and others)\s*$", re.IGNORECASE)
 _NOT_ISBN_CHARACTER = re.compile(r"[^0-9Xx]")
 
 # rispy field names, in order of preference.
@@ -306,25 +307,37 @@ def _unique(values: Any) -> tuple[str, ...]:
 def _authors(entry: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
     """``AU`` (else ``A1``) names in reading order, and whether the list was cut short.
 
-    ``Family, Given[, Suffix]`` becomes ``Given Family Suffix``. Cochrane ends
-    a long list with an author called ``et al.``: that is a fact about the
-    list, not a name. Repeated names stay: two authors can share a name.
+    ``Family, Given[, Suffix]`` becomes ``Given Family[, Suffix]``, a family
+    name of several words joined by no-break spaces (the convention of
+    :func:`store.text.family_name`). Cochrane ends a long list with an
+    author called ``et al.``, and some exports append it to the last name
+    (``Roth, Gregory A. et al.``): that is a fact about the list, not a
+    name. Repeated names stay: two authors can share a name.
     """
     raw_names = next((names for key in _AUTHOR_FIELDS if (names := _values(entry, key))), [])
-    names = []
+    cleaned = [clean_line(raw) for raw in raw_names]
     truncated = False
-    for raw in raw_names:
-        name = clean_line(raw)
+    kept: list[str] = []
+    for name in cleaned:
         if name.lower().rstrip(".") in _ET_AL:
             truncated = True
-            continue
-        parts = [part.strip() for part in name.split(",")]
-        if len(parts) >= 2 and parts[0]:
-            family, given, *rest = parts
-            names.append(" ".join(p for p in (given, family, *rest) if p))
         elif name:
-            names.append(name)
-    return tuple(names), truncated
+            kept.append(name)
+    if kept and (marker := _TRAILING_ET_AL.search(kept[-1])):
+        kept[-1] = kept[-1][: marker.start()].rstrip(" ,")
+        truncated = True
+    names = [_display_name(name) for name in kept]
+    return tuple(name for name in names if name), truncated
+
+
+def _display_name(name: str) -> str:
+    parts = [part.strip() for part in name.split(",")]
+    if len(parts) < 2 or not parts[0]:
+        return name
+    family, given, *suffixes = parts
+    display = f"{given} {family.replace(' ', FAMILY_JOINER)}".strip()
+    suffix = ", ".join(part for part in suffixes if part)
+    return f"{display}, {suffix}" if suffix else display
 
 
 def _web_urls(entry: dict[str, Any]) -> list[str]:

@@ -149,11 +149,12 @@ def test_zotero_native_export_uri_ids_string_years_and_armenian_names() -> None:
 
     first = papers[0]
     assert first.title == "Քննություն Մովսես Կաղանկատվացու [Study of Movses Kałankatvac‘i]"
-    assert first.authors == ("Նիկողայոս [Nikołayos] Ադոնց [Adonc῾]",)
+    # The CSL family name "Ադոնց [Adonc῾]" keeps its words joined (store.text.family_name).
+    assert first.authors == ("Նիկողայոս [Nikołayos] Ադոնց\u00a0[Adonc῾]",)
     assert (first.date, first.date_precision) == ("2006-01-01", DatePrecision.YEAR)
     assert first.venue.startswith("Նիկողայոս Ադոնց. Երկեր․ Բ․")
     assert first.kind == "chapter"
-    assert first.extra["editor"] == "Պ․Հ․ [P. H.] Հովհաննիսյան [Hovhannisyan]"
+    assert first.extra["editor"] == "Պ․Հ․ [P. H.] Հովհաննիսյան\u00a0[Hovhannisyan]"
     assert first.extra["publisher-place"] == "Երևան [Yerevan]"
     assert first.extra["page"] == "360-483"
     assert first.extra["note"].startswith("This is a translated and expanded version")
@@ -305,7 +306,7 @@ def test_names_in_every_csl_form() -> None:
     assert paper.authors == (
         "Ludwig van Beethoven",
         "Patricia de Rosnay",
-        "Martin Luther King Jr.",
+        "Martin Luther King, Jr.",  # the suffix after a comma: the surname stays "King"
         "World Meteorological Organization",
         "Plato",
         "A Plain String",
@@ -489,9 +490,11 @@ def test_dump_extra_fields_and_name_forms() -> None:
             "World Health Organization",
             "Plato",
             "Ludwig van Beethoven",
-            "Martin Luther King Jr.",
+            "Martin Luther King, Jr.",
             "Lee, Jason",
-            "Նիկողայոս [Nikołayos] Ադոնց [Adonc῾]",
+            "Նիկողայոս [Nikołayos] Ադոնց\u00a0[Adonc῾]",
+            "Cristina Garduño\u00a0Freeman",
+            "Hans van\u00a0der\u00a0Berg, Jr.",
         ),
         extra={
             "pages": "10--20",
@@ -511,6 +514,8 @@ def test_dump_extra_fields_and_name_forms() -> None:
         {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
         {"family": "Lee", "given": "Jason"},
         {"family": "Ադոնց [Adonc῾]", "given": "Նիկողայոս [Nikołayos]"},
+        {"family": "Garduño Freeman", "given": "Cristina"},
+        {"family": "van der Berg", "given": "Hans", "suffix": "Jr."},
     ]
     assert item["page"] == "10-20"
     assert item["publisher-place"] == "Oslo"

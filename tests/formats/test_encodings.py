@@ -10,6 +10,7 @@ with a warning on its line; truly binary files are still refused.
 from __future__ import annotations
 
 import gzip
+import random
 import re
 from pathlib import Path
 
@@ -144,8 +145,9 @@ def test_a_lone_surrogate_in_one_csl_item_skips_that_item_only(path: Path) -> No
         gzip.compress(PSYCHOLOGY.read_bytes()),
         b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
         bytes(range(32)) * 100,
+        random.Random(10).randbytes(4096),
     ],
-    ids=["gzip of a real .bib", "png", "control bytes"],
+    ids=["gzip of a real .bib", "png", "control bytes", "random bytes"],
 )
 def test_binary_files_are_refused_naming_the_file(raw: bytes) -> None:
     with pytest.raises(FormatError, match="binary data, not a text file"):

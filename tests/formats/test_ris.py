@@ -302,7 +302,7 @@ def test_author_forms() -> None:
     )
     assert paper.authors == (
         "Jane Doe",
-        "Martin Luther King Jr.",
+        "Martin Luther King, Jr.",  # the suffix after a comma: the surname stays "King"
         "World Health Organization",
         "Jane Doe",  # two authors may share a name
     )
