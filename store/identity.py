@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from store.model import Paper
-from store.text import fold
+from store.text import family_name, fold
 
 _STOPWORDS = frozenset(
     {
@@ -133,11 +133,9 @@ def _ascii_word(text: str) -> str:
 
 
 def _surname(author: str) -> str:
-    name = author.strip()
-    if "," in name:  # "Lee, Jason D." lists the surname first
-        return name.split(",", 1)[0]
-    parts = name.split()
-    return parts[-1] if parts else ""
+    # The importers' convention (store.text.family_name): "Given Family[, Suffix]",
+    # a family of several words joined by no-break spaces, or "Family, Given".
+    return family_name(author)
 
 
 def base_key(paper: Paper) -> str:
