@@ -192,12 +192,13 @@ def state_backups(state_path: Path) -> list[Path]:
     """Every backup of the state present, newest first (by when it was taken)."""
     candidates = [*daily_backups(state_path), backup_path(state_path)]
     stamped = []
-    for candidate in candidates:
+    for order, candidate in enumerate(candidates):
         try:
-            stamped.append((candidate.stat().st_mtime_ns, candidate))
+            # Copies made within one clock tick share an mtime: the later day wins.
+            stamped.append((candidate.stat().st_mtime_ns, order, candidate))
         except OSError:
             continue
-    return [candidate for _stamp, candidate in sorted(stamped, key=lambda s: s[0], reverse=True)]
+    return [candidate for *_key, candidate in sorted(stamped, reverse=True)]
 
 
 def _role_of(path: Path) -> str:

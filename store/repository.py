@@ -59,6 +59,7 @@ from store.tinydb_files import (
     open_file,
     papers_of,
     part_bytes,
+    read_file,
     save_states,
     states_of,
     storage_of,
@@ -184,8 +185,24 @@ class Repository:
 
         Part by part, each parsed form released before the next is read: the
         library keeps only the texts. A missing part is damage, unless a newer
-        catalogue replaced the one that named it (the next refresh reads that).
+        catalogue replaced the one that named it (imports elsewhere remove the
+        parts no catalogue names): then the newer catalogue's parts are read,
+        and the library's next refresh reads that catalogue too.
         """
+        for _attempt in range(_LOAD_ATTEMPTS):
+            abstracts = self._read_abstracts(parts)
+            if abstracts is not None:
+                return abstracts
+            # Read apart from our own storage, whose signature must keep
+            # saying "changed" until the library refreshes.
+            tables = read_file(self.path)
+            if tables is None:
+                break
+            parts = abstract_parts_of(tables, self.path)
+        raise StoreError(f"{self.path}: the store keeps changing while it is read; try again")
+
+    def _read_abstracts(self, parts: AbstractParts) -> dict[str, str] | None:
+        """The parts' texts; None when one is gone because the catalogue changed."""
         paths = parts.paths(self.path)
         for stale in set(self._parts) - set(paths):
             self._parts.pop(stale).close()
@@ -199,7 +216,7 @@ class Repository:
                 tables = storage.read()
                 if tables is None:
                     if self.catalogue_changed():
-                        continue
+                        return None
                     raise missing(path, f"{self.path.name} names it")
                 abstracts.update(abstracts_of(tables, path))
             finally:

@@ -175,7 +175,9 @@ def test_a_large_library_splits_its_abstracts_into_parts(
     )
     assert reopened.refresh()
     assert reopened.abstract(LEAN).startswith("Changed LeanMarathon")
-    assert [p.name for p in _part_paths(db_path)] == [f"library.abstracts.2.{n}.json" for n in range(5)]
+    assert [p.name for p in _part_paths(db_path)] == [
+        f"library.abstracts.2.{n}.json" for n in range(5)
+    ]
     restore_from_backups(db_path, force=True)
     restored = Library(db_path)
     assert all(not restored.abstract(p.id).startswith("Changed") for p in restored.papers())
