@@ -19,7 +19,7 @@ from store.formats import parse_text
 from store.library import Library
 from store.model import ReadingStatus
 from tests.conftest import AS_OF, SAMPLE_PROFILE
-from tests.reliability.conftest import cli_in_process, run_cli, store_files
+from tests.reliability.conftest import cli_in_process, rewrite_as_legacy, run_cli, store_files
 
 NOTED = "Zhang2026LeanMarathon"
 COMMANDS = (
@@ -155,25 +155,8 @@ def test_parts_removed_by_another_process_are_not_damage(store: Path) -> None:
 # -- stores written before generations and companions ---------------------------
 
 
-def _legacy(db: Path, *, state: bool) -> None:
-    """Rewrite a store as paper-reader wrote it before: schema 2, parts by number only."""
-    for catalogue, tail in ((db, ""), (db.with_name("library.json.bak"), ".bak")):
-        data = json.loads(catalogue.read_text())
-        abstracts = data["meta"]["abstracts"]
-        for n in range(abstracts["parts"]):
-            source = db.with_name(f"library.abstracts.{abstracts['generation']}.{n}.json")
-            shutil.copyfile(source, db.with_name(f"library.abstracts.{n}.json{tail}"))
-        data["meta"] = {"schema": {"version": 2}, "abstracts": {"parts": abstracts["parts"]}}
-        catalogue.write_text(json.dumps(data))
-    for part in db.parent.glob("library.abstracts.*.*.json"):
-        part.unlink()
-    if not state:
-        for path in db.parent.glob("library.state.json*"):
-            path.unlink()
-
-
 def test_an_old_store_without_a_state_file_opens_as_before(store: Path) -> None:
-    _legacy(store, state=False)
+    rewrite_as_legacy(store, state=False)
     listed = run_cli(store, "list", "--json")
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == 55
@@ -183,7 +166,7 @@ def test_an_old_store_without_a_state_file_opens_as_before(store: Path) -> None:
 
 
 def test_an_old_store_moves_over_at_its_next_import_and_keeps_a_backup(store: Path) -> None:
-    _legacy(store, state=True)
+    rewrite_as_legacy(store, state=True)
     more = store.parent / "more.txt"
     more.write_text(profile_dump(2, seed=9), encoding="utf-8")
     assert cli_in_process(store, "import", str(more), "--as-of", "2026-11-28")[0] == 0
@@ -199,7 +182,7 @@ def test_an_old_store_moves_over_at_its_next_import_and_keeps_a_backup(store: Pa
 
 
 def test_an_old_store_restores_from_its_old_backups(store: Path) -> None:
-    _legacy(store, state=True)
+    rewrite_as_legacy(store, state=True)
     store.write_text("{")
     done = run_cli(store, "restore")
     assert done.returncode == 0, done.stderr
