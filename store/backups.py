@@ -322,7 +322,10 @@ def restore(path: Path, *, force: bool = False, empty_state: bool = False) -> li
             else:
                 plan.notes.append(f"{state}: no copy from before the last import; left as it is")
         else:
-            if health.catalogue_damage is not None:
+            # A lost catalogue with no backup, known only from the state's
+            # records: setting the state aside makes the store a new one.
+            starts_over = empty_state and not path.exists() and not backup_path(path).exists()
+            if health.catalogue_damage is not None and not starts_over:
                 backup = _usable_catalogue_backup(path, health.catalogue_damage)
                 _plan_catalogue(plan, path, backup, "damaged")
             for role, companion in essential_companions(path):

@@ -61,12 +61,8 @@ class AbstractParts:
         """
         base, tail = _store_name(catalogue)
         if self.generation is None:
-            return [
-                companion_path(base, f"abstracts.{n}").with_name(
-                    companion_path(base, f"abstracts.{n}").name + tail
-                )
-                for n in range(self.count)
-            ]
+            legacy = (companion_path(base, f"abstracts.{n}") for n in range(self.count))
+            return [part.with_name(part.name + tail) for part in legacy]
         return [abstract_part_path(base, self.generation, n) for n in range(self.count)]
 
     def as_meta(self) -> dict[str, int]:
@@ -226,6 +222,11 @@ def way_back(path: Path) -> str:
     catalogue = _catalogue_of_part(path) if role == "abstracts" else path
     backup = backup_path(catalogue)
     if not backup.exists():
+        if role == "catalogue" and not catalogue.exists():
+            return (
+                f"no backup of it exists ({backup}); `paper-reader restore --empty-state` "
+                "starts a new store, keeping the reading state aside"
+            )
         return f"no backup of it exists ({backup})"
     if role == "abstracts":
         return (

@@ -117,8 +117,15 @@ def test_a_missing_catalogue_beside_a_state_is_damage(store: Path) -> None:
 def test_a_missing_catalogue_with_only_a_state_is_damage_too(store: Path) -> None:
     store.unlink()
     store.with_name("library.json.bak").unlink()
-    code, _out, err = cli_in_process(store, "list")
-    assert code == 1 and str(store) in err and "reading state of 1 paper" in err
+    state = store.with_name("library.state.json")
+    noted = state.read_bytes()
+    _refused_everywhere(store, store, "reading state of 1 paper", "restore --empty-state")
+    assert run_cli(store, "restore").returncode == 1  # no backup of the catalogue
+    done = run_cli(store, "restore", "--empty-state")  # a new store, the notes kept aside
+    assert done.returncode == 0, done.stderr
+    (aside,) = store.parent.glob("library.state.json.before-restore-*")
+    assert aside.read_bytes() == noted
+    assert cli_in_process(store, "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28")[0] == 0
 
 
 def test_a_new_store_is_fine_and_the_first_import_creates_the_state(db_path: Path) -> None:
