@@ -259,6 +259,10 @@ class Repository:
         disk) removes what was written and leaves the previous files in
         force; a crash leaves them in force too, the new parts unnamed.
         """
+        if self.catalogue_changed():
+            # The parts to keep are those of the catalogue last read: it must
+            # be the one on disk, or another process's import would be lost.
+            raise StoreError(f"{self.path}: changed since it was read; refresh before writing")
         self._create_missing_companions()
         old = self._abstract_parts
         count = abstract_part_count(len(papers))
