@@ -123,8 +123,8 @@ def _read_catalogue_set(catalogue: Path) -> _CatalogueSet:
     for part in parts.paths(catalogue):
         part_tables = read_file(part)
         if part_tables is None:
-            what = f"{part.name}, which {catalogue.name} names, is missing"
-            raise DamagedFileError(part, what, what)
+            what = f"missing; {catalogue.name} names it"
+            raise DamagedFileError(part, what, f"{part}: {what}")
         abstracts_of(part_tables, part)
     return _CatalogueSet(catalogue, parts, companions_of(tables))
 

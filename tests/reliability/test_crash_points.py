@@ -71,7 +71,7 @@ class _Steps:
                 self._handle.write(data[:half])
                 self._handle.flush()
                 steps.step()  # dies with half the bytes on disk
-                return half + self._handle.write(data[half:])
+                return half + int(self._handle.write(data[half:]))
 
             def __getattr__(self, name: str) -> Any:
                 return getattr(self._handle, name)

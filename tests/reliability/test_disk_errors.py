@@ -26,8 +26,8 @@ import pytest
 from store.errors import StoreError
 from store.library import Library
 from store.model import ImportResult, Paper
-from tests.conftest import ROOT, SAMPLE_PROFILE
-from tests.reliability.conftest import child_env, cli_in_process, run_cli, store_files
+from tests.conftest import ROOT, SAMPLE_PROFILE, child_env, run_cli
+from tests.reliability.conftest import cli_in_process, store_files
 
 NOTED = "Zhang2026LeanMarathon"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

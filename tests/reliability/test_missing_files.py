@@ -18,8 +18,8 @@ from store.errors import StoreError
 from store.formats import parse_text
 from store.library import Library
 from store.model import ReadingStatus
-from tests.conftest import AS_OF, SAMPLE_PROFILE
-from tests.reliability.conftest import cli_in_process, rewrite_as_legacy, run_cli, store_files
+from tests.conftest import AS_OF, SAMPLE_PROFILE, run_cli
+from tests.reliability.conftest import cli_in_process, rewrite_as_legacy, store_files
 
 NOTED = "Zhang2026LeanMarathon"
 COMMANDS = (

@@ -15,8 +15,8 @@ import pytest
 from bench.generate import profile_dump
 from store.library import Library
 from store.model import ReadingStatus
-from tests.conftest import SAMPLE_PROFILE
-from tests.reliability.conftest import cli_in_process, run_cli, store_files
+from tests.conftest import SAMPLE_PROFILE, run_cli
+from tests.reliability.conftest import cli_in_process, store_files
 
 NOTED = "Zhang2026LeanMarathon"
 LATER_NOTE = "written after the last import"
