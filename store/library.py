@@ -20,8 +20,10 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from store.backups import restore
 from store.bulk import paused_gc
 from store.errors import FormatError, PaperReaderError, UnknownPaperError
+from store.layout import AbstractParts
 from store.merging import ImportSummary, merge_import
 from store.model import (
     DEFAULT_STATE,
@@ -33,7 +35,7 @@ from store.model import (
     UserState,
 )
 from store.query import Query
-from store.repository import Repository, restore_backups
+from store.repository import Repository
 from store.search_index import Matches, SearchIndex
 from store.text import clean_line, clean_text, is_printable
 
@@ -66,14 +68,20 @@ def default_store_path() -> Path:
     return Path(user_data_dir("paper-reader")) / "library.json"
 
 
-def restore_from_backups(path: Path | str | None = None) -> list[str]:
-    """Bring a damaged store back from the copies kept before the last import.
+def restore_from_backups(
+    path: Path | str | None = None, *, force: bool = False, empty_state: bool = False
+) -> list[str]:
+    """Bring back the store files that are damaged or missing, from their backups.
 
-    Returns one line per thing done (files moved aside, files restored);
-    raises :class:`~store.errors.StoreError` when there is no usable backup.
+    On a healthy store nothing changes and the one line says "nothing is
+    damaged". ``force`` rolls back to the store as it was before the last
+    import; ``empty_state`` starts with no reading state on purpose (see
+    :func:`store.backups.restore`). Returns one line per thing done; raises
+    :class:`~store.errors.StoreError`, with nothing written, when a needed
+    backup is missing or damaged.
     """
     target = Path(path).expanduser() if path is not None else default_store_path()
-    return restore_backups(target)
+    return restore(target, force=force, empty_state=empty_state)
 
 
 def now_iso() -> str:
@@ -95,7 +103,7 @@ class Library:
         # held them inline; those are kept apart until the next import moves them.
         self._abstracts: dict[str, str] | None = None
         self._inline_abstracts: dict[str, str] = {}
-        self._abstract_parts = 0
+        self._abstract_parts = AbstractParts()
         self._abstracts_lock = threading.Lock()
         self._search_index: SearchIndex | None = None
         self._search_version = -1
@@ -109,14 +117,14 @@ class Library:
 
     def _load_catalogue(self) -> None:
         with paused_gc():
-            papers = self._repo.load_papers()
+            catalogue = self._repo.load_catalogue()
+            papers = catalogue.papers
             inline = {paper.id: paper.abstract for paper in papers if paper.abstract}
             if inline:
                 papers = [p.with_abstract("") if p.abstract else p for p in papers]
             self._papers = {paper.id: paper for paper in papers}
-            self._collections = {c.name: c for c in self._repo.load_collections()}
-            self._abstract_parts = self._repo.load_abstract_part_count()
-            self._repo.forget_catalogue()
+            self._collections = {c.name: c for c in catalogue.collections}
+            self._abstract_parts = catalogue.abstract_parts
         self._inline_abstracts = inline
         self._abstracts = None  # an import rewrites both files: read them afresh
         self._catalogue_version += 1
@@ -397,14 +405,14 @@ class Library:
         catalogue_changed = outcome.catalogue_changed or papers != self._papers
         if dry_run:
             return summary
-        if catalogue_changed or collection_changed or state_changes:
-            # The pair of .bak files is the last good store (both were just read).
+        if state_changes and not (catalogue_changed or collection_changed):
+            # save_library keeps the state's .bak itself, with the catalogue's.
             self._repo.backup_state()
         if catalogue_changed or collection_changed:
-            # Every catalogue write comes with all abstract parts, so the .bak
-            # files of both always belong to the same import (see restore).
-            parts = self._repo.save_abstracts(abstracts, len(papers))
-            self._repo.save_catalogue(list(papers.values()), list(collections.values()), parts)
+            # Catalogue and abstracts land together or not at all.
+            parts = self._repo.save_library(
+                list(papers.values()), list(collections.values()), abstracts
+            )
             self._abstract_parts = parts
             self._papers, self._collections = papers, collections
             self._abstracts, self._inline_abstracts = abstracts, {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -54,3 +55,20 @@ def big_store(big_store_template: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "big"
     shutil.copytree(big_store_template.parent, folder)
     return folder / big_store_template.name
+
+
+def rewrite_as_legacy(db: Path, *, state: bool) -> None:
+    """Rewrite a store as paper-reader wrote it before: schema 2, parts by number only."""
+    for catalogue, tail in ((db, ""), (db.with_name("library.json.bak"), ".bak")):
+        data = json.loads(catalogue.read_text())
+        abstracts = data["meta"]["abstracts"]
+        for n in range(abstracts["parts"]):
+            source = db.with_name(f"library.abstracts.{abstracts['generation']}.{n}.json")
+            shutil.copyfile(source, db.with_name(f"library.abstracts.{n}.json{tail}"))
+        data["meta"] = {"schema": {"version": 2}, "abstracts": {"parts": abstracts["parts"]}}
+        catalogue.write_text(json.dumps(data))
+    for part in db.parent.glob("library.abstracts.*.*.json"):
+        part.unlink()
+    if not state:
+        for path in db.parent.glob("library.state.json*"):
+            path.unlink()

@@ -21,9 +21,12 @@ from typing import Any
 
 import pytest
 
+from bench.generate import profile_dump
 from store.formats import decode_input, parse_text
-from store.library import Library
+from store.library import Library, restore_from_backups
+from store.model import ImportResult
 from tests.conftest import AS_OF, SAMPLE_PROFILE
+from tests.reliability.conftest import rewrite_as_legacy
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -68,7 +71,7 @@ class _Steps:
                 self._handle.write(data[:half])
                 self._handle.flush()
                 steps.step()  # dies with half the bytes on disk
-                return half + self._handle.write(data[half:])
+                return half + int(self._handle.write(data[half:]))
 
             def __getattr__(self, name: str) -> Any:
                 return getattr(self._handle, name)
@@ -128,6 +131,12 @@ def _crash_everywhere(
     raise AssertionError(f"the write did not finish within {_MAX_STEPS} steps")
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import stamps the time: the same in the crashed child and in the finished copy."""
+    monkeypatch.setattr("store.library.now_iso", lambda: "2026-12-01T09:00:00Z")
+
+
 @pytest.fixture
 def store_with_backup(db_path: Path) -> Path:
     """A store imported twice (so a backup exists) with a note on one paper."""
@@ -157,22 +166,62 @@ def test_crash_at_every_step_of_a_note_write(store_with_backup: Path) -> None:
     assert {"old note", "new note, a good deal longer"} <= outcomes
 
 
-def test_crash_at_every_step_of_an_import(store_with_backup: Path, tmp_path: Path) -> None:
-    db = store_with_backup
-    from bench.generate import profile_dump
+def _snapshot(library: Library) -> tuple[object, ...]:
+    """Everything a user reads from a store: papers with abstracts, collections, states."""
+    papers = library.complete_all(library.papers())
+    states = {paper.id: library.state(paper.id) for paper in papers}
+    return (papers, library.collections(), states)
 
-    extra = parse_text(profile_dump(40, seed=3), "profile", as_of=AS_OF)
+
+def _snapshot_of(db: Path) -> tuple[object, ...]:
+    return _snapshot(Library(db))
+
+
+def _crash_every_step_of_an_import(db: Path, result: ImportResult) -> set[str]:
+    """Crash an import at each step; the store is exactly the old or the new one."""
+    old = _snapshot_of(db) if db.exists() else None
+    backup = db.with_name(db.name + ".bak")
+    older = _snapshot_of(backup)[0] if backup.exists() else None
+    finished = db.parent.with_name("finished")
+    shutil.copytree(db.parent, finished)
+    Library(finished / db.name).import_result(result, source="generated")
+    new = _snapshot_of(finished / db.name)
 
     def action() -> None:
-        Library(db).import_result(extra, source="generated")
+        Library(db).import_result(result, source="generated")
 
     def check(library: Library) -> str:
-        assert len(library) in (50, 90)
-        assert library.state("Zhang2026LeanMarathon").note == "old note"
-        for backup in (db.with_name("library.json.bak"), db.with_name("library.state.json.bak")):
-            assert backup.exists(), f"{backup.name} lost at a crash"
-        assert len(Library(db.with_name("library.json.bak"))) in (50, 90)
-        return f"{len(library)} papers"
+        snapshot = _snapshot(library)  # loads every abstract the catalogue names
+        assert snapshot in (old, new) or (old is None and len(library) == 0)
+        # the store is healthy as it stands: restore finds nothing to do
+        assert restore_from_backups(db) == ["nothing is damaged"]
+        if backup.exists():  # whole, with the abstracts it names: the last or the one before
+            assert _snapshot(Library(backup))[0] in (older, old[0] if old else None)
+        return "new" if snapshot == new else "old"
 
-    outcomes = _crash_everywhere(db, action, check)
-    assert {"50 papers", "90 papers"} <= outcomes
+    return _crash_everywhere(db, action, check)
+
+
+def test_crash_at_every_step_of_an_import(store_with_backup: Path) -> None:
+    """40 new papers, and every abstract already stored revised: all of it, or none."""
+    sample = parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
+    revised = [p.with_changes(abstract=f"Revised: {p.abstract}") for p in sample.papers]
+    extra = parse_text(profile_dump(40, seed=3), "profile", as_of=AS_OF).papers
+    result = ImportResult(papers=revised + extra, collection=sample.collection)
+    outcomes = _crash_every_step_of_an_import(store_with_backup, result)
+    assert {"old", "new"} <= outcomes
+
+
+def test_crash_at_every_step_of_a_first_import(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    result = parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
+    outcomes = _crash_every_step_of_an_import(db_path, result)
+    assert {"old", "new"} <= outcomes
+
+
+def test_crash_at_every_step_of_an_import_into_an_old_store(store_with_backup: Path) -> None:
+    """The first import into a store written before generations moves it over, crash or not."""
+    rewrite_as_legacy(store_with_backup, state=True)
+    extra = parse_text(profile_dump(4, seed=3), "profile", as_of=AS_OF)
+    outcomes = _crash_every_step_of_an_import(store_with_backup, extra)
+    assert {"old", "new"} <= outcomes

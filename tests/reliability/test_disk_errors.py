@@ -26,8 +26,8 @@ import pytest
 from store.errors import StoreError
 from store.library import Library
 from store.model import ImportResult, Paper
-from tests.conftest import ROOT, SAMPLE_PROFILE
-from tests.reliability.conftest import child_env, cli_in_process, run_cli, store_files
+from tests.conftest import ROOT, SAMPLE_PROFILE, child_env, run_cli
+from tests.reliability.conftest import cli_in_process, store_files
 
 NOTED = "Zhang2026LeanMarathon"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -57,6 +57,7 @@ class FullDisk:
 
     def __init__(self, folder: Path, room: int) -> None:
         self.folder, self.room = str(folder), room
+        self.writes: list[int] = []  # the size of each write, in order
 
     def wrap_open(self, real_open: Callable[..., Any]) -> Callable[..., Any]:
         disk = self
@@ -66,6 +67,7 @@ class FullDisk:
                 self._handle = handle
 
             def write(self, data: bytes) -> int:
+                disk.writes.append(len(data))
                 fits = max(0, min(len(data), disk.room))
                 self._handle.write(data[:fits])
                 disk.room -= fits
@@ -141,6 +143,125 @@ def test_full_disk_while_keeping_the_backup_of_an_import(
     assert store_files(store.parent) == before
     assert _leftovers(store.parent) == []
     assert len(Library(store)) == 51
+
+
+def _in_force(folder: Path) -> dict[str, bytes]:
+    """The files the library reads (not its backups, not files kept aside)."""
+    return {
+        name: data
+        for name, data in store_files(folder).items()
+        if name.endswith(".json") and ".bak" not in name
+    }
+
+
+def _many_papers() -> ImportResult:
+    return ImportResult(
+        [
+            Paper(
+                id="",
+                title=f"Paper {n} that needs room",
+                date="2024-01-01",
+                abstract="Words. " * 80,
+            )
+            for n in range(30)
+        ]
+    )
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["links", "no links"])
+def test_full_disk_at_every_write_of_an_import(
+    store: Path,
+    full_disk: FullDisk,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    links: bool,
+) -> None:
+    """Out of room at each write of an import: the previous files stay in force, no strays.
+
+    The writes are counted on a first, complete import; then the disk is
+    made to fill up at the start and in the middle of each of them in turn.
+    """
+    if not links:
+        monkeypatch.setattr(os, "link", _no_links)
+    pristine = tmp_path / "pristine"
+    full_disk.room = 10**9
+    shutil.copytree(store.parent, pristine)
+
+    def fresh_store() -> None:
+        full_disk.room = 10**9
+        shutil.rmtree(store.parent)
+        shutil.copytree(pristine, store.parent)
+
+    full_disk.writes = []
+    Library(store).import_result(_many_papers(), source="more")
+    sizes = full_disk.writes
+    assert len(Library(store)) == 81
+    offsets = [sum(sizes[:i]) for i in range(len(sizes))]
+    rooms = sorted({*offsets, *(o + size // 2 for o, size in zip(offsets, sizes, strict=True))})
+    for room in rooms:
+        fresh_store()
+        before = store_files(store.parent)
+        library = Library(store)
+        full_disk.room = room
+        with pytest.raises(StoreError, match="No space left on device"):
+            library.import_result(_many_papers(), source="more")
+        full_disk.room = 10**9
+        after = store_files(store.parent)
+        assert _in_force(store.parent) == _in_force(pristine), room
+        assert set(after) == set(before), room  # no stray part, no .tmp
+        if links:  # nothing had to be copied: the backups are untouched too
+            assert after == before, room
+        reopened = Library(store)
+        assert len(reopened) == 51 and reopened.state(NOTED).note == "old note"
+        assert library.abstract(NOTED).startswith("Long-horizon")
+    assert len(sizes) >= 3  # the part, the catalogue and the state's backup were each cut
+
+
+def test_fsync_failing_at_each_step_of_an_import(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Delayed allocation reports a full disk at fsync: at any of them, old or new store."""
+    pristine = tmp_path / "pristine"
+    shutil.copytree(store.parent, pristine)
+    real_fsync = os.fsync
+    calls = 0
+    fail_at = -1
+
+    def fsync(fd: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls - 1 == fail_at:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    Library(store).import_result(_many_papers(), source="more")
+    total, outcomes = calls, set()
+    for fail_at in range(total):
+        shutil.rmtree(store.parent)
+        shutil.copytree(pristine, store.parent)
+        calls = 0
+        try:
+            Library(store).import_result(_many_papers(), source="more")
+        except StoreError as err:
+            assert "No space left on device" in str(err)
+            assert _in_force(store.parent) == _in_force(pristine), fail_at
+            assert _names(store.parent) == _names(pristine), fail_at  # no strays
+            assert len(Library(store)) == 51
+            outcomes.add("old")
+        else:  # only a folder's fsync failed, which a rename survives
+            assert len(Library(store)) == 81
+            outcomes.add("new")
+        assert _leftovers(store.parent) == []
+    assert outcomes == {"old", "new"} and total >= 4
+
+
+def _names(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def _no_links(*_args: object) -> None:
+    raise OSError(errno.EPERM, "links not supported here")
 
 
 def test_fsync_failure_leaves_the_old_file(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,18 +13,26 @@ from pathlib import Path
 import orjson
 import pytest
 
-from store import repository
+from store import layout
 from store.formats import decode_input, parse_text
 from store.library import Library, restore_from_backups
 from store.model import ImportResult, Paper
 from store.query import parse as parse_query
+from store.tinydb_files import SCHEMA_VERSION, abstract_parts_of
 from tests.conftest import AS_OF, SAMPLE_PROFILE
 
 LEAN = "Zhang2026LeanMarathon"
 
 
+def _part_paths(db_path: Path) -> list[Path]:
+    """The abstracts parts the catalogue on disk names."""
+    catalogue = json.loads(db_path.read_text(encoding="utf-8"))
+    return abstract_parts_of(catalogue, db_path).paths(db_path)
+
+
 def _abstracts_path(db_path: Path) -> Path:
-    return db_path.with_name("library.abstracts.0.json")
+    (only,) = _part_paths(db_path)
+    return only
 
 
 def test_catalogue_holds_no_abstracts_and_no_default_fields(sample_library: Library) -> None:
@@ -102,7 +110,7 @@ def test_version_1_store_reads_and_moves_over_on_next_import(db_path: Path) -> N
     library.import_result(ImportResult(papers=[new]))
 
     catalogue = json.loads(db_path.read_text(encoding="utf-8"))
-    assert catalogue["meta"]["schema"]["version"] == 2
+    assert catalogue["meta"]["schema"]["version"] == SCHEMA_VERSION
     assert all("abstract" not in record for record in catalogue["papers"].values())
     reopened = Library(db_path)
     assert reopened.abstract("Old2020Store") == "Inline abstract about engines."
@@ -133,8 +141,10 @@ def test_restore_brings_back_the_abstracts_too(sample_library: Library) -> None:
         ImportResult(papers=papers, collection=result.collection), source=str(SAMPLE_PROFILE)
     )
     assert Library(sample_library.path).abstract(LEAN) == "Damaged later."
-    done = restore_from_backups(sample_library.path)
-    assert any("library.abstracts.0.json" in line for line in done)
+    assert restore_from_backups(sample_library.path) == ["nothing is damaged"]
+    assert Library(sample_library.path).abstract(LEAN) == "Damaged later."
+    done = restore_from_backups(sample_library.path, force=True)  # back on purpose
+    assert any("with its abstracts" in line for line in done)
     assert Library(sample_library.path).abstract(LEAN).startswith("Long-horizon")
 
 
@@ -142,14 +152,14 @@ def test_a_large_library_splits_its_abstracts_into_parts(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Ten papers a part stands in for ten thousand: the same code path, 50 papers.
-    monkeypatch.setattr(repository, "_PAPERS_PER_ABSTRACT_PART", 10)
+    monkeypatch.setattr(layout, "PAPERS_PER_ABSTRACT_PART", 10)
     library = Library(db_path)
     library.import_result(
         parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF),
         source=str(SAMPLE_PROFILE),
     )
-    parts = repository.abstract_part_paths(db_path)
-    assert [part.name for part in parts] == [f"library.abstracts.{n}.json" for n in range(5)]
+    parts = _part_paths(db_path)
+    assert [part.name for part in parts] == [f"library.abstracts.1.{n}.json" for n in range(5)]
     sizes = [len(json.loads(part.read_text(encoding="utf-8"))["abstracts"]) for part in parts]
     assert sum(sizes) == 50 and all(sizes)
     reopened = Library(db_path)
@@ -165,7 +175,10 @@ def test_a_large_library_splits_its_abstracts_into_parts(
     )
     assert reopened.refresh()
     assert reopened.abstract(LEAN).startswith("Changed LeanMarathon")
-    restore_from_backups(db_path)
+    assert [p.name for p in _part_paths(db_path)] == [
+        f"library.abstracts.2.{n}.json" for n in range(5)
+    ]
+    restore_from_backups(db_path, force=True)
     restored = Library(db_path)
     assert all(not restored.abstract(p.id).startswith("Changed") for p in restored.papers())
     assert restored.abstract(LEAN).startswith("Long-horizon autoformalization")
@@ -180,7 +193,7 @@ def test_restore_after_an_import_without_abstracts_keeps_the_earlier_ones(db_pat
     library.import_result(ImportResult(papers=[_paper("Paper about apples", "Apples.")]))
     library.import_result(ImportResult(papers=[_paper("Paper about bananas", "Bananas.")]))
     library.import_result(ImportResult(papers=[_paper("Paper about cherries")]))  # no abstract
-    restore_from_backups(db_path)  # undoes the cherries import only
+    restore_from_backups(db_path, force=True)  # undoes the cherries import only
     restored = Library(db_path)
     titles = {p.title: restored.abstract(p.id) for p in restored.papers()}
     assert titles == {"Paper about apples": "Apples.", "Paper about bananas": "Bananas."}
@@ -193,19 +206,20 @@ _FIRST = ("Apples", "Figs")
 def test_a_part_left_over_by_restore_never_shadows_the_catalogues_own(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(repository, "_PAPERS_PER_ABSTRACT_PART", 4)
+    monkeypatch.setattr(layout, "PAPERS_PER_ABSTRACT_PART", 4)
     library = Library(db_path)
     first = [_paper(f"{fruit} in the orchard", f"old {n}") for n, fruit in enumerate(_FIRST)]
     library.import_result(ImportResult(papers=first), collection="mine")  # one part
     corrected = [_paper(f"{fruit} in the orchard", f"new {n}") for n, fruit in enumerate(_FIRST)]
     more = [_paper(f"Second paper number {n}", f"more {n}") for n in range(2)]
     library.import_result(ImportResult(papers=corrected + more), collection="mine")  # two parts now
-    parts = repository.abstract_part_paths(db_path)
+    parts = _part_paths(db_path)
     assert len(parts) == 2
     # the leftover part really holds a newer abstract of one of the first papers
     leftover = json.loads(parts[1].read_text(encoding="utf-8"))["abstracts"].values()
     assert any(record["text"].startswith("new") for record in leftover)
-    restore_from_backups(db_path)  # back to one part; part 1 has no backup and stays
+    restore_from_backups(db_path, force=True)  # back to one part; the two are moved aside
+    assert len(list(db_path.parent.glob("library.abstracts.2.*.json.before-restore-*"))) == 2
     restored = Library(db_path)
     assert sorted(restored.abstract(p.id) for p in restored.papers()) == ["old 0", "old 1"]
     again = [_paper(f"{fruit} in the orchard", f"again {n}") for n, fruit in enumerate(_FIRST)]

@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT
+
+STORE = ROOT / "store"
+TINYDB_ADAPTER = "store/tinydb_files.py"
+
+
+def _store_modules() -> list[str]:
+    """Every module under ``store/``, found on disk (a new one is checked without a word)."""
+    names = []
+    for path in sorted(STORE.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def _imported_roots(path: Path) -> set[str]:
+    """The top-level packages a module imports (at any depth of its code)."""
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_every_store_module_is_found() -> None:
+    modules = _store_modules()
+    assert {"store", "store.library", "store.repository", "store.latex"} <= set(modules)
+    assert any(name.startswith("store.formats.") for name in modules)
 
 
 def test_store_loads_no_ui_libraries() -> None:
     code = (
-        "import sys, store, store.library, store.formats, store.query, store.links, "
-        "store.facets, store.stats\n"
+        f"import sys\nfor name in {_store_modules()!r}:\n    __import__(name)\n"
         "bad = [m for m in ('textual', 'rich', 'pyperclip') if m in sys.modules]\n"
         "print(','.join(bad))"
     )
@@ -21,19 +51,23 @@ def test_store_loads_no_ui_libraries() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_only_the_repository_imports_tinydb() -> None:
+def test_only_the_tinydb_adapter_imports_tinydb() -> None:
     importers = [
         path.relative_to(ROOT).as_posix()
-        for path in (ROOT / "store").rglob("*.py")
-        if "import tinydb" in path.read_text() or "from tinydb" in path.read_text()
+        for path in sorted(STORE.rglob("*.py"))
+        if "tinydb" in _imported_roots(path)
     ]
-    assert importers == ["store/repository.py"]
+    assert importers == [TINYDB_ADAPTER]
 
 
 def test_tui_never_touches_tinydb() -> None:
     offenders = [
         path.name
         for path in (ROOT / "tui").rglob("*.py")
-        if "tinydb" in path.read_text() or "store.repository" in path.read_text()
+        if "tinydb" in _imported_roots(path)
+        or any(
+            module in path.read_text(encoding="utf-8")
+            for module in ("store.repository", "store.tinydb_files", "store.atomic")
+        )
     ]
     assert offenders == []

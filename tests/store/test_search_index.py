@@ -106,7 +106,7 @@ def test_typing_on_narrows_the_previous_result(store_path: Path) -> None:
 def test_a_change_to_the_catalogue_is_searched_at_once(store_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "library.json"
     path.write_bytes(store_path.read_bytes())
-    for part in store_path.parent.glob("library.abstracts.*.json"):
+    for part in store_path.parent.glob("library.*.json"):  # abstracts and state
         (tmp_path / part.name).write_bytes(part.read_bytes())
     library = Library(path)
     library.prepare_search()

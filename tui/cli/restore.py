@@ -9,22 +9,34 @@ from tui.cli.command import Command
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    """Put the store back from its ``.bak`` copies, keeping the damaged files aside."""
+    """Restore what is damaged or missing (or roll back, or start an empty state)."""
     from store.library import restore_from_backups
 
-    for line in restore_from_backups(args.db):
+    done = restore_from_backups(args.db, force=args.force, empty_state=args.empty_state)
+    for line in done:
         print(clean_line(line))
     return 0
 
 
 def _configure_restore(p: argparse.ArgumentParser) -> None:
-    del p  # no arguments of its own yet
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--force",
+        action="store_true",
+        help="roll a healthy store back to before the last import (current files kept aside)",
+    )
+    how.add_argument(
+        "--empty-state",
+        action="store_true",
+        help="start with no reading state on purpose (the old state file is kept aside)",
+    )
 
 
 COMMANDS = (
     Command(
         "restore",
-        "bring back the last good store from its backups (the damaged files are kept)",
+        "bring back damaged or missing store files from their backups (a healthy store "
+        "is left as it is)",
         _configure_restore,
         _cmd_restore,
     ),

@@ -1,0 +1,45 @@
+"""The store's write lock: ``<store>.lock`` beside it, taken with flock(2).
+
+Every writer (an import, a state change, a restore) holds it, so scripts and
+other tools that take the same lock never interleave with paper-reader.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from store.atomic import ensure_folder
+from store.errors import StoreError
+
+LOCK_TIMEOUT_S = 10.0
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of the store at ``path``: ``library.json.lock``."""
+    return path.with_name(path.name + ".lock")
+
+
+def store_lock(path: Path) -> FileLock:
+    """The (re-entrant, not yet held) lock of the store at ``path``."""
+    return FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT_S)
+
+
+@contextlib.contextmanager
+def holding(lock: FileLock, path: Path) -> Iterator[None]:
+    """Hold ``lock`` of the store at ``path`` (its folder is created if missing)."""
+    ensure_folder(path)
+    where = lock_path(path)
+    try:
+        lock.acquire()
+    except Timeout as err:
+        raise StoreError(f"{where}: the store is busy in another process") from err
+    except OSError as err:
+        raise StoreError(f"{where}: cannot lock the store ({err.strerror})") from err
+    try:
+        yield
+    finally:
+        lock.release()
