@@ -35,7 +35,7 @@ from store.query import Query
 from store.repository import Repository, restore_backups
 from store.search_index import Matches, SearchIndex
 from store.text import clean_line, clean_text, is_printable
-from store.undo import PaperChange, StateChange, UndoOutcome, reverted
+from store.undo import PaperChange, StateChange, UndoOutcome, take_back
 
 SORT_KEYS = ("date", "title", "added", "rank")
 _UNREAD = ReadingStatus.UNREAD
@@ -571,26 +571,13 @@ class Library:
         a field another process set after ``change`` is seen and kept. Papers
         no longer in the catalogue count as changed elsewhere.
         """
-        undone = partly = left = 0
         with self._repo.locked():
             self.refresh()
-            states: dict[str, UserState] = {}
-            for paper_id, paper_change in change.papers.items():
-                if paper_id not in self._papers:
-                    left += 1
-                    continue
-                current = self.state(paper_id)
-                state, done, kept = reverted(current, paper_change)
-                if state != current:
-                    states[paper_id] = state
-                if kept and done:
-                    partly += 1
-                elif kept:
-                    left += 1
-                else:
-                    undone += 1
+            states, outcome = take_back(
+                change, lambda pid: self.state(pid) if pid in self._papers else None
+            )
             self._write_states(states)
-        return UndoOutcome(undone, partly, left)
+        return outcome
 
     def close(self) -> None:
         """Drop cached data; nothing needs flushing because every change is written."""

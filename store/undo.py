@@ -22,7 +22,7 @@ The fields compared:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from store.model import UserState
@@ -160,3 +160,30 @@ def reverted(current: UserState, change: PaperChange) -> tuple[UserState, int, i
         else:
             left += 1
     return state, done, left
+
+
+def take_back(
+    change: StateChange, current: Callable[[str], UserState | None]
+) -> tuple[dict[str, UserState], UndoOutcome]:
+    """The states that undo ``change`` where it still holds, and what that does.
+
+    ``current`` gives a paper's state now (None: the paper is gone). Returns
+    the new states of the papers that go back (fully or partly) and the counts.
+    """
+    states: dict[str, UserState] = {}
+    undone = partly = left = 0
+    for paper_id, paper_change in change.papers.items():
+        now = current(paper_id)
+        if now is None:
+            left += 1
+            continue
+        state, done, kept = reverted(now, paper_change)
+        if state != now:
+            states[paper_id] = state
+        if kept and done:
+            partly += 1
+        elif kept:
+            left += 1
+        else:
+            undone += 1
+    return states, UndoOutcome(undone, partly, left)
