@@ -107,7 +107,7 @@ def test_a_note_from_stdin_is_read_as_utf8(store: Path) -> None:
     paper_id = some_id(store)
     done = run(store, "note", paper_id, stdin="Żurada\n".encode())
     assert done.returncode == 0, done.stderr
-    assert Library(store).state(paper_id).note.strip() == "Żurada"
+    assert Library(store).state(paper_id).note == "Żurada"
 
 
 def test_a_note_that_is_not_utf8_is_refused(store: Path) -> None:

@@ -44,9 +44,15 @@ def _cmd_tag(args: argparse.Namespace) -> int:
 def _cmd_note(args: argparse.Namespace) -> int:
     library = open_library(args)
     library.get(args.id)
-    text = args.text if args.text is not None else read_stdin_text("note text")
-    if args.text is None and not text.strip():
-        raise PaperReaderError("no note text on stdin (to clear a note: paper-reader note ID '')")
+    if args.text is not None:
+        text = args.text
+    else:
+        # The newline that ends `echo`'s or a heredoc's last line is not part of the note.
+        text = read_stdin_text("note text").rstrip("\r\n")
+        if not text.strip():
+            raise PaperReaderError(
+                "no note text on stdin (to clear a note: paper-reader note ID '')"
+            )
     note = clean_text(text)
     library.set_note(args.id, note)
     print(f"{args.id}: note saved ({len(note)} characters)")
