@@ -38,6 +38,7 @@ from store.query import Query
 from store.repository import Repository
 from store.search_index import Matches, SearchIndex
 from store.text import clean_line, clean_text, is_printable
+from store.undo import PaperChange, StateChange, UndoOutcome, take_back
 
 SORT_KEYS = ("date", "title", "added", "rank")
 _UNREAD = ReadingStatus.UNREAD
@@ -426,13 +427,24 @@ class Library:
 
     # -- changing user state ---------------------------------------------------
 
+    def _write_states(self, states: dict[str, UserState]) -> None:
+        """Save these papers' new states (callers hold the lock and have refreshed)."""
+        self._repo.save_states(states)
+        for paper_id, state in states.items():
+            if state.is_default:
+                self._states.pop(paper_id, None)
+            else:
+                self._states[paper_id] = state
+        if states:
+            self.revision += 1
+
     def _change_states(
         self, ids: Iterable[str], change: Callable[[str, UserState], UserState]
-    ) -> dict[str, UserState]:
+    ) -> StateChange:
         """Apply ``change`` to each paper's state in one locked write.
 
-        Returns the states before the change (only of papers that changed),
-        which is exactly what :meth:`restore_states` needs to undo it.
+        Returns what changed (only papers whose state differs afterwards),
+        which is what :meth:`undo` takes back.
         """
         ids = list(dict.fromkeys(ids))
         with self._repo.locked():
@@ -442,18 +454,11 @@ class Library:
             previous = {pid: self.state(pid) for pid in ids}
             changes = {pid: change(pid, previous[pid]) for pid in ids}
             changes = {pid: state for pid, state in changes.items() if state != previous[pid]}
-            self._repo.save_states(changes)
-            for paper_id, state in changes.items():
-                if state.is_default:
-                    self._states.pop(paper_id, None)
-                else:
-                    self._states[paper_id] = state
-            if changes:
-                self.revision += 1
-        return {pid: previous[pid] for pid in changes}
+            self._write_states(changes)
+        return StateChange({pid: PaperChange(previous[pid], changes[pid]) for pid in changes})
 
-    def set_status(self, ids: Iterable[str], status: ReadingStatus) -> dict[str, UserState]:
-        """Set the reading status; returns the states before, for undo."""
+    def set_status(self, ids: Iterable[str], status: ReadingStatus) -> StateChange:
+        """Set the reading status; returns what changed, for undo."""
         stamp = now_iso()
 
         def change(_pid: str, state: UserState) -> UserState:
@@ -463,14 +468,14 @@ class Library:
 
         return self._change_states(ids, change)
 
-    def set_starred(self, ids: Iterable[str], starred: bool) -> dict[str, UserState]:
-        """Star or unstar; returns the states before, for undo."""
+    def set_starred(self, ids: Iterable[str], starred: bool) -> StateChange:
+        """Star or unstar; returns what changed, for undo."""
         return self._change_states(ids, lambda _pid, state: replace(state, starred=starred))
 
     def change_tags(
         self, ids: Iterable[str], add: Iterable[str] = (), remove: Iterable[str] = ()
-    ) -> dict[str, UserState]:
-        """Add and remove tags; returns the states before, for undo."""
+    ) -> StateChange:
+        """Add and remove tags; returns what changed, for undo."""
         to_add = [tag.strip() for tag in add if tag.strip()]
         to_remove = {tag.strip() for tag in remove}
 
@@ -481,13 +486,24 @@ class Library:
 
         return self._change_states(ids, change)
 
-    def set_note(self, paper_id: str, note: str) -> dict[str, UserState]:
-        """Replace a paper's note; returns the state before, for undo."""
+    def set_note(self, paper_id: str, note: str) -> StateChange:
+        """Replace a paper's note; returns what changed, for undo."""
         return self._change_states([paper_id], lambda _pid, state: replace(state, note=note))
 
-    def restore_states(self, states: dict[str, UserState]) -> dict[str, UserState]:
-        """Put states back as they were (undo); returns the states it replaced."""
-        return self._change_states(states, lambda pid, _state: states[pid])
+    def undo(self, change: StateChange) -> UndoOutcome:
+        """Take back ``change`` only where it still holds (see :mod:`store.undo`).
+
+        Done under the store lock after picking up other processes' writes, so
+        a field another process set after ``change`` is seen and kept. Papers
+        no longer in the catalogue count as changed elsewhere.
+        """
+        with self._repo.locked():
+            self.refresh()
+            states, outcome = take_back(
+                change, lambda pid: self.state(pid) if pid in self._papers else None
+            )
+            self._write_states(states)
+        return outcome
 
     def close(self) -> None:
         """Drop cached data; nothing needs flushing because every change is written."""

@@ -150,8 +150,23 @@ def import_sample_collection(library: Library) -> str:
     )
 
 
+def require_terminal() -> None:
+    """Raise :class:`PaperReaderError` unless the reader can talk to a terminal.
+
+    The reader reads keys from standard input and draws on standard error;
+    started from a script, a pipe or a cron job it would hang or fill a file
+    with escape codes. Commands do not need a terminal and never call this.
+    """
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    if any(stream is None or not stream.isatty() for stream in streams):
+        raise PaperReaderError(
+            "the reader needs a terminal; without one, use a command (paper-reader --help)"
+        )
+
+
 def run_reader(library: Library) -> int:
     """Open the reader on a library, importing the sample collection on first run."""
+    require_terminal()
     welcome = import_sample_collection(library) if len(library) == 0 else None
     app = make_app(library, welcome=welcome)
 

@@ -40,7 +40,7 @@ def test_list_json_has_paper_fields_and_user_state(imported: Path) -> None:
     assert len(papers) == 50
     lean = next(p for p in papers if p["id"] == "Zhang2026LeanMarathon")
     assert lean["status"] == "read" and lean["starred"] is True
-    assert lean["tags"] == ["lean"] and lean["note"] == "from *stdin*\n"
+    assert lean["tags"] == ["lean"] and lean["note"] == "from *stdin*"
     assert lean["authors"] == ["Yuanhe Zhang", "Yuekai Sun", "Taiji Suzuki"]
     assert lean["authors_truncated"] is True
     assert lean["date"] == "2026-06-03" and lean["date_precision"] == "day"

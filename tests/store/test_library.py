@@ -197,8 +197,8 @@ def test_state_changes_write_only_the_small_state_file(sample_library: Library) 
 def test_undo_restores_previous_states(sample_library: Library) -> None:
     ids = ["Zhang2026LeanMarathon", "Huang2026Fine"]
     sample_library.set_status(ids[:1], ReadingStatus.READ)
-    before = sample_library.set_status(ids, ReadingStatus.SKIPPED)
-    sample_library.restore_states(before)
+    skipped = sample_library.set_status(ids, ReadingStatus.SKIPPED)
+    sample_library.undo(skipped)
     assert sample_library.state(ids[0]).status is ReadingStatus.READ
     assert sample_library.state(ids[1]).status is ReadingStatus.UNREAD
     assert Library(sample_library.path).state(ids[1]).status is ReadingStatus.UNREAD

@@ -19,6 +19,7 @@ from store.importing import import_files
 from store.text import clean_line
 from tui.cli import importing, reading, restore, state
 from tui.cli.command import Command, open_library
+from tui.cli.streams import prepare_streams
 
 COMMANDS: dict[str, Command] = {
     command.name: command
@@ -84,7 +85,27 @@ def _split_reader_args(argv: list[str]) -> tuple[list[str], list[str]] | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``paper-reader`` console script."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    problem = prepare_streams()
+    if problem is not None:
+        print(f"paper-reader: {problem}", file=sys.stderr)
+        return 1
+    code = _run(list(sys.argv[1:] if argv is None else argv))
+    try:
+        sys.stdout.flush()  # a write error surfaces here, not as a traceback at exit
+    except OSError as err:
+        _drop_output()
+        if code == 0 and not isinstance(err, BrokenPipeError):
+            print(f"paper-reader: cannot write the output ({err.strerror})", file=sys.stderr)
+            return 1
+    return code
+
+
+def _drop_output() -> None:
+    """Send what is left of the output nowhere, so that exiting does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _run(args_list: list[str]) -> int:
     parser = build_parser()
     reader_args = _split_reader_args(args_list)
     try:
@@ -109,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"paper-reader: {clean_line(str(err))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `paper-reader list | head`: the reader left, not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_output()
         return 0
     except OSError as err:  # a file system failure no command anticipated
         where = f"{err.filename}: " if err.filename else ""
@@ -120,12 +141,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open_reader(args: argparse.Namespace, files: list[str]) -> int:
+    from tui.app import require_terminal, run_reader
+
+    require_terminal()  # before importing FILEs: a refused start does nothing
     library = open_library(args)
     if files:
         for item in import_files(library, files):
             for warning in item.summary.warnings:
                 print(clean_line(f"paper-reader: {item.path}: warning: {warning}"), file=sys.stderr)
             print(clean_line(f"{item.path}: {item.summary}"), file=sys.stderr)
-    from tui.app import run_reader
-
     return run_reader(library)

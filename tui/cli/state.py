@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from store.errors import PaperReaderError
 from store.model import ReadingStatus
 from store.text import clean_line, clean_text
 from tui.cli.command import Command, open_library
+from tui.cli.streams import read_stdin_text
 
 
 def _cmd_mark(args: argparse.Namespace) -> int:
@@ -47,9 +47,15 @@ def _cmd_tag(args: argparse.Namespace) -> int:
 def _cmd_note(args: argparse.Namespace) -> int:
     library = open_library(args)
     paper_id = library.resolve(args.id)
-    text = args.text if args.text is not None else sys.stdin.read()
-    if args.text is None and not text.strip():
-        raise PaperReaderError("no note text on stdin (to clear a note: paper-reader note ID '')")
+    if args.text is not None:
+        text = args.text
+    else:
+        # The newline that ends `echo`'s or a heredoc's last line is not part of the note.
+        text = read_stdin_text("note text").rstrip("\r\n")
+        if not text.strip():
+            raise PaperReaderError(
+                "no note text on stdin (to clear a note: paper-reader note ID '')"
+            )
     note = clean_text(text)
     library.set_note(paper_id, note)
     print(clean_line(f"{paper_id}: note saved ({len(note)} characters)"))

@@ -28,9 +28,10 @@ from textual.worker import get_current_worker
 from store.errors import PaperReaderError, SearchCancelled
 from store.facets import FacetCounts, count_facets, facet_filter
 from store.links import bibtex_entry, code_link, is_web_url, paper_link
-from store.model import Paper, ReadingStatus, UserState
+from store.model import Paper, ReadingStatus
 from store.query import Query, QueryError
 from store.query import parse as parse_query
+from store.undo import StateChange
 from tui import clipboard
 from tui.memory import keep_out_of_gc
 from tui.screens.tag_dialog import TagDialog
@@ -548,22 +549,24 @@ class MainScreen(Screen[None]):
         self,
         label: str,
         ids: list[str],
-        change: Callable[[list[str]], dict[str, UserState]],
+        change: Callable[[list[str]], StateChange],
     ) -> None:
         if not ids:
             return
         try:
-            before = change(ids)
+            done = change(ids)
         except PaperReaderError as err:
             self.notify(str(err), severity="error", markup=False)
             return
-        self.app.history.push(label, before)
-        bulk = len(ids) > 1
+        self.app.history.push(label, done)
         self.paper_list.clear_selection()
         self.apply_filters()
         self._show_current()
-        if bulk:
-            self.notify(f"{label}: {len(ids)} papers", markup=False)
+        if len(ids) > 1:
+            # The count undo will report: papers already in that state are not changed.
+            same = len(ids) - len(done)
+            already = f" ({same} already)" if same else ""
+            self.notify(f"{label}: {len(done)} papers{already}", markup=False)
 
     def _do_toggle_read(self, ids: list[str]) -> None:
         library = self.app.library
@@ -610,12 +613,14 @@ class MainScreen(Screen[None]):
     def action_edit_note(self) -> None:
         """Edit the current paper's note (esc leaves; the note saves itself)."""
         if self.paper_list.current is not None:
+            self.app.history.end_note_edit()
             self.set_focus(self.notes)
 
     @on(NotesPane.NoteEdited)
     def _note_edited(self, event: NotesPane.NoteEdited) -> None:
         try:
-            self.app.library.set_note(event.paper_id, event.text)
+            done = self.app.library.set_note(event.paper_id, event.text)
+            self.app.history.push_note(event.paper_id, done)
         except PaperReaderError as err:
             self.notify(f"Note not saved: {err}", severity="error", markup=False)
 
@@ -631,21 +636,15 @@ class MainScreen(Screen[None]):
             self.notes.mark_saved()
 
     def action_undo(self) -> None:
-        """Undo the last change of status, star or tags (bulk changes too)."""
-        entry = self.app.history.pop()
-        if entry is None:
-            self.notify("Nothing to undo")
-            return
-        label, before = entry
+        """Undo the last change of status, star, tags or note, where it still holds."""
         try:
-            self.app.library.restore_states(before)
+            message = self.app.history.undo_last(self.app.library)
         except PaperReaderError as err:
-            self.app.history.push(label, before)  # keep it for another try
             self.notify(f"Not undone: {err}", severity="error", markup=False)
             return
         self.apply_filters()
         self._show_current()
-        self.notify(f"Undone: {label} ({len(before)} paper{'s' * (len(before) > 1)})", markup=False)
+        self.notify(message, markup=False)
 
     # -- copying and opening ---------------------------------------------------
 

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from store.errors import PaperReaderError
 from store.model import ReadingStatus
+from store.undo import StateChange
 from tui.render import paper_details
 
 if TYPE_CHECKING:
@@ -83,34 +84,32 @@ class TriageScreen(Screen[None]):
         paper_id = self.queue[self.position]
         try:
             if decision in ("read", "skipped"):
-                before = library.set_status([paper_id], ReadingStatus(decision))
+                done = library.set_status([paper_id], ReadingStatus(decision))
             elif decision == "star":
-                before = library.set_starred([paper_id], True)
+                done = library.set_starred([paper_id], True)
             else:
-                before = {}
+                done = StateChange()
         except PaperReaderError as err:
             self.notify(f"Not saved: {err}", severity="error", markup=False)
             return
-        self.app.history.push(f"Triage: {decision}", before)
-        self._steps.append((self.position, decision, bool(before)))
+        self.app.history.push(f"Triage: {decision}", done)
+        self._steps.append((self.position, decision, bool(done)))
         self.decided[decision] += 1
         self.position += 1
         self._show()
 
     def action_undo(self) -> None:
-        """Go back one paper and undo its decision."""
+        """Go back one paper and undo its decision where it still holds."""
         if not self._steps:
             return
-        position, decision, pushed = self._steps.pop()
+        position, decision, pushed = self._steps[-1]
         if pushed:  # a decision that changed nothing (star on a starred paper) pushed nothing
-            entry = self.app.history.pop()
-            if entry is not None:
-                try:
-                    self.app.library.restore_states(entry[1])
-                except PaperReaderError as err:
-                    self.app.history.push(*entry)
-                    self.notify(f"Not undone: {err}", severity="error", markup=False)
-                    return
+            try:
+                self.notify(self.app.history.undo_last(self.app.library), markup=False)
+            except PaperReaderError as err:
+                self.notify(f"Not undone: {err}", severity="error", markup=False)
+                return
+        self._steps.pop()
         self.decided[decision] -= 1
         self.position = position
         self._show()
