@@ -16,12 +16,18 @@ from collections.abc import Sequence
 
 from store.errors import PaperReaderError
 from store.text import clean_line
-from tui.cli import importing, reading, restore, state
+from tui.cli import importing, reading, restore, sources, state
 from tui.cli.command import Command, open_library
 
 COMMANDS: dict[str, Command] = {
     command.name: command
-    for command in (*importing.COMMANDS, *reading.COMMANDS, *state.COMMANDS, *restore.COMMANDS)
+    for command in (
+        *importing.COMMANDS,
+        *reading.COMMANDS,
+        *state.COMMANDS,
+        *restore.COMMANDS,
+        *sources.COMMANDS,
+    )
 }
 
 
