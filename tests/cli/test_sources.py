@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from store.formats import arxiv_atom
 from tests.arxiv_stand_in import (
     TESTING_100,
     Reply,
@@ -148,3 +149,126 @@ def test_fetch_with_nothing_followed_or_an_unknown_name(db_path: Path, stand_in:
     assert unknown.returncode == 1
     assert unknown.stderr == "paper-reader: no followed query named 'nope'\n"
     assert stand_in.requests == []
+
+
+# --- enrich ---------------------------------------------------------------------------
+
+NEAR_MISS_BIB = """@article{jia2011mutation,
+  title = {Mutation Testing},
+  author = {Jia, Yue and Harman, Mark},
+  year = {2011}
+}
+"""
+
+
+def test_enrich_the_sample_profile(db_path: Path, stand_in: StandIn, tmp_path: Path) -> None:
+    from tests.arxiv_stand_in import JASON_LEE_7
+
+    stand_in.searchable = entries_of(JASON_LEE_7) + entries_of(TESTING_100)
+    bib = tmp_path / "near-miss.bib"
+    bib.write_text(NEAR_MISS_BIB, encoding="utf-8")
+    profile = str(ROOT / "sample_data" / "jason-d-lee-profile.txt")
+    assert cli(db_path, stand_in.url, "import", profile, str(bib)).returncode == 0
+    for args in (
+        ("star", "Giannou2023Looped"),
+        ("mark", "read", "Lee2014Proximal"),
+        ("tag", "He2023REST", "+speculative"),
+        ("note", "Liu2024BitDelta", "1-bit deltas"),
+    ):
+        assert cli(db_path, stand_in.url, *args).returncode == 0
+    marks_before = {
+        r["id"]: (r["status"], r["starred"], r["tags"], r["note"]) for r in listed(db_path)
+    }
+
+    dry = cli(db_path, stand_in.url, "enrich", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout == "enriched 7, not found 44, ambiguous 0\n"
+    assert listed(db_path, "has:arxiv") == []
+
+    before = store_files(db_path)
+    stand_in.requests.clear()
+    done = cli(db_path, stand_in.url, "enrich", "--verbose")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "enriched 7, not found 44, ambiguous 0"
+    assert "Giannou2023Looped: arXiv:2301.13196: filled authors, authors_truncated, url, " in (
+        "\n".join(lines)
+    )
+    assert "jia2011mutation: not found" in lines
+    assert len(stand_in.requests) <= 10
+    # arXiv's phrase search did offer near misses for "Mutation Testing"; none was taken.
+    asked = [q for q in stand_in.requests if 'ti:"mutation testing"' in q["search_query"]]
+    assert len(asked) == 1
+    answer = stand_in.answer({"search_query": 'ti:"mutation testing"', "max_results": "100"})[1]
+    assert len(arxiv_atom.parse(answer).papers) >= 3
+    near = [r for r in listed(db_path) if r["id"] == "jia2011mutation"]
+    assert (near[0]["arxiv_id"], near[0]["url"], near[0]["authors"]) == (
+        "",
+        "",
+        ["Yue Jia", "Mark Harman"],
+    )
+
+    records = {r["id"]: r for r in listed(db_path)}
+    assert records["Giannou2023Looped"]["arxiv_id"] == "2301.13196"
+    assert records["Giannou2023Looped"]["authors"] == [
+        "Angeliki Giannou",
+        "Shashank Rajput",
+        "Jy-yong Sohn",
+        "Kangwook Lee",
+        "Jason D. Lee",
+        "Dimitris Papailiopoulos",
+    ]
+    assert records["Giannou2023Looped"]["authors_truncated"] is False
+    assert records["Lee2014Proximal"]["doi"] == "10.1137/130921428"
+    assert len([r for r in records.values() if r["arxiv_id"]]) == 7
+    assert {
+        r["id"]: (r["status"], r["starred"], r["tags"], r["note"]) for r in records.values()
+    } == marks_before
+    shown = cli(db_path, stand_in.url, "show", "Giannou2023Looped").stdout
+    assert "Link: https://arxiv.org/abs/2301.13196" in shown.splitlines()
+
+    undone = cli(db_path, stand_in.url, "enrich", "--undo")
+    assert undone.returncode == 0, undone.stderr
+    assert undone.stdout.startswith("undid the enrichment of 20")
+    assert undone.stdout.rstrip().endswith(": 7 restored")
+    assert listed(db_path, "has:arxiv") == []
+    for name in ("library.json", "library.state.json"):
+        assert store_files(db_path)[name] != b""
+    assert {
+        r["id"]: (r["status"], r["starred"], r["tags"], r["note"]) for r in listed(db_path)
+    } == marks_before
+    assert before.keys() <= store_files(db_path).keys()
+
+
+def test_enrich_json_and_a_query(db_path: Path, stand_in: StandIn) -> None:
+    from tests.arxiv_stand_in import JASON_LEE_7
+
+    stand_in.searchable = entries_of(JASON_LEE_7)
+    profile = str(ROOT / "sample_data" / "jason-d-lee-profile.txt")
+    cli(db_path, stand_in.url, "import", profile)
+    done = cli(db_path, stand_in.url, "enrich", "--json", "title:proximal")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["enriched"], report["not_found"], report["requests"]) == (1, 0, 1)
+    (entry,) = report["papers"]
+    assert (entry["id"], entry["outcome"], entry["arxiv_ids"]) == (
+        "Lee2014Proximal",
+        "enriched",
+        ["1206.1623"],
+    )
+    assert "doi" in entry["fields"]
+
+
+def test_enrich_with_the_api_down_fails_cleanly(db_path: Path, stand_in: StandIn) -> None:
+    profile = str(ROOT / "sample_data" / "jason-d-lee-profile.txt")
+    cli(db_path, stand_in.url, "import", profile)
+    before = store_files(db_path)
+    down = closed_port_url()
+    failed = cli(db_path, down, "enrich")
+    assert failed.returncode == 1
+    assert failed.stdout == ""
+    assert len(failed.stderr.splitlines()) == 1
+    assert failed.stderr.startswith(f"paper-reader: cannot reach the arXiv API at {down}: ")
+    assert store_files(db_path) == before
+    nothing = cli(db_path, down, "enrich", "--undo")
+    assert (nothing.returncode, nothing.stderr) == (1, "paper-reader: no enrichment to undo\n")

@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if extras:
             # A query may start with "-" (``list -status:read``): argparse takes such
             # words for unknown options, so hand them back to the query.
-            if args.command not in ("list", "export") or any(
+            if args.command not in ("list", "export", "enrich") or any(
                 e.startswith("--") or not e.startswith("-") for e in extras
             ):
                 parser.error(f"unrecognized arguments: {' '.join(extras)}")

@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.errors import PaperReaderError
 from store.follows import Follow, Follows
@@ -19,6 +20,9 @@ from store.library import default_store_path, now_iso
 from store.text import clean_line
 from tui.cli.command import Command, open_library, positive_int
 from tui.cli.output import print_json
+
+if TYPE_CHECKING:
+    from store.enrich import Lookup
 
 
 def _store_path(args: argparse.Namespace) -> Path:
@@ -170,7 +174,94 @@ def _configure_fetch(p: argparse.ArgumentParser) -> None:
     )
 
 
+# -- enrich ----------------------------------------------------------------------------
+
+
+def _cmd_enrich(args: argparse.Namespace) -> int:
+    from store.enrich import enrich
+    from store.enrich_log import EnrichLog
+    from store.query import parse as parse_query
+
+    library = open_library(args)
+    if args.undo:
+        if args.query or args.dry_run:
+            raise PaperReaderError("--undo takes no query and no --dry-run")
+        undone = EnrichLog(library.path).undo_last(library)
+        for paper_id, fields in undone.kept.items():
+            kept = ", ".join(fields)
+            print(clean_line(f"{paper_id}: kept {kept} (changed since)"), file=sys.stderr)
+        print(clean_line(f"undid the enrichment of {undone.at}: {len(undone.restored)} restored"))
+        return 0
+    selected = library.search(parse_query(" ".join(args.query)))
+    line = _ProgressLine("enrich")
+    try:
+        report = enrich(library, selected, dry_run=args.dry_run, progress=line.update)
+    finally:
+        line.clear()
+    if args.json:
+        print_json(
+            {
+                "enriched": report.count("enriched"),
+                "not_found": report.count("not found"),
+                "ambiguous": report.count("ambiguous"),
+                "duplicates": report.count("duplicate"),
+                "requests": report.requests,
+                "dry_run": args.dry_run,
+                "papers": [
+                    {
+                        "id": lookup.paper_id,
+                        "outcome": lookup.outcome,
+                        "arxiv_ids": list(lookup.arxiv_ids),
+                        "duplicate_of": lookup.duplicate_of or None,
+                        "fields": list(lookup.fields),
+                    }
+                    for lookup in report.lookups
+                ],
+            }
+        )
+        return 0
+    for lookup in report.lookups:
+        if lookup.outcome == "duplicate":
+            print(
+                clean_line(
+                    f"paper-reader: {lookup.paper_id}: arXiv:{lookup.arxiv_ids[0]} is already "
+                    f"{lookup.duplicate_of}'s: likely the same paper, not applied"
+                ),
+                file=sys.stderr,
+            )
+        elif args.verbose:
+            print(clean_line(_lookup_line(lookup, dry_run=args.dry_run)))
+    print(report)
+    if args.dry_run:
+        print("paper-reader: dry run: nothing was changed", file=sys.stderr)
+    return 0
+
+
+def _lookup_line(lookup: Lookup, *, dry_run: bool) -> str:
+    ids = ", ".join(f"arXiv:{arxiv_id}" for arxiv_id in lookup.arxiv_ids)
+    if lookup.outcome == "enriched":
+        verb = "would fill" if dry_run else "filled"
+        return f"{lookup.paper_id}: {ids}: {verb} {', '.join(lookup.fields)}"
+    if lookup.outcome == "ambiguous":
+        return f"{lookup.paper_id}: ambiguous: {ids}"
+    return f"{lookup.paper_id}: not found"
+
+
+def _configure_enrich(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
+    p.add_argument("--verbose", action="store_true", help="one line per paper looked up")
+    p.add_argument("--dry-run", action="store_true", help="look up, but change nothing")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--undo", action="store_true", help="take back the last enrichment")
+
+
 COMMANDS = (
+    Command(
+        "enrich",
+        "find arXiv ids, links and full author lists by exact title",
+        _configure_enrich,
+        _cmd_enrich,
+    ),
     Command(
         "follow", "keep an arXiv query to fetch: add, list, remove", _configure_follow, _cmd_follow
     ),
