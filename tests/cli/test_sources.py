@@ -122,6 +122,11 @@ def test_fetch_twice_then_with_the_server_gone(db_path: Path, stand_in: StandIn)
     assert failed.stderr.startswith(f"paper-reader: cannot reach the arXiv API at {down}: ")
     assert store_files(db_path) == before
 
+    # Forgetting the query keeps its papers.
+    assert cli(db_path, down, "follow", "remove", "testing").returncode == 0
+    assert len(listed(db_path, "collection:testing")) == 90
+    assert cli(db_path, down, "fetch", "testing").returncode == 1
+
 
 def test_fetch_reports_http_errors_and_retries_a_503(db_path: Path, stand_in: StandIn) -> None:
     stand_in.followed = newest_first(entries_of(TESTING_100))[:5]
@@ -272,3 +277,22 @@ def test_enrich_with_the_api_down_fails_cleanly(db_path: Path, stand_in: StandIn
     assert store_files(db_path) == before
     nothing = cli(db_path, down, "enrich", "--undo")
     assert (nothing.returncode, nothing.stderr) == (1, "paper-reader: no enrichment to undo\n")
+
+
+def test_progress_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from tui.cli.sources import _ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, drawn in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        line = _ProgressLine("fetch \x1b[31mred")
+        line.update(50, 200)
+        line.clear()
+        text = stream.getvalue()
+        assert ("█████·" in text and "50/200" in text and text.endswith("\r\x1b[K")) is drawn
+        assert "\x1b[31m" not in text  # a follow's name never drives the terminal

@@ -272,7 +272,7 @@ def test_a_slow_server_times_out(fake_arxiv: FakeArxiv) -> None:
 
 
 def run_cli(db: Path, api_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, arxiv_api.API_URL_ENV: api_url}
+    env = {**os.environ, arxiv_api.API_URL_ENV: api_url, arxiv_api.DELAY_ENV: "0"}
     return subprocess.run(
         [sys.executable, "-m", "tui.cli", "--db", str(db), *args],
         capture_output=True,
