@@ -32,6 +32,7 @@ from store.query import Query, QueryError
 from store.query import parse as parse_query
 from tui import clipboard
 from tui.memory import keep_out_of_gc
+from tui.screens.sources_keys import SourcesKeys
 from tui.screens.tag_dialog import TagDialog
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
@@ -71,7 +72,9 @@ class _SearchResult:
     results: list[Paper]
 
 
-_LETTER_ACTIONS = frozenset({"search", "edit_note", "toggle_filters", "undo", "triage", "stats"})
+_LETTER_ACTIONS = frozenset(
+    {"search", "edit_note", "toggle_filters", "undo", "triage", "stats", "fetch", "enrich"}
+)
 
 
 def typing_text(screen: Screen[object]) -> bool:
@@ -95,7 +98,7 @@ EMPTY_LIBRARY_HINT = (
 )
 
 
-class MainScreen(Screen[None]):
+class MainScreen(SourcesKeys):
     """Filters, paper list, abstract and notes, with the search bar on top.
 
     Focus moves with ``set_focus`` (at once) rather than ``Widget.focus``
@@ -110,6 +113,8 @@ class MainScreen(Screen[None]):
         Binding("z", "undo", "Undo", id="main.undo", show=False, priority=True),
         Binding("T", "triage", "Triage", id="main.triage", priority=True),
         Binding("S", "stats", "Stats", id="main.stats", show=False, priority=True),
+        Binding("F", "fetch", "Fetch followed", id="main.fetch", show=False, priority=True),
+        Binding("E", "enrich", "Enrich from arXiv", id="main.enrich", show=False, priority=True),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="main.unselect"),
     ]
 
@@ -354,7 +359,8 @@ class MainScreen(Screen[None]):
         self.query_one("#list-header", Static).update(
             f"{len(visible)} of {len(library)} · {library.count_unread(visible)} unread"
             + (f" · {len(selected)} selected" if selected else "")
-            + (" · searching…" if self._search_pending else ""),
+            + (" · searching…" if self._search_pending else "")
+            + self.sources_activity(),
             layout=False,  # one line of fixed height: no need to lay the screen out again
         )
 
@@ -469,6 +475,7 @@ class MainScreen(Screen[None]):
         # whichever paper is under the cursor by then (a held key skips some).
         self._show_note(event.paper)
         self._schedule_abstract()
+        self.cursor_moved_to(event.paper)
 
     def _schedule_abstract(self) -> None:
         if not self._abstract_due:
@@ -613,7 +620,9 @@ class MainScreen(Screen[None]):
             self.notes.mark_saved()
 
     def action_undo(self) -> None:
-        """Undo the last change of status, star or tags (bulk changes too)."""
+        """Undo the last change of status, star or tags (bulk changes too), or ``E``."""
+        if self.undo_enrichment():
+            return
         entry = self.app.history.pop()
         if entry is None:
             self.notify("Nothing to undo")

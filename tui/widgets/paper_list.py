@@ -32,6 +32,7 @@ STATUS_MARKS = {
     ReadingStatus.READ: "✓",
     ReadingStatus.SKIPPED: "✗",
 }
+NEW_MARK = "✦"  # fetched and not yet looked at (``is:new``)
 
 
 def _fit(text: str, width: int) -> str:
@@ -273,6 +274,7 @@ class PaperList(ScrollView, can_focus=True):
             paper.category,
             state.status,
             state.starred,
+            state.is_new,
             paper.id in self.selected,
             index == self.cursor,
             width,
@@ -325,7 +327,7 @@ class PaperList(ScrollView, can_focus=True):
 
         segments = [
             Segment("▌" if selected else " ", star_style if selected else row_style),
-            Segment(STATUS_MARKS[state.status] + " ", title_style),
+            Segment((NEW_MARK if state.is_new else STATUS_MARKS[state.status]) + " ", title_style),
             Segment("★ " if state.starred else "  ", star_style),
             Segment(date_text + " ", meta_style),
             Segment(f"{paper.category.rsplit('.', 1)[-1][:4]:4} ", meta_style),
