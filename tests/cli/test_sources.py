@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -49,6 +50,12 @@ def listed(db: Path, *query: str) -> list[dict[str, object]]:
     return records
 
 
+def counts(line: str) -> dict[str, int]:
+    """The import summary's counts that these tests look at (the line may say more)."""
+    found = {word: int(n) for word, n in re.findall(r"([a-z]+) ([0-9]+)", line)}
+    return {key: found[key] for key in ("added", "updated", "unchanged", "warnings")}
+
+
 def store_files(db: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(db.parent.iterdir()) if p.is_file()}
 
@@ -89,7 +96,8 @@ def test_fetch_twice_then_with_the_server_gone(db_path: Path, stand_in: StandIn)
 
     first = cli(db_path, stand_in.url, "fetch", "--max", "80")
     assert first.returncode == 0, first.stderr
-    assert first.stdout == "testing: added 80, updated 0, unchanged 0, warnings 0\n"
+    assert first.stdout.startswith("testing: ")
+    assert counts(first.stdout) == {"added": 80, "updated": 0, "unchanged": 0, "warnings": 0}
     assert len(stand_in.requests) == 3  # 30 + 30 + 20: the server gives less than asked
     assert len(listed(db_path, "collection:testing")) == 80
     assert len(listed(db_path, "is:new")) == 80
@@ -100,7 +108,8 @@ def test_fetch_twice_then_with_the_server_gone(db_path: Path, stand_in: StandIn)
     stand_in.requests.clear()
     second = cli(db_path, stand_in.url, "fetch")
     assert second.returncode == 0, second.stderr
-    assert second.stdout == "testing: added 10, updated 0, unchanged 0, warnings 0\n"
+    assert second.stdout.startswith("testing: ")
+    assert counts(second.stdout) == {"added": 10, "updated": 0, "unchanged": 0, "warnings": 0}
     assert len(stand_in.requests) == 1
     # New: the ten that arrived and the 79 of the first fetch not yet decided.
     new = {r["arxiv_id"] for r in listed(db_path, "is:new")}
@@ -143,7 +152,8 @@ def test_fetch_reports_http_errors_and_retries_a_503(db_path: Path, stand_in: St
     stand_in.replies = [Reply(503, headers={"Retry-After": "1"})]
     done = cli(db_path, stand_in.url, "fetch", "t")
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "t: added 5, updated 0, unchanged 0, warnings 0\n"
+    assert done.stdout.startswith("t: ")
+    assert counts(done.stdout) == {"added": 5, "updated": 0, "unchanged": 0, "warnings": 0}
 
 
 def test_fetch_with_nothing_followed_or_an_unknown_name(db_path: Path, stand_in: StandIn) -> None:

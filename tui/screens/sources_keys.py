@@ -51,6 +51,13 @@ class SourcesKeys(Screen[None]):
     def _show_header(self, visible: list[Paper]) -> None:
         raise NotImplementedError
 
+    def apply_filters(self, matched: list[Paper] | None = None, *, fuller: bool = False) -> None:
+        """Search and filter again (the main screen's)."""
+        raise NotImplementedError
+
+    def _show_current(self, paper: Paper | None = None) -> None:
+        raise NotImplementedError
+
     def sources_activity(self) -> str:
         """What the list header adds while a fetch or an enrichment runs."""
         return self._sources_activity
@@ -210,9 +217,18 @@ class SourcesKeys(Screen[None]):
         current = self.paper_list.current
         if current is None or current.id != paper_id:
             return
+        library = self.app.library
+        revision = library.revision
         try:
-            self.app.library.mark_seen([paper_id])
+            library.mark_seen([paper_id])
         except PaperReaderError as err:
             self.notify(str(err), severity="error", markup=False)
             return
+        if library.revision > revision + 1:
+            # The write re-read what another process changed: show that too.
+            self.apply_filters()
+            self._show_current()
+            return
+        # Only the marker changes: an ``is:new`` list keeps the paper until it is
+        # searched again, so that it does not vanish from under the cursor.
         self.paper_list.refresh()
