@@ -81,6 +81,17 @@ def test_follow_add_list_remove(db_path: Path, stand_in: StandIn) -> None:
     assert again.returncode == 1
     assert again.stderr == "paper-reader: a followed query named 'icl' exists already\n"
 
+    # ``--db`` may come after the action too.
+    after = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "follow", "list", "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=child_env(),
+    )
+    assert after.stdout == shown.stdout
+
     removed = cli(db_path, stand_in.url, "follow", "remove", "icl")
     assert removed.returncode == 0, removed.stderr
     records = json.loads(cli(db_path, stand_in.url, "follow", "list", "--json").stdout)

@@ -116,6 +116,10 @@ def _configure_follow(p: argparse.ArgumentParser) -> None:
     listing.add_argument("--json", action="store_true")
     remove = actions.add_parser("remove", help="stop following a query (its papers stay)")
     remove.add_argument("name", metavar="NAME")
+    for action in (add, listing, remove):  # ``--db`` after the action, as after a command
+        action.add_argument(
+            "--db", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
 
 
 # -- fetch -----------------------------------------------------------------------------
