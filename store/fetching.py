@@ -3,7 +3,8 @@
 The API is asked for the query's newest submissions
 (``sortBy=submittedDate&sortOrder=descending``) page by page, and the pages
 stop at the first paper this follow has already seen (an arXiv id already in
-its collection), at ``max_papers``, or when the API has nothing more. So the
+its collection), at ``max_papers``, or when the API has nothing more (or
+answers a page with nothing the fetch does not hold already). So the
 first fetch takes the newest ``max_papers`` and every later one only what
 arrived since. The server may return fewer entries than a page asks for;
 the next page starts after the entries actually received.
@@ -193,6 +194,7 @@ def _newest_unseen(
         entries = len(page.papers) + len(page.warnings)
         warnings += page.warnings
         reached_seen = False
+        before = len(fetched)
         for paper in page.papers:
             key = normalize_arxiv_id(paper.arxiv_id)
             if key in seen:
@@ -207,6 +209,8 @@ def _newest_unseen(
             progress(len(fetched), max_papers)
         start += entries
         total = page.collection.metrics.get("total_results") if page.collection else None
-        if reached_seen or entries == 0 or (total is not None and start >= int(total)):
+        # A page with nothing new (a server that ignores ``start``) would repeat forever.
+        stalled = len(fetched) == before
+        if reached_seen or stalled or (total is not None and start >= int(total)):
             break
     return list(fetched.values()), warnings, requests

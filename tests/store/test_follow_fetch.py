@@ -153,6 +153,20 @@ def test_the_first_fetch_pages_through_the_newest_papers(
     assert all(library.state(pid).is_new for pid in report.new_ids)
 
 
+def test_a_server_that_ignores_start_does_not_loop(
+    db_path: Path, stand_in: StandIn, entries: list[str]
+) -> None:
+    stand_in.followed = entries[:30]
+    answer = stand_in.answer
+    stand_in.answer = lambda query: answer({**query, "start": "0"})  # type: ignore[method-assign]
+    library = Library(db_path)
+    report = fetch_follow(
+        library, Follow("t", "all:testing"), page_size=20, base_url=stand_in.url, pacer=NO_PACE
+    )
+    assert counts(report.summary)["added"] == 20
+    assert len(stand_in.requests) == 2  # the second page repeated the first: stop
+
+
 def test_a_second_fetch_takes_only_what_is_new(
     db_path: Path, stand_in: StandIn, entries: list[str]
 ) -> None:
