@@ -185,7 +185,13 @@ def changed_fields(before: Paper, after: Paper) -> tuple[str, ...]:
 
 
 def search_phrase(title: str) -> str:
-    """The words of a title for a ``ti:"..."`` phrase: LaTeX decoded, folded, no punctuation."""
+    """The words of a title for a ``ti:"..."`` phrase: LaTeX decoded, folded, no punctuation.
+
+    arXiv's search reads punctuation as syntax even inside quotes (a hyphen
+    as NOT, a colon as a field), while its tokens are the words: the words
+    alone find the same papers without those traps. Matching is then done
+    here, on the full titles, so nothing is lost by it.
+    """
     return " ".join(w for w in _NOT_WORD.split(fold(_decoded(title))) if w)
 
 
