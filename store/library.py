@@ -509,6 +509,67 @@ class Library:
         """Drop cached data; nothing needs flushing because every change is written."""
         self._repo.close()
 
+    # -- sources: fetched papers and enrichment ----------------------------------
+
+    def mark_new(self, ids: Iterable[str]) -> None:
+        """Flag papers a fetch brought in as new (``is:new``); nothing else changes."""
+        self._change_states(ids, lambda _pid, state: replace(state, new=True))
+
+    def mark_seen(self, ids: Iterable[str]) -> StateChange:
+        """Clear the new flag (the cursor rested on the paper); returns what changed.
+
+        Papers that are not new cost nothing: no lock is taken, nothing is written.
+        """
+        flagged = [pid for pid in ids if self.state(pid).new]
+        if not flagged:
+            return StateChange()
+        return self._change_states(flagged, lambda _pid, state: replace(state, new=False))
+
+    def revise_papers(
+        self,
+        ids: Iterable[str],
+        revise: Callable[[Paper], Paper],
+        *,
+        before_write: Callable[[dict[str, tuple[Paper, Paper]]], None] | None = None,
+    ) -> dict[str, tuple[Paper, Paper]]:
+        """Change catalogue fields of some papers in one locked write (enrichment, its undo).
+
+        ``revise`` is called under the lock with each paper as it is on disk
+        now, abstract included, and returns the paper as it should be (same
+        id; user state is not a paper field, so it cannot change here).
+        ``before_write`` sees every (before, after) pair before the catalogue
+        is written, for a log that must exist whenever the change does.
+        Returns those pairs (papers ``revise`` left equal are not in it).
+        """
+        with paused_gc(), self._repo.locked():
+            self.refresh()
+            changes: dict[str, tuple[Paper, Paper]] = {}
+            for paper_id in dict.fromkeys(ids):
+                before = self.complete(self.get(paper_id))
+                after = revise(before)
+                if after.id != paper_id:
+                    raise ValueError(f"revise changed the id of {paper_id!r}")
+                if after != before:
+                    changes[paper_id] = (before, after)
+            if not changes:
+                return changes
+            if before_write is not None:
+                before_write(changes)
+            papers = dict(self._papers)
+            abstracts = dict(self._abstract_map())
+            for paper_id, (_before, after) in changes.items():
+                abstracts[paper_id] = after.abstract
+                papers[paper_id] = after.with_abstract("") if after.abstract else after
+            # Catalogue and abstracts land together (save_library keeps the .bak set).
+            parts = self._repo.save_library(
+                list(papers.values()), list(self._collections.values()), abstracts
+            )
+            self._abstract_parts = parts
+            self._papers, self._abstracts, self._inline_abstracts = papers, abstracts, {}
+            self._catalogue_version += 1
+            self.revision += 1
+            return changes
+
 
 def _line(value: object) -> str:
     """A single-line text field, whatever an importer put there."""

@@ -366,7 +366,8 @@ class UserState:
     """What the reader has decided about a paper; kept apart from the catalogue.
 
     Keeping it apart means marking a paper read rewrites a few hundred bytes,
-    not a catalogue of every abstract.
+    not a catalogue of every abstract. ``new`` marks a paper a ``fetch``
+    brought in that the user has not looked at yet (see :attr:`is_new`).
     """
 
     status: ReadingStatus = ReadingStatus.UNREAD
@@ -374,6 +375,12 @@ class UserState:
     tags: tuple[str, ...] = ()
     note: str = ""
     status_changed_at: str = ""
+    new: bool = False
+
+    @property
+    def is_new(self) -> bool:
+        """Fetched and not yet seen: the flag holds until the paper is looked at or decided."""
+        return self.new and self.status is ReadingStatus.UNREAD
 
     @property
     def is_default(self) -> bool:
@@ -384,6 +391,7 @@ class UserState:
             and not self.tags
             and not self.note
             and not self.status_changed_at
+            and not self.new
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -394,6 +402,7 @@ class UserState:
             "tags": list(self.tags),
             "note": self.note,
             "status_changed_at": self.status_changed_at,
+            "new": self.new,
         }
 
     @classmethod
@@ -405,6 +414,7 @@ class UserState:
             tags=tuple(data.get("tags", ())),
             note=str(data.get("note", "")),
             status_changed_at=str(data.get("status_changed_at", "")),
+            new=bool(data.get("new", False)),
         )
 
 

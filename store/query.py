@@ -404,7 +404,7 @@ FIELDS: tuple[str, ...] = (
 """Every field name the language knows, in the order error messages list them."""
 
 _STATUSES: tuple[str, ...] = tuple(str(status) for status in ReadingStatus)
-_IS_VALUES: tuple[str, ...] = ("starred", *_STATUSES)
+_IS_VALUES: tuple[str, ...] = ("starred", "new", *_STATUSES)
 
 # A field name is ASCII letters and a colon; ``http://`` is a URL, not a field.
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):(?!//)")
@@ -706,9 +706,11 @@ def _has(value: str, at: int) -> _Term:
 
 
 def _is(value: str, at: int) -> _Term:
-    """``is:``: starred, or a status name as a shorter ``status:``."""
+    """``is:``: starred, new (fetched, not yet seen), or a status name as a shorter ``status:``."""
     if value == "starred":
         return _flag(lambda paper, state: state.starred, reads_state=True)
+    if value == "new":
+        return _flag(lambda paper, state: state.is_new, reads_state=True)
     if value in _STATUSES:
         return _status_term(ReadingStatus(value))
     raise QueryError(at, f"unknown is: value {value!r} (valid: {', '.join(_IS_VALUES)})")

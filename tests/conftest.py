@@ -43,6 +43,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("PAPER_READER_DB", str(home / "default-library.json"))
     monkeypatch.setenv("PAPER_READER_CONFIG", str(home / "settings.json"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))  # the arXiv pace file
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX", "STY"):
         monkeypatch.delenv(var, raising=False)
 

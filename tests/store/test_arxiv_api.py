@@ -193,8 +193,7 @@ def test_ids_go_in_batches_with_a_polite_interval(fake_arxiv: FakeArxiv) -> None
         ["2301.00001", "2301.00002v2", "cond-mat/0412498"],
         base_url=fake_arxiv.url,
         batch_size=2,
-        sleep=sleep,
-        clock=lambda: now[0],
+        pacer=arxiv_api.Pacer(3.0, sleep=sleep, clock=lambda: now[0]),
     )
     assert len(documents) == 2
     queries = [query_of(path) for path, _ in fake_arxiv.requests]
@@ -214,8 +213,7 @@ def test_time_already_spent_counts_toward_the_interval(fake_arxiv: FakeArxiv) ->
         ["2301.00001", "2301.00002", "2301.00003"],
         base_url=fake_arxiv.url,
         batch_size=1,
-        sleep=slept.append,
-        clock=lambda: next(readings),
+        pacer=arxiv_api.Pacer(3.0, sleep=slept.append, clock=lambda: next(readings)),
     )
     assert len(fake_arxiv.requests) == 3
     assert slept == [2.0]
@@ -274,7 +272,7 @@ def test_a_slow_server_times_out(fake_arxiv: FakeArxiv) -> None:
 
 
 def run_cli(db: Path, api_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, arxiv_api.API_URL_ENV: api_url}
+    env = {**os.environ, arxiv_api.API_URL_ENV: api_url, arxiv_api.DELAY_ENV: "0"}
     return subprocess.run(
         [sys.executable, "-m", "tui.cli", "--db", str(db), *args],
         capture_output=True,

@@ -291,7 +291,7 @@ MALFORMED: list[tuple[str, int, str]] = [
     ("year:2023..2020", 5, "empty year range"),
     ("status:done", 7, "valid: unread, reading, read, skipped"),
     ("has:pdf", 4, "valid: code, note, abstract, doi, arxiv, url"),
-    ("is:new", 3, "valid: starred, unread, reading, read, skipped"),
+    ("is:fresh", 3, "valid: starred, new, unread, reading, read, skipped"),
     ("-", 0, "'-'"),
     ("a - b", 2, "'-'"),
     ("gradient -", 9, "'-'"),

@@ -17,13 +17,19 @@ from collections.abc import Sequence
 from store.errors import PaperReaderError
 from store.importing import import_files
 from store.text import clean_line
-from tui.cli import importing, reading, restore, state
+from tui.cli import importing, reading, restore, sources, state
 from tui.cli.command import Command, open_library
 from tui.cli.streams import prepare_streams
 
 COMMANDS: dict[str, Command] = {
     command.name: command
-    for command in (*importing.COMMANDS, *reading.COMMANDS, *state.COMMANDS, *restore.COMMANDS)
+    for command in (
+        *importing.COMMANDS,
+        *reading.COMMANDS,
+        *state.COMMANDS,
+        *restore.COMMANDS,
+        *sources.COMMANDS,
+    )
 }
 
 
@@ -117,7 +123,7 @@ def _run(args_list: list[str]) -> int:
         if extras:
             # A query may start with "-" (``list -status:read``): argparse takes such
             # words for unknown options, so hand them back to the query.
-            if args.command not in ("list", "export") or any(
+            if args.command not in ("list", "export", "enrich") or any(
                 e.startswith("--") or not e.startswith("-") for e in extras
             ):
                 parser.error(f"unrecognized arguments: {' '.join(extras)}")

@@ -34,6 +34,7 @@ from store.query import parse as parse_query
 from store.undo import StateChange
 from tui import clipboard
 from tui.memory import keep_out_of_gc
+from tui.screens.sources_keys import SourcesKeys
 from tui.screens.tag_dialog import TagDialog
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
@@ -73,7 +74,9 @@ class _SearchResult:
     results: list[Paper]
 
 
-_LETTER_ACTIONS = frozenset({"search", "edit_note", "toggle_filters", "undo", "triage", "stats"})
+_LETTER_ACTIONS = frozenset(
+    {"search", "edit_note", "toggle_filters", "undo", "triage", "stats", "fetch", "enrich"}
+)
 
 
 def typing_text(screen: Screen[Any]) -> bool:
@@ -97,7 +100,7 @@ EMPTY_LIBRARY_HINT = (
 )
 
 
-class MainScreen(Screen[None]):
+class MainScreen(SourcesKeys):
     """Filters, paper list, abstract and notes, with the search bar on top.
 
     Focus moves with ``set_focus`` (at once) rather than ``Widget.focus``
@@ -113,6 +116,8 @@ class MainScreen(Screen[None]):
         Binding("z", "undo", "Undo", id="main.undo", show=False, priority=True),
         Binding("T", "triage", "Triage", id="main.triage", priority=True),
         Binding("S", "stats", "Stats", id="main.stats", show=False, priority=True),
+        Binding("F", "fetch", "Fetch followed", id="main.fetch", show=False, priority=True),
+        Binding("E", "enrich", "Enrich from arXiv", id="main.enrich", show=False, priority=True),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="main.unselect"),
     ]
 
@@ -357,7 +362,8 @@ class MainScreen(Screen[None]):
         self.query_one("#list-header", Static).update(
             f"{len(visible)} of {len(library)} · {library.count_unread(visible)} unread"
             + (f" · {len(selected)} selected" if selected else "")
-            + (" · searching…" if self._search_pending else ""),
+            + (" · searching…" if self._search_pending else "")
+            + self.sources_activity(),
             layout=False,  # one line of fixed height: no need to lay the screen out again
         )
 
@@ -472,6 +478,7 @@ class MainScreen(Screen[None]):
         # whichever paper is under the cursor by then (a held key skips some).
         self._show_note(event.paper)
         self._schedule_abstract()
+        self.cursor_moved_to(event.paper)
 
     def _schedule_abstract(self) -> None:
         if not self._abstract_due:
@@ -636,7 +643,9 @@ class MainScreen(Screen[None]):
             self.notes.mark_saved()
 
     def action_undo(self) -> None:
-        """Undo the last change of status, star, tags or note, where it still holds."""
+        """Undo the last change of status, star, tags or note where it still holds, or ``E``."""
+        if self.undo_enrichment():
+            return
         try:
             message = self.app.history.undo_last(self.app.library)
         except PaperReaderError as err:

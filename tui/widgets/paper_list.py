@@ -27,6 +27,7 @@ from store.names import author_line
 from store.text import clean_line
 
 _ROW_CACHE_SIZE = 2048
+NEW_MARK = "✦"  # fetched and not yet looked at (``is:new``)
 
 
 def _fit(text: str, width: int) -> str:
@@ -280,6 +281,7 @@ class PaperList(ScrollView, can_focus=True):
             paper.category,
             state.status,
             state.starred,
+            state.is_new,
             paper.id in self.selected,
             index == self.cursor,
             width,
@@ -330,7 +332,7 @@ class PaperList(ScrollView, can_focus=True):
 
         segments = [
             Segment("▌" if selected else " ", star_style if selected else row_style),
-            Segment(state.status.symbol + " ", title_style),
+            Segment((NEW_MARK if state.is_new else state.status.symbol) + " ", title_style),
             Segment("★ " if state.starred else "  ", star_style),
             Segment(date_text + " ", meta_style),
             Segment(f"{paper.category.rsplit('.', 1)[-1][:4]:4} ", meta_style),
