@@ -27,7 +27,7 @@ import itertools
 import os
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,7 @@ AUTHOR_PREFIX = "au_"
 CATEGORY_PREFIX = "cat_"
 # A word: a letter of any script, then letters or digits (no bare numbers).
 _WORD = re.compile(r"[^\W\d_][^\W_]+")
+_ASCII_WORD = re.compile(r"[a-z][a-z0-9]+")  # the same on ASCII text, and faster
 # LaTeX accents become their base letter (accents are dropped anyway) and other
 # commands, braces and math shifts go: rendering every abstract through the
 # LaTeX converter would cost more than the rest of the features together.
@@ -60,6 +61,7 @@ _MARKUP_WORDS = frozenset(
     )
 )  # fmt: skip
 _MIN_PAPERS_FOR_PRUNING = 20
+_NO_WORDS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,7 @@ def build(papers: Sequence[Paper], signature: str = "") -> Features:
     # term may be rare, so pruning waits until there are enough papers.
     min_df = 2 if len(papers) >= _MIN_PAPERS_FOR_PRUNING else 1
     vectorizer = TfidfVectorizer(
-        analyzer=lambda paper: list(_terms(paper, stop)),
+        analyzer=lambda paper: _terms(paper, stop),
         min_df=min_df,
         max_df=0.5 if len(papers) >= _MIN_PAPERS_FOR_PRUNING else 1.0,
         sublinear_tf=True,
@@ -152,22 +154,20 @@ def build(papers: Sequence[Paper], signature: str = "") -> Features:
     return Features(ids, sparse.csr_matrix(matrix), terms, signature)
 
 
-def _terms(paper: Paper, stop: frozenset[str]) -> Iterator[str]:
+def _terms(paper: Paper, stop: frozenset[str]) -> list[str]:
     """The terms of one paper, as :func:`build` counts them."""
     title = _words(paper.title, stop)
-    yield from title
-    yield from title
-    yield from _pairs(title)
-    abstract = _words(paper.abstract, stop)
-    yield from abstract
-    yield from _pairs(abstract)
-    yield from _words(paper.venue, stop)
+    terms = title + title
+    terms += [f"{first} {second}" for first, second in itertools.pairwise(title)]
+    terms += _words(paper.abstract, stop)
+    terms += _words(paper.venue, stop)
     for name in paper.authors:
-        surname = _words(name, frozenset())
+        surname = _words(name, _NO_WORDS)
         if surname:
-            yield AUTHOR_PREFIX + surname[-1]
+            terms.append(AUTHOR_PREFIX + surname[-1])
     for code in paper.categories or ((paper.category,) if paper.category else ()):
-        yield CATEGORY_PREFIX + code.casefold()
+        terms.append(CATEGORY_PREFIX + code.casefold())
+    return terms
 
 
 def _words(text: str, stop: frozenset[str]) -> list[str]:
@@ -185,11 +185,6 @@ def _words(text: str, stop: frozenset[str]) -> list[str]:
 
 def _drop_markup(match: re.Match[str]) -> str:
     return " " if match.group().startswith("\\") else ""
-
-
-def _pairs(words: list[str]) -> Iterator[str]:
-    for first, second in itertools.pairwise(words):
-        yield f"{first} {second}"
 
 
 def display_term(term: str) -> str:
