@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 # Bump when the text a paper yields or the weighting changes: a cache built
 # by other code must not pass for this one's.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 AUTHOR_PREFIX = "au_"
 CATEGORY_PREFIX = "cat_"
 # A word: a letter of any script, then letters or digits (no bare numbers).
@@ -64,6 +64,8 @@ _MARKUP_WORDS = frozenset(
     )
 )  # fmt: skip
 _MIN_PAPERS_FOR_PRUNING = 20
+TERMS_PER_PAPER = 64
+"""At most this many terms per paper are kept (the heaviest); see :func:`_heaviest`."""
 _NO_WORDS: frozenset[str] = frozenset()
 
 
@@ -115,16 +117,47 @@ def signature(library: Library) -> str:
     return "|".join(parts)
 
 
-def load_or_build(library: Library) -> Features:
-    """The library's features: from the cache file when it matches, else built and saved."""
+def load_or_build(library: Library, *, in_child: bool = False) -> Features:
+    """The library's features: from the cache file when it matches, else built and saved.
+
+    With ``in_child`` a child process builds and saves them and this one
+    loads the file: a long-lived process (the reader) then keeps none of the
+    building's memory and its UI thread never waits on the building for the
+    interpreter lock. When the child fails, the features are built here.
+    """
     current = signature(library)
     path = cache_path(library.path)
     cached = load(path, current)
     if cached is not None:
         return cached
+    if in_child and _build_in_child(library.path):
+        cached = load(path, current)
+        if cached is not None:
+            return cached
     features = build(library.complete_all(library.papers()), current)
     save(features, path)
     return features
+
+
+def _build_in_child(store_path: Path) -> bool:
+    """Run ``python -m store.features STORE`` to completion; True when it succeeded."""
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])  # where the ``store`` package lives
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (root, env.get("PYTHONPATH"))))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "store.features", str(store_path)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+    except OSError:
+        return False
+    return done.returncode == 0
 
 
 def build(papers: Sequence[Paper], signature: str = "") -> Features:
@@ -154,7 +187,41 @@ def build(papers: Sequence[Paper], signature: str = "") -> Features:
         empty = sparse.csr_matrix((len(papers), 0), dtype=np.float32)
         return Features(ids, empty, (), signature)
     terms = tuple(str(term) for term in vectorizer.get_feature_names_out())
-    return Features(ids, sparse.csr_matrix(matrix), terms, signature)
+    return Features(ids, _heaviest(sparse.csr_matrix(matrix), TERMS_PER_PAPER), terms, signature)
+
+
+def _heaviest(matrix: Any, keep: int) -> Any:
+    """Each row's ``keep`` heaviest terms, rows scaled back to unit length.
+
+    A long abstract's lightest terms barely move a cosine or a score, but
+    they are most of the matrix: capping the row bounds its memory at
+    ``keep`` entries per paper whatever the abstracts hold.
+    """
+    import numpy as np
+    from scipy import sparse
+
+    counts = np.diff(matrix.indptr)
+    if counts.size == 0 or counts.max() <= keep:
+        return matrix
+    rows = np.repeat(np.arange(matrix.shape[0]), counts)
+    order = np.lexsort((-matrix.data, rows))  # by row, heaviest first within a row
+    rank = np.arange(order.size) - matrix.indptr[rows[order]]
+    chosen = np.sort(order[rank < keep])
+    pruned = sparse.csr_matrix(
+        (matrix.data[chosen], matrix.indices[chosen], _indptr(rows[chosen], matrix.shape[0])),
+        shape=matrix.shape,
+    )
+    norms = np.sqrt(np.asarray(pruned.multiply(pruned).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    scale = np.repeat((1.0 / norms).astype(np.float32), np.diff(pruned.indptr))
+    pruned.data *= scale
+    return pruned
+
+
+def _indptr(rows: Any, count: int) -> Any:
+    import numpy as np
+
+    return np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=count)))).astype(np.int32)
 
 
 def _terms(paper: Paper, stop: frozenset[str]) -> list[str]:
@@ -261,3 +328,23 @@ def _joined(values: Sequence[str]) -> Any:
 def _split(array: Any) -> tuple[str, ...]:
     text = array.tobytes().decode("utf-8")
     return tuple(text.split("\n")) if text else ()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m store.features STORE``: build and cache the features of the store at STORE."""
+    import sys
+
+    from store.library import Library
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    if len(args) != 1:
+        print("usage: python -m store.features STORE", file=sys.stderr)
+        return 2
+    library = Library(args[0])
+    path = cache_path(library.path)
+    features = load_or_build(library)
+    return 0 if load(path, features.signature) is not None else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

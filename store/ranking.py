@@ -173,11 +173,14 @@ class Ranker:
 
     The features are loaded (or built) on first use and kept until the
     catalogue changes. Methods may run in a worker thread; one lock keeps two
-    workers from building the features twice.
+    workers from building the features twice. A long-lived caller (the
+    reader) passes ``build_in_child=True``: features are then built by a
+    child process, so the reader keeps none of the building's memory.
     """
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, *, build_in_child: bool = False) -> None:
         self._library = library
+        self._build_in_child = build_in_child
         self._features: Features | None = None
         self._lock = threading.Lock()
 
@@ -186,7 +189,8 @@ class Ranker:
         with self._lock:
             features = self._features
             if features is None or features.signature != signature(self._library):
-                features = self._features = load_or_build(self._library)
+                features = load_or_build(self._library, in_child=self._build_in_child)
+                self._features = features
             return features
 
     def fit(self, decisions: Decisions) -> Ranking:

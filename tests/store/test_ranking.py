@@ -194,6 +194,20 @@ def test_a_changed_catalogue_rebuilds_the_features(db_path: Path) -> None:
     assert Ranker(Library(db_path)).features().ids == after.ids
 
 
+def test_a_child_process_can_build_the_features(db_path: Path, monkeypatch) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY)
+
+    def not_here(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("built in the reader's own process")
+
+    monkeypatch.setattr(features_module, "build", not_here)
+    features = Ranker(library, build_in_child=True).features()
+
+    assert features.ids == tuple(p.id for p in library.papers())
+    assert cache_path(db_path).is_file()
+
+
 def test_an_unwritable_folder_still_ranks(db_path: Path, monkeypatch) -> None:
     library = Library(db_path)
     _import(library, GLACIOLOGY)
@@ -220,3 +234,14 @@ def test_papers_without_words_leave_the_model_untrained(db_path: Path) -> None:
 
     assert not ranking.trained
     assert ranking.note == "the papers have no words to learn from"
+
+
+def test_feature_rows_are_unit_length_and_bounded(two_fields) -> None:
+    import numpy as np
+
+    library, _psychology, _ml = two_fields
+    matrix = Ranker(library).features().matrix
+    per_paper = np.diff(matrix.indptr)
+    assert per_paper.max() == features_module.TERMS_PER_PAPER  # long abstracts were capped
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    assert np.allclose(norms[per_paper > 0], 1.0, atol=1e-5)
