@@ -195,7 +195,8 @@ def _heaviest(matrix: Any, keep: int) -> Any:
 
     A long abstract's lightest terms barely move a cosine or a score, but
     they are most of the matrix: capping the row bounds its memory at
-    ``keep`` entries per paper whatever the abstracts hold.
+    ``keep`` entries per paper whatever the abstracts hold. Rows are done a
+    block at a time so that the sorting's temporaries stay small.
     """
     import numpy as np
     from scipy import sparse
@@ -203,25 +204,38 @@ def _heaviest(matrix: Any, keep: int) -> Any:
     counts = np.diff(matrix.indptr)
     if counts.size == 0 or counts.max() <= keep:
         return matrix
+    blocks = [
+        _heaviest_block(matrix[start : start + _BLOCK_ROWS], keep)
+        for start in range(0, matrix.shape[0], _BLOCK_ROWS)
+    ]
+    kept = np.concatenate([np.diff(block.indptr) for block in blocks])
+    indptr = np.concatenate(([0], np.cumsum(kept))).astype(matrix.indptr.dtype)
+    data = np.concatenate([block.data for block in blocks])
+    indices = np.concatenate([block.indices for block in blocks])
+    return sparse.csr_matrix((data, indices, indptr), shape=matrix.shape)
+
+
+_BLOCK_ROWS = 4096
+
+
+def _heaviest_block(matrix: Any, keep: int) -> Any:
+    import numpy as np
+    from scipy import sparse
+
+    counts = np.diff(matrix.indptr)
     rows = np.repeat(np.arange(matrix.shape[0]), counts)
     order = np.lexsort((-matrix.data, rows))  # by row, heaviest first within a row
     rank = np.arange(order.size) - matrix.indptr[rows[order]]
     chosen = np.sort(order[rank < keep])
+    kept = np.bincount(rows[chosen], minlength=matrix.shape[0])
     pruned = sparse.csr_matrix(
-        (matrix.data[chosen], matrix.indices[chosen], _indptr(rows[chosen], matrix.shape[0])),
+        (matrix.data[chosen], matrix.indices[chosen], np.concatenate(([0], np.cumsum(kept)))),
         shape=matrix.shape,
     )
     norms = np.sqrt(np.asarray(pruned.multiply(pruned).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    scale = np.repeat((1.0 / norms).astype(np.float32), np.diff(pruned.indptr))
-    pruned.data *= scale
+    pruned.data *= np.repeat((1.0 / norms).astype(np.float32), kept)
     return pruned
-
-
-def _indptr(rows: Any, count: int) -> Any:
-    import numpy as np
-
-    return np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=count)))).astype(np.int32)
 
 
 def _terms(paper: Paper, stop: frozenset[str]) -> list[str]:
