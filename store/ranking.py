@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from store.errors import UnknownPaperError
 from store.features import Features, display_term, load_or_build, signature
 from store.model import Paper, ReadingStatus
+from store.query import normalise
 
 if TYPE_CHECKING:
     from store.library import Library
@@ -78,16 +79,21 @@ def decisions_of(library: Library, tag: str = "") -> Decisions:
 
     Interest: read, reading and starred papers are positive, skipped ones
     negative; with fewer than :data:`FEW_SKIPS` skips, unread papers are weak
-    negatives. A tag: its papers are positive, skipped ones negative, every
-    other paper a weak negative.
+    negatives. A tag (matched as the query's ``tag:`` does, case and accents
+    aside): its papers are positive, skipped ones negative, every other paper
+    a weak negative.
     """
     positive: set[str] = set()
     negative: set[str] = set()
     weak: set[str] = set()
     unread: set[str] = set()
+    wanted = normalise(tag)  # as ``tag:`` matches: case and accents aside
     for paper in library.papers():
         state = library.state(paper.id)
-        liked = tag in state.tags if tag else state.starred or state.status in _POSITIVE
+        if tag:
+            liked = any(normalise(own) == wanted for own in state.tags)
+        else:
+            liked = state.starred or state.status in _POSITIVE
         if liked:
             positive.add(paper.id)
         elif state.status is ReadingStatus.SKIPPED:

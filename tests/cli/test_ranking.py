@@ -111,11 +111,13 @@ def test_a_plain_list_and_the_reader_do_not_load_scikit_learn(two_fields) -> Non
         f"main(['--db', {str(db)!r}, 'list', '--sort', 'title'])\n{_IMPORTED}"
     )
     reader = f"import sys\nimport tui.app\n{_IMPORTED}"
+    store = f"import sys\nimport store.ranking, store.features\n{_IMPORTED}"
     ranked = (
         "import sys\nfrom tui.cli.main import main\n"
         f"main(['--db', {str(db)!r}, 'list', '--sort', 'interest'])\n{_IMPORTED}"
     )
-    for code, expected in ((listing, []), (reader, []), (ranked, ["sklearn", "scipy"])):
+    cases = ((listing, []), (reader, []), (store, []), (ranked, ["sklearn", "scipy"]))
+    for code, expected in cases:
         done = subprocess.run(
             [sys.executable, "-c", code],
             capture_output=True,

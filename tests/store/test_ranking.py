@@ -136,10 +136,11 @@ def test_a_tag_model_ranks_tagged_papers_kind_first(db_path: Path) -> None:
     for paper in _spread(armenian, 8):
         library.change_tags([paper.id], add=["armenia"])
 
-    decisions = decisions_of(library, "armenia")
+    decisions = decisions_of(library, "Armenia")  # tags match as ``tag:`` does
+    assert len(decisions.positive) == 8
     ranking = Ranker(library).fit(decisions)
 
-    assert ranking.name == "interest:armenia" and ranking.trained
+    assert ranking.name == "interest:Armenia" and ranking.trained
     top = ranking.order(library.search(parse_query("-tag:armenia")))[:20]
     assert len(top) == 20 and all(p.id not in glaciology for p in top)
     assert not Ranker(library).fit(decisions_of(library, "nosuchtag")).trained
