@@ -229,8 +229,9 @@ class Ranker:
 
         # The dual problem suits few samples over many terms; a fit that stops
         # short of the tolerance still orders papers well, and the command
-        # line's stderr is for the user, not for the solver.
-        model = LinearSVC(C=_SVM_C, dual=True, tol=1e-6, max_iter=10_000)
+        # line's stderr is for the user, not for the solver. A fixed seed: the
+        # same decisions always give the same order.
+        model = LinearSVC(C=_SVM_C, dual=True, tol=1e-6, max_iter=10_000, random_state=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(features.matrix[positive + negative + weak], labels, sample_weight=weights)
