@@ -142,12 +142,13 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 _SORT_METAVAR = "|".join(SORT_KEYS) + "|interest[:TAG]"
+_SORT_HELP = "default: %s; interest: learned from the papers you read, star and skip (or tag)"
 
 
 def _configure_list(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="one JSON array of papers")
-    p.add_argument("--sort", type=sort_choice, metavar=_SORT_METAVAR, help="default: date")
+    p.add_argument("--sort", type=sort_choice, metavar=_SORT_METAVAR, help=_SORT_HELP % "date")
     p.add_argument("--like", metavar="ID", help="the papers nearest to this one")
     p.add_argument("--limit", type=positive_int, metavar="N")
 
@@ -160,7 +161,7 @@ def _configure_show(p: argparse.ArgumentParser) -> None:
 def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--format", required=True, choices=formats.EXPORT_FORMATS)
-    p.add_argument("--sort", type=sort_choice, metavar=_SORT_METAVAR, help="default: added")
+    p.add_argument("--sort", type=sort_choice, metavar=_SORT_METAVAR, help=_SORT_HELP % "added")
     p.add_argument("-o", "--output", metavar="FILE")
 
 
