@@ -8,6 +8,7 @@ stdout stays the papers (valid JSON with ``--json``).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import Any
 
@@ -21,8 +22,6 @@ INTEREST = "interest"
 
 def sort_choice(text: str) -> str:
     """An argparse type: a sort key of the store, ``interest`` or ``interest:TAG``."""
-    import argparse
-
     if text in SORT_KEYS or text == INTEREST:
         return text
     if text.startswith(INTEREST + ":") and text[len(INTEREST) + 1 :].strip():
