@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,19 +16,22 @@ GLACIOLOGY = REALDATA / "csljson" / "better-csl-json-glaciology-thesis-88-items.
 ARMENIAN = REALDATA / "csljson" / "zotero-csl-json-armenian-studies-250-items.json"
 
 
-def _list(db: Path, *args: str) -> tuple[list[dict], str]:
+TwoFields = tuple[Path, set[str], set[str]]
+
+
+def _list(db: Path, *args: str) -> tuple[list[dict[str, Any]], str]:
     done = run_cli(db, "list", "--json", *args)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout), done.stderr
 
 
-def _spread(records: list[dict], count: int) -> list[str]:
+def _spread(records: list[dict[str, Any]], count: int) -> list[str]:
     step = len(records) / count
     return [records[int(k * step)]["id"] for k in range(count)]
 
 
 @pytest.fixture
-def two_fields(db_path: Path) -> tuple[Path, set[str], set[str]]:
+def two_fields(db_path: Path) -> TwoFields:
     """Glaciology and Armenian studies (titles only) in one store; 15 read, 15 skipped."""
     done = run_cli(db_path, "import", str(GLACIOLOGY), str(ARMENIAN))
     assert done.returncode == 0, done.stderr
@@ -40,7 +44,7 @@ def two_fields(db_path: Path) -> tuple[Path, set[str], set[str]]:
     return db_path, {p["id"] for p in glaciology}, {p["id"] for p in armenian}
 
 
-def test_interest_lists_the_read_kind_first(two_fields) -> None:
+def test_interest_lists_the_read_kind_first(two_fields: TwoFields) -> None:
     db, glaciology, _armenian = two_fields
     ranked, stderr = _list(db, "status:unread", "--sort", "interest", "--limit", "40")
     by_date, _ = _list(db, "status:unread", "--limit", "40")
@@ -54,7 +58,7 @@ def test_interest_lists_the_read_kind_first(two_fields) -> None:
     assert "needed" not in stderr  # trained: no fallback to date order
 
 
-def test_like_returns_the_papers_own_kind(two_fields) -> None:
+def test_like_returns_the_papers_own_kind(two_fields: TwoFields) -> None:
     db, glaciology, armenian = two_fields
     for own in (glaciology, armenian):
         reference = sorted(own)[len(own) // 2]
@@ -77,7 +81,7 @@ def test_too_few_decisions_keep_date_order_and_say_so(db_path: Path) -> None:
     assert len(text.stdout.splitlines()) == 3 and "5 needed" in text.stderr
 
 
-def test_sort_by_a_tag_and_export_in_that_order(two_fields) -> None:
+def test_sort_by_a_tag_and_export_in_that_order(two_fields: TwoFields) -> None:
     db, glaciology, _armenian = two_fields
     tagged = sorted(glaciology)[:6]
     for paper_id in tagged:
@@ -91,7 +95,7 @@ def test_sort_by_a_tag_and_export_in_that_order(two_fields) -> None:
     assert order[:20] == [p["id"] for p in ranked]
 
 
-def test_bad_ranking_arguments_are_refused(two_fields) -> None:
+def test_bad_ranking_arguments_are_refused(two_fields: TwoFields) -> None:
     db, glaciology, _armenian = two_fields
     unknown = run_cli(db, "list", "--like", "NoSuchPaper1999")
     assert unknown.returncode == 1 and "NoSuchPaper1999" in unknown.stderr
@@ -104,7 +108,7 @@ def test_bad_ranking_arguments_are_refused(two_fields) -> None:
 _IMPORTED = "print('loaded:', *(m for m in ('sklearn', 'scipy') if m in sys.modules))"
 
 
-def test_a_plain_list_and_the_reader_do_not_load_scikit_learn(two_fields) -> None:
+def test_a_plain_list_and_the_reader_do_not_load_scikit_learn(two_fields: TwoFields) -> None:
     db, _glaciology, _armenian = two_fields
     listing = (
         "import sys\nfrom tui.cli.main import main\n"
@@ -116,7 +120,12 @@ def test_a_plain_list_and_the_reader_do_not_load_scikit_learn(two_fields) -> Non
         "import sys\nfrom tui.cli.main import main\n"
         f"main(['--db', {str(db)!r}, 'list', '--sort', 'interest'])\n{_IMPORTED}"
     )
-    cases = ((listing, []), (reader, []), (store, []), (ranked, ["sklearn", "scipy"]))
+    cases: list[tuple[str, list[str]]] = [
+        (listing, []),
+        (reader, []),
+        (store, []),
+        (ranked, ["sklearn", "scipy"]),
+    ]
     for code, expected in cases:
         done = subprocess.run(
             [sys.executable, "-c", code],

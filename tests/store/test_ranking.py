@@ -22,6 +22,9 @@ GLACIOLOGY = REALDATA / "csljson" / "better-csl-json-glaciology-thesis-88-items.
 ARMENIAN = REALDATA / "csljson" / "zotero-csl-json-armenian-studies-250-items.json"
 
 
+TwoFields = tuple[Library, list[Paper], list[Paper]]
+
+
 def _import(library: Library, *paths: Path) -> None:
     for path in paths:
         result = parse_text(decode_input(path.read_bytes()), source=str(path))
@@ -40,7 +43,7 @@ def _spread(papers: list[Paper], count: int) -> list[Paper]:
 
 
 @pytest.fixture
-def two_fields(db_path: Path) -> tuple[Library, list[Paper], list[Paper]]:
+def two_fields(db_path: Path) -> TwoFields:
     """Psychology (with abstracts) and an ML thesis in one store, 15 of each decided."""
     library = Library(db_path)
     _import(library, PSYCHOLOGY, ML_THESIS)
@@ -53,7 +56,7 @@ def two_fields(db_path: Path) -> tuple[Library, list[Paper], list[Paper]]:
     return library, psychology, ml
 
 
-def test_interest_puts_the_read_field_first(two_fields) -> None:
+def test_interest_puts_the_read_field_first(two_fields: TwoFields) -> None:
     library, psychology, _ml = two_fields
     wanted = {p.id for p in psychology}
     unread = library.search(parse_query("status:unread"), sort="date")
@@ -68,7 +71,7 @@ def test_interest_puts_the_read_field_first(two_fields) -> None:
     assert sorted(p.id for p in ranking.order(unread)) == sorted(p.id for p in unread)
 
 
-def test_why_names_terms_of_the_paper_itself(two_fields) -> None:
+def test_why_names_terms_of_the_paper_itself(two_fields: TwoFields) -> None:
     library, _psychology, _ml = two_fields
     ranking = Ranker(library).fit(decisions_of(library))
     best = ranking.order(library.search(parse_query("status:unread")))[0]
@@ -79,7 +82,7 @@ def test_why_names_terms_of_the_paper_itself(two_fields) -> None:
     assert all(reason.split(" (")[0].casefold().split()[0] in words for reason in reasons)
 
 
-def test_like_returns_papers_of_the_same_field_and_never_itself(two_fields) -> None:
+def test_like_returns_papers_of_the_same_field_and_never_itself(two_fields: TwoFields) -> None:
     library, psychology, ml = two_fields
     ranker = Ranker(library)
     for reference, own in ((psychology[40], psychology), (ml[100], ml)):
@@ -89,7 +92,7 @@ def test_like_returns_papers_of_the_same_field_and_never_itself(two_fields) -> N
         assert sum(p.id in own_ids for p in nearest) >= 8
 
 
-def test_like_of_an_unknown_paper_raises(two_fields) -> None:
+def test_like_of_an_unknown_paper_raises(two_fields: TwoFields) -> None:
     library, _psychology, _ml = two_fields
     with pytest.raises(UnknownPaperError):
         Ranker(library).like("NoSuchPaper1999")
@@ -149,7 +152,9 @@ def test_a_tag_model_ranks_tagged_papers_kind_first(db_path: Path) -> None:
 # -- the feature cache ---------------------------------------------------------------
 
 
-def test_features_are_cached_beside_the_store_and_reused(two_fields, monkeypatch) -> None:
+def test_features_are_cached_beside_the_store_and_reused(
+    two_fields: TwoFields, monkeypatch: pytest.MonkeyPatch
+) -> None:
     library, _psychology, _ml = two_fields
     first = Ranker(library).features()
     assert cache_path(library.path) == library.path.with_name("library.features.npz")
@@ -195,7 +200,9 @@ def test_a_changed_catalogue_rebuilds_the_features(db_path: Path) -> None:
     assert Ranker(Library(db_path)).features().ids == after.ids
 
 
-def test_a_child_process_can_build_the_features(db_path: Path, monkeypatch) -> None:
+def test_a_child_process_can_build_the_features(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     library = Library(db_path)
     _import(library, GLACIOLOGY)
 
@@ -209,14 +216,14 @@ def test_a_child_process_can_build_the_features(db_path: Path, monkeypatch) -> N
     assert cache_path(db_path).is_file()
 
 
-def test_an_unwritable_folder_still_ranks(db_path: Path, monkeypatch) -> None:
+def test_an_unwritable_folder_still_ranks(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     library = Library(db_path)
     _import(library, GLACIOLOGY)
 
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(features_module.os, "replace", refuse)
+    monkeypatch.setattr("store.features.os.replace", refuse)
     features = Ranker(library).features()
     assert len(features.ids) == len(library)
     assert not cache_path(db_path).exists()
@@ -237,7 +244,7 @@ def test_papers_without_words_leave_the_model_untrained(db_path: Path) -> None:
     assert ranking.note == "the papers have no words to learn from"
 
 
-def test_feature_rows_are_unit_length_and_bounded(two_fields) -> None:
+def test_feature_rows_are_unit_length_and_bounded(two_fields: TwoFields) -> None:
     import numpy as np
 
     library, _psychology, _ml = two_fields
