@@ -64,6 +64,8 @@ _MARKUP_WORDS = frozenset(
     )
 )  # fmt: skip
 _MIN_PAPERS_FOR_PRUNING = 20
+CHILD_BUILD_MIN_PAPERS = 5000
+"""Below this many papers ``in_child`` builds in-process: it is quicker than a child's start."""
 TERMS_PER_PAPER = 64
 """At most this many terms per paper are kept (the heaviest); see :func:`_heaviest`."""
 _NO_WORDS: frozenset[str] = frozenset()
@@ -123,14 +125,15 @@ def load_or_build(library: Library, *, in_child: bool = False) -> Features:
     With ``in_child`` a child process builds and saves them and this one
     loads the file: a long-lived process (the reader) then keeps none of the
     building's memory and its UI thread never waits on the building for the
-    interpreter lock. When the child fails, the features are built here.
+    interpreter lock. A small library is built here all the same (starting a
+    child would cost more), and so is any whose child fails.
     """
     current = signature(library)
     path = cache_path(library.path)
     cached = load(path, current)
     if cached is not None:
         return cached
-    if in_child and _build_in_child(library.path):
+    if in_child and len(library) >= CHILD_BUILD_MIN_PAPERS and _build_in_child(library.path):
         cached = load(path, current)
         if cached is not None:
             return cached

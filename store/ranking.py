@@ -187,6 +187,8 @@ class Ranker:
     workers from building the features twice. A long-lived caller (the
     reader) passes ``build_in_child=True``: features are then built by a
     child process, so the reader keeps none of the building's memory.
+    The features follow the catalogue files: a caller that knows another
+    process changed them calls ``library.refresh()`` before ranking.
     """
 
     def __init__(self, library: Library, *, build_in_child: bool = False) -> None:

@@ -210,6 +210,7 @@ def test_a_child_process_can_build_the_features(
         raise AssertionError("built in the reader's own process")
 
     monkeypatch.setattr(features_module, "build", not_here)
+    monkeypatch.setattr(features_module, "CHILD_BUILD_MIN_PAPERS", 10)
     features = Ranker(library, build_in_child=True).features()
 
     assert features.ids == tuple(p.id for p in library.papers())
