@@ -5,10 +5,10 @@ what a paper is about more densely than its abstract), its abstract and its
 venue, the word pairs (bigrams) of its title, one token per author surname
 and one per subject category. Pairs from abstracts would double the time
 and multiply the vocabulary tenfold for no gain measured on real collections
-(``python -m bench.ranking``). scikit-learn's
-``TfidfVectorizer`` weighs them (sublinear term frequency, idf, rows of unit
-length), as arxiv-sanity-lite does, so that a dot product of two rows is
-their cosine similarity.
+(``python -m bench.ranking``). scikit-learn's ``TfidfVectorizer`` weighs
+them (sublinear term frequency, idf), as arxiv-sanity-lite does; each paper
+keeps its :data:`TERMS_PER_PAPER` heaviest terms, and rows have unit length
+so that a dot product of two rows is their cosine similarity.
 
 Building them reads every abstract, so the matrix is kept in
 ``library.features.npz`` beside ``library.json`` with a signature of the
