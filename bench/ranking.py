@@ -16,6 +16,7 @@ after one more decision with the features in memory, and ``--like``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import random
 import shutil
@@ -47,8 +48,15 @@ PAIRS = (
      "bibtex/ml-phd-thesis-millidge-813-entries.bib", "close, both ML"),
     ("bibtex/ml-phd-thesis-millidge-813-entries.bib",
      "bibtex/llm-msc-thesis-arxiv-eprint-string-macros.bib", "close, both ML"),
+    ("../../sample_data/jason-d-lee-profile.txt",
+     "bibtex/llm-msc-thesis-arxiv-eprint-string-macros.bib", "close, both ML"),
+    ("../../sample_data/jason-d-lee-profile.txt",
+     "bibtex/ml-phd-thesis-millidge-813-entries.bib", "close, both ML"),
+    ("arxiv/arxiv-api-2026-search-testing-100-entries.xml",
+     "bibtex/llm-msc-thesis-arxiv-eprint-string-macros.bib", "apart, same years"),
 )  # fmt: skip
 DECIDED = 15
+AS_OF = dt.date(2026, 11, 28)  # the sample profile's dates without a year resolve the same
 
 
 def _spread(items: list[Any], count: int) -> list[Any]:
@@ -66,7 +74,7 @@ def quality(wanted: Path, other: Path, work: Path) -> dict[str, Any]:
     from tui.cli.ranking import ranked
 
     library = Library(work / f"{wanted.stem}--{other.stem}" / "library.json")
-    import_files(library, [str(wanted), str(other)])
+    import_files(library, [str(wanted), str(other)], as_of=AS_OF)
 
     def only(mine: str, theirs: str) -> list[Any]:
         papers = [p for p in library.papers() if mine in p.collections]
@@ -74,7 +82,8 @@ def quality(wanted: Path, other: Path, work: Path) -> dict[str, Any]:
             (p for p in papers if theirs not in p.collections), key=lambda p: p.collections[mine]
         )
 
-    mine, theirs = only(wanted.stem, other.stem), only(other.stem, wanted.stem)
+    first, second = (c.name for c in library.collections())  # a fresh store: in import order
+    mine, theirs = only(first, second), only(second, first)
     library.set_status([p.id for p in _spread(mine, DECIDED)], ReadingStatus.READ)
     library.set_status([p.id for p in _spread(theirs, DECIDED)], ReadingStatus.SKIPPED)
     wanted_ids = {p.id for p in mine}
@@ -94,6 +103,8 @@ def quality(wanted: Path, other: Path, work: Path) -> dict[str, Any]:
         "other_papers": len(theirs),
         "precision40_interest": sum(p.id in wanted_ids for p in by_interest) / 40,
         "precision40_date": sum(p.id in wanted_ids for p in by_date) / 40,
+        # A file with fewer than 55 papers cannot fill 40 places once 15 are read.
+        "precision40_best_possible": min(40, len(mine) - DECIDED) / 40,
         "like_own_kind_mean": sum(like_hits) / (10 * len(like_hits)),
         "like_at_least_8_of_10": f"{sum(h >= 8 for h in like_hits)}/{len(like_hits)}",
     }
@@ -256,7 +267,8 @@ def main() -> None:
         print(
             f"{Path(row['wanted']).stem[:38]:38} vs {Path(row['other']).stem[:30]:30} "
             f"{row['kind']:20} p@40 interest {row['precision40_interest']:.2f} "
-            f"date {row['precision40_date']:.2f}  like {row['like_own_kind_mean']:.2f} "
+            f"date {row['precision40_date']:.2f} best {row['precision40_best_possible']:.2f}  "
+            f"like {row['like_own_kind_mean']:.2f} "
             f"(≥8/10: {row['like_at_least_8_of_10']})"
         )
     for row in results["speed"]:
