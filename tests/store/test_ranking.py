@@ -243,6 +243,8 @@ def test_papers_without_words_leave_the_model_untrained(db_path: Path) -> None:
 
     assert not ranking.trained
     assert ranking.note == "the papers have no words to learn from"
+    alike = Ranker(library).like(ids[0])
+    assert not alike.trained and alike.order(library.papers()) == []
 
 
 def test_feature_rows_are_unit_length_and_bounded(two_fields: TwoFields) -> None:

@@ -41,12 +41,15 @@ def ranked(
     sort: str | None,
     like: str | None,
     limit: int | None = None,
+    *,
+    explain: bool = True,
 ) -> tuple[list[Paper], dict[str, dict[str, Any]]]:
     """The papers matching ``query`` in ranked order, and ``score``/``why`` per paper id.
 
     ``like`` (a paper id) orders by similarity to that paper and leaves out
     the paper itself and papers sharing no term with it; otherwise ``sort``
-    is ``interest`` or ``interest:TAG``.
+    is ``interest`` or ``interest:TAG``. Without ``explain`` the second
+    value is empty (an export has no field for them).
     """
     from store.ranking import Ranker, decisions_of
 
@@ -58,7 +61,8 @@ def ranked(
         tag = sort.split(":", 1)[1] if sort and ":" in sort else ""
         ranking = ranker.fit(decisions_of(library, tag))
     if not ranking.trained:
-        _tell(f"{ranking.name}: {ranking.note}; listing in date order")
+        fallback = "nothing is near it" if like is not None else "listing in date order"
+        _tell(f"{ranking.name}: {ranking.note}; {fallback}")
     papers = ranking.order(found)
     if limit is not None:
         papers = papers[:limit]
@@ -66,6 +70,8 @@ def ranked(
         tied = ranking.ties(papers)
         if tied:
             _tell(f"{ranking.name}: {tied} papers share a score; those keep date order")
+    if not explain:
+        return papers, {}
     extra = {
         paper.id: {"score": round(ranking.score(paper.id), 6), "why": ranking.why(paper.id)}
         for paper in papers

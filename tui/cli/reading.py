@@ -91,7 +91,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     library = open_library(args)
     query = parse_query(" ".join(args.query))
     if is_ranked(args.sort, None):
-        found = ranked(library, query, args.sort, None)[0]
+        found = ranked(library, query, args.sort, None, explain=False)[0]
     elif args.sort:
         found = library.search(query, sort=args.sort)
     else:
