@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -50,8 +51,14 @@ def print_json(value: Any) -> None:
     sys.stdout.write(terminal_safe_json(text) + "\n")
 
 
-def print_json_records(library: Library, papers: list[Paper]) -> None:
+def print_json_records(
+    library: Library,
+    papers: list[Paper],
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
     """The papers as one JSON array (as ``print_json`` would write it), in pieces.
+
+    ``extra`` adds fields to some records, by paper id (a ranking's ``score`` and ``why``).
 
     A query can match most of a 100,000-paper library: one document of every
     record, abstract and all, would hold the whole output in memory twice.
@@ -65,7 +72,7 @@ def print_json_records(library: Library, papers: list[Paper]) -> None:
         chunk = library.complete_all(papers[start : start + _JSON_CHUNK])
         pieces = [
             "  "
-            + orjson.dumps(paper_record(paper, library.state(paper.id)), option=orjson.OPT_INDENT_2)
+            + orjson.dumps(_record(library, paper, extra), option=orjson.OPT_INDENT_2)
             .decode("utf-8")
             .replace("\n", "\n  ")
             for paper in chunk
@@ -75,6 +82,15 @@ def print_json_records(library: Library, papers: list[Paper]) -> None:
 
 
 _JSON_CHUNK = 1000
+
+
+def _record(
+    library: Library, paper: Paper, extra: Mapping[str, Mapping[str, Any]] | None
+) -> dict[str, Any]:
+    record = paper_record(paper, library.state(paper.id))
+    if extra and paper.id in extra:
+        record.update(extra[paper.id])
+    return record
 
 
 def format_row(paper: Paper, state: UserState) -> str:

@@ -23,14 +23,21 @@ from tui.cli.output import (
     terminal_safe_json,
     terminal_safe_text,
 )
+from tui.cli.ranking import is_ranked, ranked, sort_choice
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
     library = open_library(args)
     query = parse_query(" ".join(args.query))
-    papers = library.search(query, sort=args.sort, limit=args.limit)
+    if args.like is not None and args.sort is not None:
+        raise PaperReaderError("--like orders by similarity; leave out --sort")
+    extra = None
+    if is_ranked(args.sort, args.like):
+        papers, extra = ranked(library, query, args.sort, args.like, args.limit)
+    else:
+        papers = library.search(query, sort=args.sort or "date", limit=args.limit)
     if args.json:
-        print_json_records(library, papers)
+        print_json_records(library, papers, extra)
     else:
         for paper in papers:
             print(format_row(paper, library.state(paper.id)))
@@ -84,13 +91,16 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     library = open_library(args)
     query = parse_query(" ".join(args.query))
-    found = library.search(query, sort="rank")
-    if args.format == "json":
+    if is_ranked(args.sort, None):
+        found = ranked(library, query, args.sort, None, explain=False)[0]
+    elif args.sort:
+        found = library.search(query, sort=args.sort)
+    elif args.format == "json":
         # A backup keeps the store's own order, so a restored store lists ties alike.
         position = {paper.id: n for n, paper in enumerate(library.papers())}
-        found = sorted(found, key=lambda paper: position[paper.id])
+        found = sorted(library.search(query, sort="rank"), key=lambda p: position[p.id])
     else:
-        found = sorted(found, key=lambda paper: paper.added_at)
+        found = sorted(library.search(query, sort="rank"), key=lambda paper: paper.added_at)
     papers = library.complete_all(found)
     states = {p.id: library.state(p.id) for p in papers}
     names = {name for p in papers for name in p.collections}
@@ -136,10 +146,15 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+_SORT_METAVAR = "|".join(SORT_KEYS) + "|interest[:TAG]"
+_SORT_HELP = "default: %s; interest: learned from the papers you read, star and skip (or tag)"
+
+
 def _configure_list(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="one JSON array of papers")
-    p.add_argument("--sort", default="date", choices=SORT_KEYS)
+    p.add_argument("--sort", type=sort_choice, metavar=_SORT_METAVAR, help=_SORT_HELP % "date")
+    p.add_argument("--like", metavar="ID", help="the papers nearest to this one")
     p.add_argument("--limit", type=positive_int, metavar="N")
 
 
@@ -151,6 +166,7 @@ def _configure_show(p: argparse.ArgumentParser) -> None:
 def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--format", required=True, choices=formats.EXPORT_FORMATS)
+    p.add_argument("--sort", type=sort_choice, metavar=_SORT_METAVAR, help=_SORT_HELP % "added")
     p.add_argument("-o", "--output", metavar="FILE")
 
 

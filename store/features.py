@@ -1,0 +1,368 @@
+"""Tf-idf features of every paper, built once per catalogue and cached beside the store.
+
+A paper's features are the words of its title (counted twice: a title says
+what a paper is about more densely than its abstract), its abstract and its
+venue, the word pairs (bigrams) of its title, one token per author surname
+and one per subject category. Pairs from abstracts would double the time
+and multiply the vocabulary tenfold for no gain measured on real collections
+(``python -m bench.ranking``). scikit-learn's ``TfidfVectorizer`` weighs
+them (sublinear term frequency, idf), as arxiv-sanity-lite does; each paper
+keeps its :data:`TERMS_PER_PAPER` heaviest terms, and rows have unit length
+so that a dot product of two rows is their cosine similarity.
+
+Building them reads every abstract, so the matrix is kept in
+``library.features.npz`` beside ``library.json`` with a signature of the
+catalogue files it came from; a later process whose catalogue has the same
+signature loads it instead. The file is a derived cache: when it is missing,
+stale, damaged or cannot be written, the features are built again and
+nothing is reported.
+
+numpy, scipy and scikit-learn are imported inside the functions only: the
+rest of the command line and the reader's start never pay for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from store.layout import part_files
+from store.model import Paper
+
+if TYPE_CHECKING:
+    from store.library import Library
+
+# Bump when the text a paper yields or the weighting changes: a cache built
+# by other code must not pass for this one's.
+FEATURES_VERSION = 2
+AUTHOR_PREFIX = "au_"
+CATEGORY_PREFIX = "cat_"
+# A word: a letter of any script, then letters or digits (no bare numbers).
+_WORD = re.compile(r"[^\W\d_][^\W_]+")
+_ASCII_WORD = re.compile(r"[a-z][a-z0-9]+")  # the same on ASCII text, and faster
+# LaTeX accents become their base letter (accents are dropped anyway) and other
+# commands, braces and math shifts go: rendering every abstract through the
+# LaTeX converter would cost more than the rest of the features together.
+_LATEX_ACCENT = re.compile(r"""\\(?:[`'^"~=.]|[uvHckbdrt](?=[\s{]))\s*\{?\s*([A-Za-z])\}?""")
+_LATEX_REST = re.compile(r"\\[A-Za-z]+|[{}$]")
+# Markup that survives in raw titles and abstracts and says nothing of the topic.
+_MARKUP_WORDS = frozenset(
+    (
+        "emph", "textit", "textbf", "textsc", "textrm", "texttt", "mathrm", "mathbf",
+        "mathcal", "mathit", "mathbb", "frac", "sqrt", "left", "right", "cdot", "ldots",
+        "dots", "cite", "ref", "label", "url", "href", "http", "https", "www", "doi", "org",
+        "com", "html", "pdf", "et", "al",
+    )
+)  # fmt: skip
+_MIN_PAPERS_FOR_PRUNING = 20
+CHILD_BUILD_MIN_PAPERS = 5000
+"""Below this many papers ``in_child`` builds in-process: it is quicker than a child's start."""
+TERMS_PER_PAPER = 64
+"""At most this many terms per paper are kept (the heaviest); see :func:`_heaviest`."""
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """The tf-idf matrix of a catalogue: one unit-length row per paper.
+
+    Attributes:
+        ids: Paper ids in row order.
+        matrix: A ``scipy.sparse.csr_matrix`` of shape (papers, terms), float32.
+        terms: The term of each column (``au_lee`` is an author, ``cat_lg`` a category).
+        signature: The catalogue files the matrix was built from (see :func:`signature`).
+        rows: Paper id → row of the matrix.
+    """
+
+    ids: tuple[str, ...]
+    matrix: Any
+    terms: tuple[str, ...]
+    signature: str
+    rows: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rows = {paper_id: row for row, paper_id in enumerate(self.ids)}
+        object.__setattr__(self, "rows", rows)  # derived once; the dataclass stays frozen
+
+
+def cache_path(store_path: Path) -> Path:
+    """Where the features of the store at ``store_path`` are cached: ``library.features.npz``."""
+    return store_path.with_name(f"{store_path.stem}.features.npz")
+
+
+def signature(library: Library) -> str:
+    """What the features depend on: the catalogue and abstract files and the paper ids.
+
+    Every import rewrites these files atomically (a new inode, size and
+    mtime), so a change of any of them means the catalogue changed. The ids
+    guard against a library object that has not yet re-read a changed file.
+    """
+    parts = [f"v{FEATURES_VERSION}"]
+    parts_on_disk = [part.path for part in part_files(library.path) if not part.is_backup]
+    for path in (library.path, *parts_on_disk):
+        try:
+            st = os.stat(path)
+        except OSError:
+            parts.append(f"{path.name}:-")
+            continue
+        parts.append(f"{path.name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
+    ids = hashlib.sha1("\n".join(p.id for p in library.papers()).encode("utf-8", "replace"))
+    parts.append(f"{len(library)}:{ids.hexdigest()}")
+    return "|".join(parts)
+
+
+def load_or_build(library: Library, *, in_child: bool = False) -> Features:
+    """The library's features: from the cache file when it matches, else built and saved.
+
+    With ``in_child`` a child process builds and saves them and this one
+    loads the file: a long-lived process (the reader) then keeps none of the
+    building's memory and its UI thread never waits on the building for the
+    interpreter lock. A small library is built here all the same (starting a
+    child would cost more), and so is any whose child fails.
+    """
+    current = signature(library)
+    path = cache_path(library.path)
+    cached = load(path, current)
+    if cached is not None:
+        return cached
+    if in_child and len(library) >= CHILD_BUILD_MIN_PAPERS and _build_in_child(library.path):
+        cached = load(path, current)
+        if cached is not None:
+            return cached
+    features = build(library.complete_all(library.papers()), current)
+    save(features, path)
+    return features
+
+
+def _build_in_child(store_path: Path) -> bool:
+    """Run ``python -m store.features STORE`` to completion; True when it succeeded."""
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])  # where the ``store`` package lives
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (root, env.get("PYTHONPATH"))))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "store.features", str(store_path)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
+def build(papers: Sequence[Paper], signature: str = "") -> Features:
+    """Tf-idf features of these papers (with their abstracts), one row each, in order."""
+    import numpy as np
+    from scipy import sparse  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
+        ENGLISH_STOP_WORDS,
+        TfidfVectorizer,
+    )
+
+    stop = ENGLISH_STOP_WORDS | _MARKUP_WORDS
+    # A term in one paper only links it to nothing; in a small library every
+    # term may be rare, so pruning waits until there are enough papers.
+    min_df = 2 if len(papers) >= _MIN_PAPERS_FOR_PRUNING else 1
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda paper: _terms(paper, stop),
+        min_df=min_df,
+        max_df=0.5 if len(papers) >= _MIN_PAPERS_FOR_PRUNING else 1.0,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+    ids = tuple(paper.id for paper in papers)
+    try:
+        matrix = vectorizer.fit_transform(papers)
+    except ValueError:  # no paper has a single term that survives pruning
+        empty = sparse.csr_matrix((len(papers), 0), dtype=np.float32)
+        return Features(ids, empty, (), signature)
+    terms = tuple(str(term) for term in vectorizer.get_feature_names_out())
+    return Features(ids, _heaviest(sparse.csr_matrix(matrix), TERMS_PER_PAPER), terms, signature)
+
+
+def _heaviest(matrix: Any, keep: int) -> Any:
+    """Each row's ``keep`` heaviest terms, rows scaled back to unit length.
+
+    A long abstract's lightest terms barely move a cosine or a score, but
+    they are most of the matrix: capping the row bounds its memory at
+    ``keep`` entries per paper whatever the abstracts hold. Rows are done a
+    block at a time so that the sorting's temporaries stay small.
+    """
+    import numpy as np
+    from scipy import sparse
+
+    counts = np.diff(matrix.indptr)
+    if counts.size == 0 or counts.max() <= keep:
+        return matrix
+    blocks = [
+        _heaviest_block(matrix[start : start + _BLOCK_ROWS], keep)
+        for start in range(0, matrix.shape[0], _BLOCK_ROWS)
+    ]
+    kept = np.concatenate([np.diff(block.indptr) for block in blocks])
+    indptr = np.concatenate(([0], np.cumsum(kept))).astype(matrix.indptr.dtype)
+    data = np.concatenate([block.data for block in blocks])
+    indices = np.concatenate([block.indices for block in blocks])
+    return sparse.csr_matrix((data, indices, indptr), shape=matrix.shape)
+
+
+_BLOCK_ROWS = 4096
+
+
+def _heaviest_block(matrix: Any, keep: int) -> Any:
+    import numpy as np
+    from scipy import sparse
+
+    counts = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0]), counts)
+    order = np.lexsort((-matrix.data, rows))  # by row, heaviest first within a row
+    rank = np.arange(order.size) - matrix.indptr[rows[order]]
+    chosen = np.sort(order[rank < keep])
+    kept = np.bincount(rows[chosen], minlength=matrix.shape[0])
+    pruned = sparse.csr_matrix(
+        (matrix.data[chosen], matrix.indices[chosen], np.concatenate(([0], np.cumsum(kept)))),
+        shape=matrix.shape,
+    )
+    norms = np.sqrt(np.asarray(pruned.multiply(pruned).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    pruned.data *= np.repeat((1.0 / norms).astype(np.float32), kept)
+    return pruned
+
+
+def _terms(paper: Paper, stop: frozenset[str]) -> list[str]:
+    """The terms of one paper, as :func:`build` counts them."""
+    title = _words(paper.title, stop)
+    terms = title + title
+    terms += [f"{first} {second}" for first, second in itertools.pairwise(title)]
+    terms += _words(paper.abstract, stop)
+    terms += _words(paper.venue, stop)
+    for name in paper.authors:
+        surname = _words(name, _NO_WORDS)
+        if surname:
+            terms.append(AUTHOR_PREFIX + surname[-1])
+    for code in paper.categories or ((paper.category,) if paper.category else ()):
+        terms.append(CATEGORY_PREFIX + code.casefold())
+    return terms
+
+
+def _words(text: str, stop: frozenset[str]) -> list[str]:
+    if not text:
+        return []
+    if "\\" in text or "$" in text or "{" in text:
+        text = _LATEX_REST.sub(_drop_markup, _LATEX_ACCENT.sub(r"\1", text))
+    text = text.casefold()
+    if not text.isascii():
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
+    return [word for word in _WORD.findall(text) if word not in stop]
+
+
+def _drop_markup(match: re.Match[str]) -> str:
+    return " " if match.group().startswith("\\") else ""
+
+
+def display_term(term: str) -> str:
+    """A term as a person reads it: ``au_lee`` → ``Lee (author)``, ``cat_lg`` → ``LG``."""
+    if term.startswith(AUTHOR_PREFIX):
+        return f"{term[len(AUTHOR_PREFIX) :].title()} (author)"
+    if term.startswith(CATEGORY_PREFIX):
+        return term[len(CATEGORY_PREFIX) :].upper()
+    return term
+
+
+# -- the cache file ---------------------------------------------------------------
+
+
+def save(features: Features, path: Path) -> None:
+    """Write the features atomically; a cache that cannot be written is simply not kept."""
+    import numpy as np
+
+    matrix = features.matrix
+    # Two processes (or two readers' workers) may build at once: each writes its own file.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            np.savez(
+                out,
+                data=matrix.data,
+                indices=matrix.indices,
+                indptr=matrix.indptr,
+                shape=np.array(matrix.shape, dtype=np.int64),
+                ids=_joined(features.ids),
+                terms=_joined(features.terms),
+                signature=_joined((features.signature,)),
+            )
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def load(path: Path, expected_signature: str) -> Features | None:
+    """The cached features when the file holds those of ``expected_signature``, else None.
+
+    Any damage (truncated, not a zip, wrong arrays) reads as no cache.
+    """
+    import numpy as np
+    from scipy import sparse
+
+    try:
+        with open(path, "rb") as raw, np.load(raw, allow_pickle=False) as saved:
+            if _split(saved["signature"]) != (expected_signature,):
+                return None
+            shape = tuple(int(n) for n in saved["shape"])
+            matrix = sparse.csr_matrix(
+                (saved["data"], saved["indices"], saved["indptr"]), shape=shape
+            )
+            matrix.check_format(full_check=True)
+            ids, terms = _split(saved["ids"]), _split(saved["terms"])
+    except Exception:  # a derived cache: whatever is wrong with it, build it again
+        return None
+    if len(ids) != shape[0] or len(terms) != shape[1] or matrix.dtype != np.float32:
+        return None
+    return Features(ids, matrix, terms, expected_signature)
+
+
+def _joined(values: Sequence[str]) -> Any:
+    import numpy as np
+
+    return np.frombuffer("\n".join(values).encode("utf-8"), dtype=np.uint8)
+
+
+def _split(array: Any) -> tuple[str, ...]:
+    text = array.tobytes().decode("utf-8")
+    return tuple(text.split("\n")) if text else ()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m store.features STORE``: build and cache the features of the store at STORE."""
+    import sys
+
+    from store.library import Library
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    if len(args) != 1:
+        print("usage: python -m store.features STORE", file=sys.stderr)
+        return 2
+    library = Library(args[0])
+    path = cache_path(library.path)
+    features = load_or_build(library)
+    return 0 if load(path, features.signature) is not None else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

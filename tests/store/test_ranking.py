@@ -1,0 +1,258 @@
+"""Ranking by the user's decisions, and its feature cache, on real stores and real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store import features as features_module
+from store.errors import UnknownPaperError
+from store.features import cache_path
+from store.formats import decode_input, parse_text
+from store.library import Library
+from store.model import ImportResult, Paper, ReadingStatus
+from store.query import parse as parse_query
+from store.ranking import FEW_SKIPS, Ranker, decisions_of
+from tests.conftest import REALDATA
+
+PSYCHOLOGY = REALDATA / "bibtex" / "zotero-export-psychology-abstract-url-file-584.bib"
+ML_THESIS = REALDATA / "bibtex" / "ml-phd-thesis-millidge-813-entries.bib"
+GLACIOLOGY = REALDATA / "csljson" / "better-csl-json-glaciology-thesis-88-items.json"
+ARMENIAN = REALDATA / "csljson" / "zotero-csl-json-armenian-studies-250-items.json"
+
+
+TwoFields = tuple[Library, list[Paper], list[Paper]]
+
+
+def _import(library: Library, *paths: Path) -> None:
+    for path in paths:
+        result = parse_text(decode_input(path.read_bytes()), source=str(path))
+        library.import_result(result, source=str(path))
+
+
+def _only_in(library: Library, mine: str, other: str) -> list[Paper]:
+    """Papers of collection ``mine`` (not also in ``other``), in the collection's order."""
+    papers = [p for p in library.papers() if mine in p.collections and other not in p.collections]
+    return sorted(papers, key=lambda p: p.collections[mine])
+
+
+def _spread(papers: list[Paper], count: int) -> list[Paper]:
+    step = len(papers) / count
+    return [papers[int(k * step)] for k in range(count)]
+
+
+@pytest.fixture
+def two_fields(db_path: Path) -> TwoFields:
+    """Psychology (with abstracts) and an ML thesis in one store, 15 of each decided."""
+    library = Library(db_path)
+    _import(library, PSYCHOLOGY, ML_THESIS)
+    psych_name, ml_name = (c.name for c in library.collections())
+    psychology = _only_in(library, psych_name, ml_name)
+    ml = _only_in(library, ml_name, psych_name)
+    library.set_status([p.id for p in _spread(psychology, 10)], ReadingStatus.READ)
+    library.set_starred([p.id for p in _spread(psychology[5:], 5)], True)
+    library.set_status([p.id for p in _spread(ml, 15)], ReadingStatus.SKIPPED)
+    return library, psychology, ml
+
+
+def test_interest_puts_the_read_field_first(two_fields: TwoFields) -> None:
+    library, psychology, _ml = two_fields
+    wanted = {p.id for p in psychology}
+    unread = library.search(parse_query("status:unread"), sort="date")
+    ranking = Ranker(library).fit(decisions_of(library))
+
+    assert ranking.trained and ranking.note == ""
+    top = ranking.order(unread)[:40]
+    by_interest = sum(p.id in wanted for p in top) / 40
+    by_date = sum(p.id in wanted for p in unread[:40]) / 40
+    assert by_interest >= 0.9
+    assert by_interest > by_date
+    assert sorted(p.id for p in ranking.order(unread)) == sorted(p.id for p in unread)
+
+
+def test_why_names_terms_of_the_paper_itself(two_fields: TwoFields) -> None:
+    library, _psychology, _ml = two_fields
+    ranking = Ranker(library).fit(decisions_of(library))
+    best = ranking.order(library.search(parse_query("status:unread")))[0]
+    reasons = ranking.why(best.id)
+    assert 1 <= len(reasons) <= 3
+    text = library.complete(best)
+    words = " ".join((text.title, text.abstract, text.venue, *text.authors)).casefold()
+    assert all(reason.split(" (")[0].casefold().split()[0] in words for reason in reasons)
+
+
+def test_like_returns_papers_of_the_same_field_and_never_itself(two_fields: TwoFields) -> None:
+    library, psychology, ml = two_fields
+    ranker = Ranker(library)
+    for reference, own in ((psychology[40], psychology), (ml[100], ml)):
+        own_ids = {p.id for p in own}
+        nearest = ranker.like(reference.id).order(library.papers())[:10]
+        assert reference.id not in {p.id for p in nearest}
+        assert sum(p.id in own_ids for p in nearest) >= 8
+
+
+def test_like_of_an_unknown_paper_raises(two_fields: TwoFields) -> None:
+    library, _psychology, _ml = two_fields
+    with pytest.raises(UnknownPaperError):
+        Ranker(library).like("NoSuchPaper1999")
+
+
+def test_fewer_than_five_decisions_keep_date_order(db_path: Path) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY, ARMENIAN)
+    by_date = library.search(parse_query(""), sort="date")
+    library.set_status([p.id for p in by_date[:3]], ReadingStatus.READ)
+    library.set_status([by_date[-1].id], ReadingStatus.SKIPPED)
+
+    ranking = Ranker(library).fit(decisions_of(library))
+
+    assert not ranking.trained
+    assert ranking.note == "4 decisions so far, 5 needed"
+    assert ranking.order(by_date) == list(by_date)
+    assert ranking.why(by_date[0].id) == []
+
+
+def test_decisions_read_reading_and_starred_are_positive(db_path: Path) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY)
+    ids = [p.id for p in library.papers()]
+    library.set_status(ids[0:1], ReadingStatus.READ)
+    library.set_status(ids[1:2], ReadingStatus.READING)
+    library.set_starred(ids[2:3], True)
+    library.set_status(ids[3:4], ReadingStatus.SKIPPED)
+
+    few_skips = decisions_of(library)
+    assert few_skips.positive == set(ids[0:3])
+    assert few_skips.negative == {ids[3]}
+    assert few_skips.weak == set(ids[4:])  # fewer than FEW_SKIPS skips: unread are weak
+    library.set_status(ids[4 : 4 + FEW_SKIPS], ReadingStatus.SKIPPED)
+    assert decisions_of(library).weak == frozenset()
+
+
+def test_a_tag_model_ranks_tagged_papers_kind_first(db_path: Path) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY, ARMENIAN)
+    glacio_name, armenian_name = (c.name for c in library.collections())
+    armenian = _only_in(library, armenian_name, glacio_name)
+    glaciology = {p.id for p in _only_in(library, glacio_name, armenian_name)}
+    for paper in _spread(armenian, 8):
+        library.change_tags([paper.id], add=["armenia"])
+
+    decisions = decisions_of(library, "Armenia")  # tags match as ``tag:`` does
+    assert len(decisions.positive) == 8
+    ranking = Ranker(library).fit(decisions)
+
+    assert ranking.name == "interest:Armenia" and ranking.trained
+    top = ranking.order(library.search(parse_query("-tag:armenia")))[:20]
+    assert len(top) == 20 and all(p.id not in glaciology for p in top)
+    assert not Ranker(library).fit(decisions_of(library, "nosuchtag")).trained
+
+
+# -- the feature cache ---------------------------------------------------------------
+
+
+def test_features_are_cached_beside_the_store_and_reused(
+    two_fields: TwoFields, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library, _psychology, _ml = two_fields
+    first = Ranker(library).features()
+    assert cache_path(library.path) == library.path.with_name("library.features.npz")
+    assert cache_path(library.path).is_file()
+
+    def no_build(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("features were built again from an unchanged catalogue")
+
+    monkeypatch.setattr(features_module, "build", no_build)
+    again = Ranker(Library(library.path)).features()
+    assert again.ids == first.ids and again.terms == first.terms
+    assert (again.matrix != first.matrix).nnz == 0
+
+
+@pytest.mark.parametrize(
+    "damage", [b"", b"not a zip at all", None], ids=["empty", "garbage", "truncated"]
+)
+def test_a_damaged_cache_is_rebuilt_silently(db_path: Path, damage: bytes | None) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY)
+    built = Ranker(library).features()
+    path = cache_path(db_path)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2] if damage is None else damage)
+
+    rebuilt = Ranker(Library(db_path)).features()
+
+    assert rebuilt.ids == built.ids and rebuilt.terms == built.terms
+    assert features_module.load(path, built.signature) is not None  # written back whole
+
+
+def test_a_changed_catalogue_rebuilds_the_features(db_path: Path) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY)
+    ranker = Ranker(library)
+    before = ranker.features()
+    _import(library, ARMENIAN)
+
+    after = ranker.features()
+
+    assert len(after.ids) == len(library) > len(before.ids)
+    assert after.signature != before.signature
+    assert Ranker(Library(db_path)).features().ids == after.ids
+
+
+def test_a_child_process_can_build_the_features(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY)
+
+    def not_here(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("built in the reader's own process")
+
+    monkeypatch.setattr(features_module, "build", not_here)
+    monkeypatch.setattr(features_module, "CHILD_BUILD_MIN_PAPERS", 10)
+    features = Ranker(library, build_in_child=True).features()
+
+    assert features.ids == tuple(p.id for p in library.papers())
+    assert cache_path(db_path).is_file()
+
+
+def test_an_unwritable_folder_still_ranks(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("store.features.os.replace", refuse)
+    features = Ranker(library).features()
+    assert len(features.ids) == len(library)
+    assert not cache_path(db_path).exists()
+    assert not list(db_path.parent.glob("*.tmp"))
+
+
+def test_papers_without_words_leave_the_model_untrained(db_path: Path) -> None:
+    library = Library(db_path)
+    papers = [Paper(id="", title=f"{n} — {n + 1}", date=f"20{n:02d}") for n in range(10, 22)]
+    library.import_result(ImportResult(papers=papers), source="numbers")
+    ids = [p.id for p in library.papers()]
+    library.set_status(ids[:3], ReadingStatus.READ)
+    library.set_status(ids[3:6], ReadingStatus.SKIPPED)
+
+    ranking = Ranker(library).fit(decisions_of(library))
+
+    assert not ranking.trained
+    assert ranking.note == "the papers have no words to learn from"
+    alike = Ranker(library).like(ids[0])
+    assert not alike.trained and alike.order(library.papers()) == []
+
+
+def test_feature_rows_are_unit_length_and_bounded(two_fields: TwoFields) -> None:
+    import numpy as np
+
+    library, _psychology, _ml = two_fields
+    matrix = Ranker(library).features().matrix
+    per_paper = np.diff(matrix.indptr)
+    assert per_paper.max() == features_module.TERMS_PER_PAPER  # long abstracts were capped
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    assert np.allclose(norms[per_paper > 0], 1.0, atol=1e-5)
