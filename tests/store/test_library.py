@@ -16,7 +16,7 @@ from store.query import parse as parse_query
 from tests.conftest import AS_OF, SAMPLE_PROFILE
 
 
-def _sample_result():
+def _sample_result() -> ImportResult:
     return parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
 
 
@@ -79,24 +79,42 @@ def test_duplicates_found_by_arxiv_id_doi_and_title(db_path: Path) -> None:
                 Paper(
                     id="",
                     title="Attention is all you need",
+                    authors=("Ashish Vaswani",),
                     arxiv_id="1706.03762",
                     date="2017-06-12",
                 ),
                 Paper(
                     id="",
                     title="Deep residual learning",
+                    authors=("Kaiming He",),
                     doi="10.1109/CVPR.2016.90",
                     date="2016-06-01",
                 ),
-                Paper(id="", title="A paper found by its title", date="2020-01-01"),
+                Paper(
+                    id="",
+                    title="A paper found by its title",
+                    authors=("Ann Lee",),
+                    date="2020-01-01",
+                ),
             ]
         )
     )
     again = ImportResult(
         [
-            Paper(id="", title="Attention Is All You Need (v5)", arxiv_id="arXiv:1706.03762v5"),
-            Paper(id="", title="ResNet", doi="https://doi.org/10.1109/cvpr.2016.90"),
-            Paper(id="", title="A Paper Found By Its Title!", date="2020-05-05", venue="ICML"),
+            Paper(id="", title="Attention Is All You Need", arxiv_id="arXiv:1706.03762v5"),
+            Paper(
+                id="",
+                title="Deep Residual Learning",
+                doi="https://doi.org/10.1109/cvpr.2016.90",
+                date="2016-01-01",
+            ),
+            Paper(
+                id="",
+                title="A Paper Found By Its Title!",
+                authors=("Lee, Ann",),
+                date="2021-05-05",
+                venue="ICML",
+            ),
         ]
     )
     summary = library.import_result(again)
@@ -106,6 +124,98 @@ def test_duplicates_found_by_arxiv_id_doi_and_title(db_path: Path) -> None:
     assert library.search(parse_query("title:attention"))[0].title == "Attention is all you need"
     merged = library.search(parse_query("title:found"))[0]
     assert merged.venue == "ICML"
+
+
+_BOOK = Paper(
+    id="",
+    title="An Introduction to Statistical Learning",
+    authors=("Gareth James", "Daniela Witten"),
+    date="2013-08-12",
+    doi="10.1007/978-1-4614-7138-7",
+)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        replace(_BOOK, date="2021-07-30", doi=""),
+        replace(_BOOK, date="2015-01-01", doi=""),
+        replace(_BOOK, authors=("Trevor Hastie", "Gareth James"), doi=""),
+        replace(_BOOK, authors=(), doi=""),
+        replace(_BOOK, date="", doi=""),
+        replace(_BOOK, title="Groundwater Recharge in Fractured Rock", authors=("Ann Lee",)),
+        replace(_BOOK, title="Elements of Statistical Learning"),
+        replace(_BOOK, date="2021-07-30"),
+    ],
+    ids=[
+        "title-another-year",
+        "title-two-years-apart",
+        "title-another-first-author",
+        "title-no-authors",
+        "title-no-year",
+        "doi-another-title",
+        "doi-another-title-same-author",
+        "doi-another-year",
+    ],
+)
+def test_weak_evidence_keeps_two_papers(db_path: Path, other: Paper) -> None:
+    library = Library(db_path)
+    library.import_result(ImportResult([_BOOK]))
+    summary = library.import_result(ImportResult([other]))
+    assert summary.added == 1 and len(library) == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            replace(_BOOK, title="On AI", doi=""),
+            replace(_BOOK, title="On AI", date="2016-01-01", doi=""),
+        ),
+        (
+            replace(_BOOK, venue="Workshop on Learning", doi=""),
+            replace(_BOOK, venue="ICML", doi=""),
+        ),
+        (
+            replace(_BOOK, authors=(), venue="Iowa Reports", doi=""),
+            replace(_BOOK, authors=(), venue="North Western Reporter", doi=""),
+        ),
+    ],
+    ids=["short-title-another-year", "two-venues", "two-courts-no-authors"],
+)
+def test_weak_evidence_keeps_two_papers_within_one_import(
+    db_path: Path, first: Paper, second: Paper
+) -> None:
+    library = Library(db_path)
+    library.import_result(ImportResult([first, second]))
+    assert len(library) == 2
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        replace(_BOOK, date="2014-01-01", doi=""),
+        replace(_BOOK, title="An introduction to statistical learning.", authors=("James, G.",)),
+        replace(_BOOK, title="An {I}ntroduction to {S}tatistical {L}earning", doi=""),
+        replace(_BOOK, venue="arXiv", arxiv_id="1308.1234", doi=""),
+    ],
+    ids=["title-year-within-one", "doi-agreeing-title", "latex-braces", "preprint-venue"],
+)
+def test_strong_evidence_finds_the_paper_again(db_path: Path, other: Paper) -> None:
+    library = Library(db_path)
+    library.import_result(ImportResult([replace(_BOOK, venue="Springer Texts in Statistics")]))
+    summary = library.import_result(ImportResult([other]))
+    assert summary.added == 0 and len(library) == 1
+
+
+def test_normalized_title_is_one_definition() -> None:
+    from store.identity import normalized_title
+
+    assert normalized_title("On  {AI}:") == normalized_title("on ai") == "onai"
+    assert normalized_title('Schr{\\"o}dinger’s Cat') == normalized_title("Schrödinger's cat")
+    assert normalized_title("Schrödinger's cat") == "schrodingerscat"
+    assert normalized_title("Ἀρχὴ σοφίας") != ""  # a Greek title is not empty
+    assert normalized_title("Deep Learning 2") != normalized_title("Deep Learning 3")
 
 
 def test_merge_fills_gaps_and_never_erases() -> None:
