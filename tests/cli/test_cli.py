@@ -175,13 +175,16 @@ def test_version_and_help(db_path: Path) -> None:
 
 def test_hostile_text_never_reaches_the_terminal(db_path: Path, tmp_path: Path) -> None:
     text = SAMPLE_PROFILE.read_text().replace(
-        "LeanMarathon: Toward", "Lean\x1b[2J\x1b]52;c;cHduZWQ=\x07\x9bMarathon: Toward", 1
+        "LeanMarathon: Toward", "Lean\x1b[2J\x1b]52;c;cHduZWQ=\x07\x9b0mMarathon: Toward", 1
     )
     hostile = tmp_path / "hostile.txt"
     hostile.write_text(text)
     run(db_path, "import", str(hostile), "--as-of", "2026-11-28")
     listed = json.loads(run(db_path, "list", "--json", "--sort", "rank").stdout)
-    assert listed[0]["title"].startswith("Lean") and "Toward Reliable" in listed[0]["title"]
+    assert listed[0]["title"] == (  # the escape sequences removed whole, nothing else
+        "LeanMarathon: Toward Reliable AI Co-Mathematicians through Long-Horizon Lean"
+        " Autoformalization"
+    )
     for args in (["list"], ["show", listed[0]["id"]], ["list", "--json"]):
         out = run(db_path, *args)
         assert out.returncode == 0
