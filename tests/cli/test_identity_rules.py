@@ -156,6 +156,30 @@ def test_shared_doi_with_another_title_keeps_both_and_says_so(
     assert "10.17863/cam.4242" in notice.lower()
 
 
+def test_shared_arxiv_id_between_user_files_with_other_titles_keeps_both(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """Between user files an arXiv id is evidence only with agreeing titles (a typo'd eprint)."""
+    entry = (
+        "@misc{{{0}, title = {{{1}}}, author = {{{2}}}, eprint = {{1901.00001}}, year = 2019}}\n"
+    )
+    first = write(
+        tmp_path, "mine.bib", entry.format("Rao2019Graph", "Graph Kernels Revisited", "Rao, Uma")
+    )
+    second = write(
+        tmp_path,
+        "theirs.bib",
+        entry.format("Berg2019Tide", "Tidal Heating of Icy Moons", "Berg, Ola"),
+    )
+    imported(db_path, first)
+    done = imported(db_path, second)
+    assert sorted(str(p["title"]) for p in listed(db_path)) == [
+        "Graph Kernels Revisited",
+        "Tidal Heating of Icy Moons",
+    ]
+    assert "Rao2019Graph" in done.stderr and "Berg2019Tide" in done.stderr
+
+
 CASE_ITEMS = [
     {
         "id": "StateVHolt1998a",
