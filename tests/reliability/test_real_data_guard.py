@@ -16,7 +16,7 @@ TESTS = ROOT / "tests"
 OUTSIDE_DATA = re.compile(r"\.\./shared|shared/realdata|[\"']shared[\"']")
 SKIP_FOR_DATA = re.compile(
     r"(\.skip\(|skipif\(|importorskip\(|mark\.skip\b).*"
-    r"(exists|is_file|realdata|\bdata\b|not found|missing)",
+    r"(realdata|\bdata\b|sample_data|SAMPLE_|\.(bib|ris|xml|json|txt)\b)",
     re.IGNORECASE,
 )
 
@@ -63,4 +63,6 @@ def test_the_guard_patterns_match_what_they_must() -> None:
     assert OUTSIDE_DATA.search("path = '../shared/realdata/bibtex/x.bib'")
     assert SKIP_FOR_DATA.search("pytest.mark.skipif(not FILE.exists(), reason='no data')")
     assert SKIP_FOR_DATA.search('pytest.skip("real data not found")')
+    assert SKIP_FOR_DATA.search("pytest.skip(f'{BIB.name} is missing')  # BIB = 'x.bib'")
     assert not SKIP_FOR_DATA.search('pytest.mark.skipif(shutil.which("tmux") is None)')
+    assert not SKIP_FOR_DATA.search('skipif(not os.path.exists("/dev/full"), reason="no")')
