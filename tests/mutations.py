@@ -140,11 +140,17 @@ MUTATIONS = [
         Target("store/repository.py",
                "                handle.flush()\n                os.fsync(handle.fileno())\n",
                "                handle.flush()\n"),
+        Target("store/atomic.py",
+               "                handle.flush()\n                os.fsync(handle.fileno())\n",
+               "                handle.flush()\n"),
     ], ATOMIC),
     Mutation("no-folder-fsync", "no fsync of the folder after the rename", [
         Target("store/repository.py",
                "\n    _fsync_folder(path.parent)\n",
                "\n    pass\n"),
+        Target("store/atomic.py",
+               "    fsync_folder(path.parent)\n\n\ndef discard(",
+               "    pass\n\n\ndef discard("),
     ], ATOMIC),
     Mutation("c-copies-code", "`c` copies the code link instead of the paper link", [
         Target("tui/screens/main.py",
