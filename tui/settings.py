@@ -40,5 +40,13 @@ def save_setting(key: str, value: Any) -> None:
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(orjson.dumps(data))
+        with open(tmp, "wb") as handle:
+            handle.write(orjson.dumps(data))
+            handle.flush()
+            os.fsync(handle.fileno())  # the bytes reach the disk before the name does
         os.replace(tmp, path)
+        folder = os.open(path.parent, os.O_RDONLY)  # and the rename survives a power cut
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,21 +14,34 @@ from tests.conftest import SAMPLE_PROFILE, run_cli
 run = run_cli  # the console script in a child process, as scripts run it
 
 
+def counts(done: subprocess.CompletedProcess[str]) -> dict[str, int]:
+    """The counts (``added N, ...``) of an import's one summary line; the exact form is
+    pinned in test_identity_rules.py."""
+    (line,) = done.stdout.strip().splitlines()
+    return {name: int(n) for name, n in re.findall(r"([a-z]+) (\d+)", line.split(": ", 1)[1])}
+
+
+def ok(done: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    """The finished command, which must have succeeded."""
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 @pytest.fixture
 def imported(db_path: Path) -> Path:
-    done = run(db_path, "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().endswith(
-        "added 50, merged 0, updated 0, unchanged 0, skipped 0, warnings 1"
-    )
+    done = ok(run(db_path, "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28"))
+    found = counts(done)
+    assert (found["added"], found["updated"], found["unchanged"]) == (50, 0, 0)
+    assert found["warnings"] == 1
     assert "page declares 158 papers but holds 50" in done.stderr
     return db_path
 
 
 def test_import_twice_reports_unchanged(imported: Path) -> None:
-    again = run(imported, "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28")
-    assert again.returncode == 0
-    assert "added 0, merged 0, updated 0, unchanged 50, skipped 0, warnings 1" in again.stdout
+    again = ok(run(imported, "import", str(SAMPLE_PROFILE), "--as-of", "2026-11-28"))
+    found = counts(again)
+    assert (found["added"], found["updated"], found["unchanged"]) == (0, 0, 50)
+    assert found["warnings"] == 1
 
 
 def test_list_json_has_paper_fields_and_user_state(imported: Path) -> None:
@@ -112,16 +127,28 @@ def test_usage_errors_exit_2(db_path: Path) -> None:
 
 
 def test_export_json_round_trips_losslessly(imported: Path, tmp_path: Path) -> None:
-    run(imported, "mark", "skipped", "Zhang2026LeanMarathon")
-    run(imported, "note", "Zhang2026LeanMarathon", "a note")
+    ok(run(imported, "mark", "skipped", "Zhang2026LeanMarathon"))
+    ok(run(imported, "mark", "reading", "Huang2026Fine"))
+    ok(run(imported, "star", "Huang2026Fine"))
+    ok(run(imported, "tag", "Huang2026Fine", "+theory", "+to-cite"))
+    ok(run(imported, "note", "Zhang2026LeanMarathon", "a note\nwith *two* lines"))
     exported = tmp_path / "all.json"
-    assert run(imported, "export", "--format", "json", "-o", str(exported)).returncode == 0
+    ok(run(imported, "export", "--format", "json", "-o", str(exported)))
     other = tmp_path / "other" / "library.json"
-    done = run(other, "import", str(exported))
-    assert done.returncode == 0 and "added 50" in done.stdout
-    first = json.loads(run(imported, "list", "--json", "--sort", "rank").stdout)
-    second = json.loads(run(other, "list", "--json", "--sort", "rank").stdout)
+    assert counts(ok(run(other, "import", str(exported))))["added"] == 50
+    first = json.loads(ok(run(imported, "list", "--json", "--sort", "rank")).stdout)
+    second = json.loads(ok(run(other, "list", "--json", "--sort", "rank")).stdout)
     assert first == second
+    restored = {p["id"]: p for p in second}
+    lean, fine = restored.pop("Zhang2026LeanMarathon"), restored.pop("Huang2026Fine")
+    assert (lean["status"], lean["note"]) == ("skipped", "a note\nwith *two* lines")
+    assert lean["status_changed_at"] and not lean["starred"]
+    assert (fine["status"], fine["starred"], fine["tags"]) == (
+        "reading",
+        True,
+        ["theory", "to-cite"],
+    )
+    assert all(p["status"] == "unread" and not p["starred"] for p in restored.values())
 
 
 def test_export_query_selects_papers(imported: Path) -> None:
@@ -148,13 +175,16 @@ def test_version_and_help(db_path: Path) -> None:
 
 def test_hostile_text_never_reaches_the_terminal(db_path: Path, tmp_path: Path) -> None:
     text = SAMPLE_PROFILE.read_text().replace(
-        "LeanMarathon: Toward", "Lean\x1b[2J\x1b]52;c;cHduZWQ=\x07\x9bMarathon: Toward", 1
+        "LeanMarathon: Toward", "Lean\x1b[2J\x1b]52;c;cHduZWQ=\x07\x9b0mMarathon: Toward", 1
     )
     hostile = tmp_path / "hostile.txt"
     hostile.write_text(text)
     run(db_path, "import", str(hostile), "--as-of", "2026-11-28")
     listed = json.loads(run(db_path, "list", "--json", "--sort", "rank").stdout)
-    assert listed[0]["title"].startswith("Lean") and "Toward Reliable" in listed[0]["title"]
+    assert listed[0]["title"] == (  # the escape sequences removed whole, nothing else
+        "LeanMarathon: Toward Reliable AI Co-Mathematicians through Long-Horizon Lean"
+        " Autoformalization"
+    )
     for args in (["list"], ["show", listed[0]["id"]], ["list", "--json"]):
         out = run(db_path, *args)
         assert out.returncode == 0
@@ -174,4 +204,14 @@ def test_note_from_empty_stdin_is_refused(imported: Path) -> None:
     assert refused.returncode == 1 and "no note text" in refused.stderr
     shown = json.loads(run(imported, "show", "Zhang2026LeanMarathon", "--json").stdout)
     assert shown["note"] == "kept"
-    assert run(imported, "note", "Zhang2026LeanMarathon", "").returncode == 0  # explicit clear
+
+
+def test_empty_note_argument_clears_the_note(imported: Path) -> None:
+    ok(run(imported, "note", "Zhang2026LeanMarathon", "kept"))
+    assert [
+        p["id"] for p in json.loads(ok(run(imported, "list", "has:note", "--json")).stdout)
+    ] == ["Zhang2026LeanMarathon"]
+    ok(run(imported, "note", "Zhang2026LeanMarathon", ""))
+    shown = json.loads(ok(run(imported, "show", "Zhang2026LeanMarathon", "--json")).stdout)
+    assert shown["note"] == ""
+    assert json.loads(ok(run(imported, "list", "has:note", "--json")).stdout) == []

@@ -17,7 +17,7 @@ from store.query import parse as parse_query
 from tests.conftest import AS_OF, SAMPLE_PROFILE
 
 
-def _sample_result():
+def _sample_result() -> ImportResult:
     return parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
 
 
@@ -80,12 +80,14 @@ def test_duplicates_found_by_arxiv_id_doi_and_title(db_path: Path) -> None:
                 Paper(
                     id="",
                     title="Attention is all you need",
+                    authors=("Ashish Vaswani",),
                     arxiv_id="1706.03762",
                     date="2017-06-12",
                 ),
                 Paper(
                     id="",
                     title="Deep residual learning",
+                    authors=("Kaiming He",),
                     doi="10.1109/CVPR.2016.90",
                     date="2016-06-01",
                 ),
