@@ -28,12 +28,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from store import arxiv_api
+from store import arxiv_api, clock
 from store.enrich_log import EnrichLog, field_changes
 from store.errors import FormatError, PaperReaderError
 from store.formats import arxiv_atom
 from store.identity import normalize_arxiv_id, normalized_title
-from store.library import Library, now_iso
+from store.library import Library
 from store.model import Paper
 from store.text import fold
 
@@ -303,7 +303,7 @@ def enrich(
             lookups.append(Lookup(paper.id, outcome, ids))
     if accepted and not dry_run:
         log = EnrichLog(library.path)
-        at = now_iso()
+        at = clock.now_iso()
         library.revise_papers(
             accepted,
             lambda paper: filled(paper, accepted[paper.id]) if not paper.arxiv_id else paper,

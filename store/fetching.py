@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from store import arxiv_api
+from store import arxiv_api, clock
 from store.errors import FormatError, PaperReaderError
 from store.follows import Follow, Follows
 from store.formats import arxiv_atom
 from store.identity import normalize_arxiv_id
-from store.library import Library, now_iso
+from store.library import Library
 from store.merging import ImportSummary
 from store.model import Collection, ImportResult, ImportWarning, Paper
 
@@ -161,7 +161,7 @@ def fetch_all(
             pacer=pacer,
             progress=progress(follow) if progress is not None else None,
         )
-        follows.record_fetch(follow.name, at=now_iso(), added=len(report.new_ids))
+        follows.record_fetch(follow.name, at=clock.now_iso(), added=len(report.new_ids))
         reports.append(report)
         if on_report is not None:
             on_report(report)

@@ -134,7 +134,7 @@ def _crash_everywhere(
 @pytest.fixture(autouse=True)
 def _frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """An import stamps the time: the same in the crashed child and in the finished copy."""
-    monkeypatch.setattr("store.library.now_iso", lambda: "2026-12-01T09:00:00Z")
+    monkeypatch.setattr("store.clock.now_iso", lambda: "2026-12-01T09:00:00Z")
 
 
 @pytest.fixture

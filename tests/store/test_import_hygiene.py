@@ -37,6 +37,7 @@ def test_every_store_module_is_found() -> None:
     modules = _store_modules()
     assert {"store", "store.library", "store.repository", "store.latex"} <= set(modules)
     assert any(name.startswith("store.formats.") for name in modules)
+    assert {"store.query", "store.query.lexer", "store.query.evaluator"} <= set(modules)
 
 
 def test_store_loads_no_ui_libraries() -> None:

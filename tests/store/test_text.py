@@ -52,7 +52,7 @@ _NAMES = st.lists(
 
 @given(_NAMES)
 def test_author_names_normalise_one_by_one(names: tuple[str, ...]) -> None:
-    from store.query import _normalise_names, normalise
+    from store.query.haystack import _normalise_names, normalise
 
     assert _normalise_names(names) == "\n".join(normalise(name) for name in names)
 

@@ -105,7 +105,7 @@ def test_leaving_a_status_and_coming_back_counts_as_changed(
     read = sample_library.set_status([LEAN], ReadingStatus.READ)
     other = other_process(sample_library)
     other.set_status([LEAN], ReadingStatus.UNREAD)
-    monkeypatch.setattr("store.library.now_iso", lambda: "2099-01-01T00:00:00Z")
+    monkeypatch.setattr("store.clock.now_iso", lambda: "2099-01-01T00:00:00Z")
     other.set_status([LEAN], ReadingStatus.READ)  # read again, at another moment
     assert sample_library.undo(read) == UndoOutcome(left=1)
     assert sample_library.state(LEAN).status_changed_at == "2099-01-01T00:00:00Z"
