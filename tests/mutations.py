@@ -135,6 +135,10 @@ MUTATIONS = [
                "return self._change_states(ids, lambda _pid, state: replace(state, starred=starred))",  # noqa: E501
                "return self._states.update({i: replace(self.state(i), starred=starred)"
                " for i in ids}) or {}"),
+        Target("store/state_writes.py",
+               "return self._change_states(ids, lambda _pid, state: replace(state, starred=starred))",  # noqa: E501
+               "return self._states.update({i: replace(self.state(i), starred=starred)"
+               " for i in ids}) or {}"),
     ], ("tests/store/test_library.py", *CLI, *READER)),
     Mutation("no-temp-fsync", "no fsync of the temp file before the rename", [
         Target("store/repository.py",
