@@ -156,6 +156,20 @@ def test_shared_doi_with_another_title_keeps_both_and_says_so(
     assert "10.17863/cam.4242" in notice.lower()
 
 
+def test_shared_doi_in_the_same_year_with_another_title_keeps_both(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """A DOI pasted into the wrong entry: same year, so only the titles tell them apart."""
+    entry = "@inproceedings{{{0}, title = {{{1}}}, author = {{Okafor, Chidi}}, year = 2021,"
+    entry += " booktitle = {{Proc. Hydrology}}, doi = {{10.5194/hess-25-1-2021}}}}\n"
+    bib = entry.format("Okafor2021a", "Recharge Under Drought") + entry.format(
+        "Okafor2021b", "Karst Springs in Winter"
+    )
+    done = imported(db_path, write(tmp_path, "pasted.bib", bib))
+    assert sorted(str(p["id"]) for p in listed(db_path)) == ["Okafor2021a", "Okafor2021b"]
+    assert "Okafor2021a" in done.stderr and "Okafor2021b" in done.stderr
+
+
 def test_shared_arxiv_id_between_user_files_with_other_titles_keeps_both(
     db_path: Path, tmp_path: Path
 ) -> None:
