@@ -15,6 +15,7 @@ from textual.screen import Screen
 from store.errors import PaperReaderError
 from store.formats import decode_input, parse_text
 from store.library import Library
+from tui import colours
 from tui.history import UndoHistory
 from tui.memory import keep_out_of_gc
 from tui.resources import sample_data_dir, styles_dir
@@ -76,6 +77,12 @@ class PaperReaderApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``q`` and ``?`` are letters while the user types a query or a note."""
         return not (action in ("help", "quit") and typing_text(self.screen))
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, with every text colour readable on its background."""
+        variables = colours.readable_variables(super().get_css_variables())
+        self.theme_variables = variables
+        return variables
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()

@@ -6,12 +6,15 @@ markup, with control characters stripped again here as defence in depth.
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 
 from store.latex import latex_to_unicode
 from store.links import arxiv_title_search, code_link, paper_link
 from store.model import Paper, UserState, category_name
 from store.text import clean_line, clean_text
+
+DIM = Style(dim=True)
 
 
 def authors_line(paper: Paper) -> str:
@@ -20,10 +23,17 @@ def authors_line(paper: Paper) -> str:
     return names + (" et al." if paper.authors_truncated else "")
 
 
-def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None) -> Text:
+def paper_details(
+    paper: Paper,
+    state: UserState,
+    *,
+    abstract: str | None = None,
+    muted: Style = DIM,
+) -> Text:
     """The abstract pane: title, authors, affiliations, date, category, links, abstract.
 
-    ``abstract`` is the already rendered abstract when the caller caches it.
+    ``abstract`` is the already rendered abstract when the caller caches it;
+    ``muted`` the style of secondary lines (the theme's readable muted colour).
     """
     text = Text()
     text.append(clean_line(latex_to_unicode(paper.title)), style="bold")
@@ -31,14 +41,14 @@ def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None
     text.append(clean_line(authors_line(paper)), style="italic")
     text.append("\n")
     if paper.affiliations:
-        text.append(clean_line(", ".join(paper.affiliations)), style="dim")
+        text.append(clean_line(", ".join(paper.affiliations)), style=muted)
         text.append("\n")
     meta = [paper.display_date or "undated"]
     if paper.category:
         meta.append(f"{paper.category} · {category_name(paper.category)}")
     if paper.venue:
         meta.append(paper.venue)
-    text.append(clean_line("  ·  ".join(meta)), style="dim")
+    text.append(clean_line("  ·  ".join(meta)), style=muted)
     text.append("\n")
     status = state.status.value + ("  ★ starred" if state.starred else "")
     if state.tags:
@@ -46,20 +56,20 @@ def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None
     text.append(clean_line(status), style="bold")
     text.append("\n\n")
     link = paper_link(paper)
-    text.append("Link  ", style="dim")
+    text.append("Link  ", style=muted)
     if link == arxiv_title_search(paper.title):
-        text.append("none in the source; c copies an arXiv search for the title", style="dim")
+        text.append("none in the source; c copies an arXiv search for the title", style=muted)
     else:
         text.append(clean_line(link))
     text.append("\n")
     code = code_link(paper)
     if code:
-        text.append("Code  ", style="dim")
+        text.append("Code  ", style=muted)
         text.append(clean_line(code))
         text.append("\n")
     text.append("\n")
     body = abstract if abstract is not None else render_abstract(paper)
-    text.append(body or "(no abstract)", style="" if body else "dim italic")
+    text.append(body or "(no abstract)", style=Style() if body else muted + Style(italic=True))
     return text
 
 

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from store.errors import PaperReaderError
 from store.model import ReadingStatus
+from tui.colours import muted_style
 from tui.render import paper_details
 
 if TYPE_CHECKING:
@@ -71,7 +72,8 @@ class TriageScreen(Screen[None]):
         library = self.app.library
         paper_id = self.queue[self.position]
         paper = library.complete(library.get(paper_id))
-        paper_view.update(paper_details(paper, library.state(paper_id)))
+        muted = muted_style(self.app.theme_variables)
+        paper_view.update(paper_details(paper, library.state(paper_id), muted=muted))
         self.query_one("#triage-body").scroll_home(animate=False)
 
     def action_decide(self, decision: str) -> None:

@@ -24,6 +24,7 @@ from textual.strip import Strip
 from store.latex import latex_to_unicode
 from store.model import Paper, ReadingStatus, UserState
 from store.text import clean_line
+from tui import colours
 
 _ROW_CACHE_SIZE = 2048
 STATUS_MARKS = {
@@ -39,6 +40,18 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
+
+
+@dataclass(frozen=True)
+class _RowStyles:
+    """The resolved styles of one kind of row (plain, selected, cursor, both)."""
+
+    row: Style
+    unread: Style
+    muted: Style
+    meta: Style
+    star: Style
+    mark: Style
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -93,6 +106,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--muted",
         "paper-list--star",
         "paper-list--meta",
+        "paper-list--mark",
     }
 
     @dataclass
@@ -125,7 +139,7 @@ class PaperList(ScrollView, can_focus=True):
         self.papers: list[Paper] = []
         self.selected: set[str] = set()
         self._state_of: Callable[[str], UserState] = lambda _id: UserState()
-        self._styles: dict[str, Style] = {}
+        self._styles: dict[tuple[bool, bool], _RowStyles] = {}
         self._titles: dict[str, str] = {}
         # Rendered rows: a new search mostly shows papers just shown (typing
         # narrows), and a cursor move changes two rows of forty.
@@ -245,11 +259,40 @@ class PaperList(ScrollView, can_focus=True):
         self._rows.clear()
         super().notify_style_update()
 
-    def _style(self, name: str) -> Style:
-        style = self._styles.get(name)
-        if style is None:
-            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
-        return style
+    def _row_styles(self, selected: bool, cursor: bool) -> _RowStyles:
+        """The styles of one kind of row, blended onto the list's real background."""
+        key = (selected, cursor)
+        styles = self._styles.get(key)
+        if styles is None:
+            styles = self._styles[key] = self._resolve_row_styles(selected, cursor)
+        return styles
+
+    def _resolve_row_styles(self, selected: bool, cursor: bool) -> _RowStyles:
+        _, _, background, foreground = self.colors
+        row_text = Style()
+        for name, applies in (("selected", selected), ("cursor", cursor)):
+            if applies:
+                background, foreground, text = colours.layer(
+                    background, foreground, self.get_component_styles(f"paper-list--{name}")
+                )
+                row_text += text
+
+        def part(name: str | None) -> Style:
+            if name is None:
+                return colours.rich_style(foreground, background, row_text)
+            _, colour, text = colours.layer(
+                background, foreground, self.get_component_styles(f"paper-list--{name}")
+            )
+            return colours.rich_style(colour, background, row_text + text)
+
+        return _RowStyles(
+            row=part(None),
+            unread=part("unread"),
+            muted=part("muted"),
+            meta=part("meta"),
+            star=part("star"),
+            mark=part("mark"),
+        )
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.papers))
@@ -298,19 +341,16 @@ class PaperList(ScrollView, can_focus=True):
         """One row; everything it depends on is in render_line's cache key."""
         state = self._state_of(paper.id)
         selected = paper.id in self.selected
-        row_style = base
-        if selected:
-            row_style += self._style("paper-list--selected")
-        if index == self.cursor:
-            row_style += self._style("paper-list--cursor")
+        styles = self._row_styles(selected, index == self.cursor)
+        row_style = styles.row
         if state.status is ReadingStatus.UNREAD:
-            title_style = row_style + self._style("paper-list--unread")
+            title_style = styles.unread
         elif state.status in (ReadingStatus.READ, ReadingStatus.SKIPPED):
-            title_style = row_style + self._style("paper-list--muted")
+            title_style = styles.muted
         else:
             title_style = row_style
-        meta_style = row_style + self._style("paper-list--meta")
-        star_style = row_style + self._style("paper-list--star")
+        meta_style = styles.meta
+        star_style = styles.star
 
         date = paper.display_date
         show_date = width >= 70
@@ -324,7 +364,7 @@ class PaperList(ScrollView, can_focus=True):
         title_width = max(width - fixed, 1)
 
         segments = [
-            Segment("▌" if selected else " ", star_style if selected else row_style),
+            Segment("▌" if selected else " ", styles.mark),
             Segment(STATUS_MARKS[state.status] + " ", title_style),
             Segment("★ " if state.starred else "  ", star_style),
             Segment(date_text + " ", meta_style),
