@@ -20,6 +20,7 @@ from tui.history import UndoHistory
 from tui.memory import keep_out_of_gc
 from tui.resources import sample_data_dir, styles_dir
 from tui.screens.main import MainScreen, typing_text
+from tui.screens.paper import PaperScreen
 from tui.settings import load_settings, save_setting
 
 
@@ -75,7 +76,12 @@ class PaperReaderApp(App[None]):
             await super().on_event(key)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``q`` and ``?`` are letters while the user types a query or a note."""
+        """``q`` and ``?`` are letters while the user types a query or a note.
+
+        ``q`` quits only from the list: elsewhere it goes back (as in mutt).
+        """
+        if action == "quit" and not isinstance(self.screen, MainScreen):
+            return False
         return not (action in ("help", "quit") and typing_text(self.screen))
 
     def get_css_variables(self) -> dict[str, str]:
@@ -128,7 +134,7 @@ class PaperReaderApp(App[None]):
     def save_pending_work(self) -> None:
         """Write what only the UI holds (a note being typed) to the store."""
         for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
+            if isinstance(screen, MainScreen | PaperScreen):
                 try:
                     screen.save_pending_note()
                 except PaperReaderError as err:

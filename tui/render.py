@@ -43,17 +43,20 @@ def paper_details(
     if paper.affiliations:
         text.append(clean_line(", ".join(paper.affiliations)), style=muted)
         text.append("\n")
+    status = state.status.value + ("  ★ starred" if state.starred else "")
+    if state.tags:
+        status += "  #" + " #".join(state.tags)
+    text.append(clean_line(status), style="bold")
     meta = [paper.display_date or "undated"]
     if paper.category:
         meta.append(f"{paper.category} · {category_name(paper.category)}")
     if paper.venue:
         meta.append(paper.venue)
-    text.append(clean_line("  ·  ".join(meta)), style=muted)
-    text.append("\n")
-    status = state.status.value + ("  ★ starred" if state.starred else "")
-    if state.tags:
-        status += "  #" + " #".join(state.tags)
-    text.append(clean_line(status), style="bold")
+    text.append("  ·  " + clean_line("  ·  ".join(meta)), style=muted)
+    # The abstract before the links: on a short pane its start is what counts.
+    text.append("\n\n")
+    body = abstract if abstract is not None else render_abstract(paper)
+    text.append(body or "(no abstract)", style=Style() if body else muted + Style(italic=True))
     text.append("\n\n")
     link = paper_link(paper)
     text.append("Link  ", style=muted)
@@ -61,15 +64,10 @@ def paper_details(
         text.append("none in the source; c copies an arXiv search for the title", style=muted)
     else:
         text.append(clean_line(link))
-    text.append("\n")
     code = code_link(paper)
     if code:
-        text.append("Code  ", style=muted)
+        text.append("\nCode  ", style=muted)
         text.append(clean_line(code))
-        text.append("\n")
-    text.append("\n")
-    body = abstract if abstract is not None else render_abstract(paper)
-    text.append(body or "(no abstract)", style=Style() if body else muted + Style(italic=True))
     return text
 
 

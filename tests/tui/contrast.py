@@ -78,3 +78,20 @@ def text_cells(svg: str) -> list[Cell]:
             background = backgrounds.get((line, column + offset), (DEFAULT_BACKGROUND, 0))[0]
             cells.append(Cell(line, column + offset, char, fills[css_class], background))
     return cells
+
+
+def screen_lines(svg: str) -> list[str]:
+    """The screenshot's text, line by line (spaces where nothing is drawn)."""
+    rows: dict[int, dict[int, str]] = {}
+    for _css_class, x, y, content in _TEXT.findall(svg):
+        line = round((float(y) - 20) / LINE_HEIGHT)
+        column = round(float(x) / CHAR_WIDTH)
+        for offset, char in enumerate(html.unescape(content).replace("\xa0", " ")):
+            rows.setdefault(line, {})[column + offset] = char
+    last = max(rows, default=-1)
+    return [
+        "".join(
+            rows.get(n, {}).get(c, " ") for c in range(max(rows.get(n, {0: ""}), default=0) + 1)
+        )
+        for n in range(last + 1)
+    ]

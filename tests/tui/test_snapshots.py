@@ -43,6 +43,10 @@ def test_main_screen_marked_80x24(snap_compare, sample_library: Library) -> None
     assert snap_compare(make_app(sample_library), terminal_size=(80, 24), press=MARKED)
 
 
+def test_paper_view_80x24(snap_compare, sample_library: Library) -> None:
+    assert snap_compare(make_app(sample_library), terminal_size=(80, 24), press=["j", "enter"])
+
+
 def test_help_screen(snap_compare, sample_library: Library) -> None:
     assert snap_compare(make_app(sample_library), terminal_size=SIZE, press=["question_mark"])
 

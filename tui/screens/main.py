@@ -12,7 +12,7 @@ import time
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 
 NARROW_WIDTH = 100
+NARROW_LIST_ROWS = 8
+NARROW_LIST_MIN_ROWS = 3
 # Above this many papers a search with words runs in a worker (titles and authors
 # first, then abstracts); below it the whole search is quick enough inline.
 FULL_TEXT_INLINE_LIMIT = 20_000
@@ -71,10 +73,12 @@ class _SearchResult:
     results: list[Paper]
 
 
-_LETTER_ACTIONS = frozenset({"search", "edit_note", "toggle_filters", "undo", "triage", "stats"})
+_LETTER_ACTIONS = frozenset(
+    {"search", "edit_note", "toggle_filters", "undo", "triage", "stats", "scroll_abstract"}
+)
 
 
-def typing_text(screen: Screen[object]) -> bool:
+def typing_text(screen: Screen[Any]) -> bool:
     """True when the focused widget takes text (the search bar, the note editor)."""
     return isinstance(screen.focused, Input | TextArea)
 
@@ -111,6 +115,26 @@ class MainScreen(Screen[None]):
         Binding("T", "triage", "Triage", id="main.triage", priority=True),
         Binding("S", "stats", "Stats", id="main.stats", show=False, priority=True),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="main.unselect"),
+        # Run as the key is read (the pager is on screen for the keys typed after
+        # it); only while the list has focus: enter in the search bar or the
+        # filters is theirs.
+        Binding("enter", "open_paper", "Read paper", show=False, id="main.open", priority=True),
+        Binding(
+            "right_square_bracket",
+            "scroll_abstract(1)",
+            "Abstract page down",
+            show=False,
+            id="main.abstract_down",
+            priority=True,
+        ),
+        Binding(
+            "left_square_bracket",
+            "scroll_abstract(-1)",
+            "Abstract page up",
+            show=False,
+            id="main.abstract_up",
+            priority=True,
+        ),
     ]
 
     app: PaperReaderApp
@@ -132,6 +156,8 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While text is being typed, letters are text, not commands."""
+        if action == "open_paper":
+            return self.focused is self.paper_list
         return not (action in _LETTER_ACTIONS and typing_text(self))
 
     def compose(self) -> ComposeResult:
@@ -171,11 +197,16 @@ class MainScreen(Screen[None]):
     # -- layout ----------------------------------------------------------------
 
     def on_resize(self, event: Resize) -> None:
-        self._layout(event.size.width)
+        self._layout(event.size.width, event.size.height)
 
-    def _layout(self, width: int) -> None:
+    def _layout(self, width: int, height: int | None = None) -> None:
         narrow = width < NARROW_WIDTH
         self.set_class(narrow, "-narrow")
+        if height is not None:
+            # Below 100 columns the abstract gets the space: about eight list
+            # rows at 80×24, fewer on shorter terminals, never under three.
+            rows = max(NARROW_LIST_MIN_ROWS, min(NARROW_LIST_ROWS, height - 16))
+            self.paper_list.styles.height = rows if narrow else None
         show = self.filters_visible if self.filters_visible is not None else not narrow
         was_hidden = self.has_class("-filters-hidden")
         self.set_class(not show, "-filters-hidden")
@@ -508,6 +539,7 @@ class MainScreen(Screen[None]):
 
     def _show_note(self, paper: Paper | None) -> None:
         state = self.app.library.state(paper.id) if paper else None
+        self.notes.set_class(bool(state and state.note), "-has-note")
         if paper is None or self.notes.paper_id != paper.id:
             self.notes.show_note(paper.id if paper else None, state.note if state else "")
         elif not self.notes.has_focus and state is not None and state.note != self.notes.text:
@@ -522,6 +554,10 @@ class MainScreen(Screen[None]):
         self.paper_list.clear_selection()
 
     # -- changing state --------------------------------------------------------
+
+    def run_paper_action(self, action: str, paper_ids: list[str]) -> None:
+        """Act on these papers as the list's keys do (the paper view calls this)."""
+        self._paper_action(PaperList.ActionRequested(action, paper_ids))
 
     @on(PaperList.ActionRequested)
     def _paper_action(self, event: PaperList.ActionRequested) -> None:
@@ -690,6 +726,26 @@ class MainScreen(Screen[None]):
         self.app.call_from_thread(self.notify, message, markup=False)
 
     # -- other screens ---------------------------------------------------------
+
+    def action_scroll_abstract(self, pages: int) -> None:
+        """Page the abstract pane without leaving the list."""
+        view = self.query_one(AbstractView)
+        if pages > 0:
+            view.scroll_page_down(animate=False)
+        else:
+            view.scroll_page_up(animate=False)
+
+    def action_open_paper(self) -> None:
+        """Read the paper under the cursor on the full screen, as in a pager."""
+        from tui.screens.paper import PaperScreen
+
+        if self.paper_list.current is None:
+            return
+        try:
+            self.save_pending_note()
+        except PaperReaderError as err:
+            self.notify(f"Note not saved: {err}", severity="error", markup=False)
+        self.app.push_screen(PaperScreen(self), lambda _result: self._after_triage())
 
     def action_triage(self) -> None:
         """One unread paper at a time: one key decides, the next appears."""

@@ -40,7 +40,7 @@ def _category_label(code: str) -> str:
 class StatsScreen(Screen[None]):
     """Plots with the numbers beside them."""
 
-    BINDINGS = [Binding("escape,S", "leave", "Back", id="stats.back")]
+    BINDINGS = [Binding("escape,S,q", "leave", "Back", id="stats.back")]
 
     app: PaperReaderApp
 

@@ -32,7 +32,7 @@ class TriageScreen(Screen[None]):
         Binding("s", "decide('star')", "Star & keep", id="triage.star"),
         Binding("l", "decide('later')", "Later", id="triage.later"),
         Binding("z", "undo", "Undo", id="triage.undo"),
-        Binding("escape", "leave", "Back", id="triage.back"),
+        Binding("escape,q", "leave", "Back", id="triage.back"),
     ]
 
     app: PaperReaderApp

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import TextArea
 
 SAVE_DELAY_S = 0.5
@@ -43,7 +44,7 @@ class NotesPane(TextArea):
         self.border_title = "Note"
         self.paper_id: str | None = None
         self._saved_text = ""
-        self._timer = None
+        self._timer: Timer | None = None
 
     def show_note(self, paper_id: str | None, note: str) -> None:
         """Show this paper's note, saving the previous paper's first."""

@@ -166,7 +166,7 @@ class PaperList(ScrollView, can_focus=True):
                     break
             else:
                 index = 0  # the paper is gone (a new search): start at the top
-        self.virtual_size = Size(self.size.width, len(papers))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(papers))
         self.set_reactive(PaperList.cursor, index)
         self._scroll_cursor_into_view()
         self.refresh()
@@ -295,7 +295,7 @@ class PaperList(ScrollView, can_focus=True):
         )
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.papers))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.papers))
         self._scroll_cursor_into_view()
 
     def render_line(self, y: int) -> Strip:
