@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 
@@ -102,23 +103,39 @@ class PaperReaderApp(App[None]):
             save_setting("theme", theme)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette offers every key of the reader, generated from the bindings."""
-        yield from super().get_system_commands(screen)
-        if not isinstance(screen, MainScreen):
-            return
-        from tui.widgets.paper_list import PaperList
+        """The palette offers every key of the screen, generated from the bindings.
 
-        paper_list = screen.query_one(PaperList)
-        for owner in (paper_list, screen):
+        Hidden keys too (statistics, undo, filters...), named as the footer names
+        them: ``/``, not ``slash``.
+        """
+        yield from super().get_system_commands(screen)
+        owners: list[DOMNode] = []
+        if isinstance(screen, MainScreen):
+            from tui.widgets.paper_list import PaperList
+
+            owners.append(screen.query_one(PaperList))
+        owners += [screen, self]
+        seen: set[str] = set()
+        for owner in owners:
             for binding in owner.BINDINGS:
-                if isinstance(binding, Binding) and binding.show and binding.description:
-                    yield SystemCommand(
-                        binding.description,
-                        f"key: {binding.key}",
-                        lambda owner=owner, action=binding.action: self.call_later(
-                            owner.run_action, action
-                        ),
-                    )
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                if binding.description in seen:
+                    continue
+                seen.add(binding.description)
+                yield SystemCommand(
+                    binding.description,
+                    f"key: {self.key_names(binding)}",
+                    lambda owner=owner, action=binding.action: self.call_later(
+                        owner.run_action, action
+                    ),
+                )
+
+    def key_names(self, binding: Binding) -> str:
+        """A binding's keys as people write them: ``j / ↓``, ``/``, ``?``."""
+        return " / ".join(
+            self.get_key_display(Binding(key, binding.action)) for key in binding.key.split(",")
+        )
 
     def action_help(self) -> None:
         """Show every key."""

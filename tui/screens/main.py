@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 from textual.worker import get_current_worker
 
 from store.errors import PaperReaderError, SearchCancelled
@@ -35,6 +35,7 @@ from tui.memory import keep_out_of_gc
 from tui.screens.tag_dialog import TagDialog
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
+from tui.widgets.footer import ReaderFooter
 from tui.widgets.notes_pane import NotesPane
 from tui.widgets.paper_list import PaperList
 from tui.widgets.search_bar import SearchBar
@@ -113,7 +114,7 @@ class MainScreen(Screen[None]):
         Binding("f", "toggle_filters", "Filters", id="main.filters", show=False, priority=True),
         Binding("z", "undo", "Undo", id="main.undo", show=False, priority=True),
         Binding("T", "triage", "Triage", id="main.triage", priority=True),
-        Binding("S", "stats", "Stats", id="main.stats", show=False, priority=True),
+        Binding("S", "stats", "Statistics", id="main.stats", show=False, priority=True),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="main.unselect"),
         # Run as the key is read (the pager is on screen for the keys typed after
         # it); only while the list has focus: enter in the search bar or the
@@ -171,7 +172,7 @@ class MainScreen(Screen[None]):
                 with Horizontal(id="detail"):
                     yield AbstractView(id="abstract")
                     yield NotesPane(id="notes")
-        yield Footer()
+        yield ReaderFooter()
 
     @property
     def paper_list(self) -> PaperList:

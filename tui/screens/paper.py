@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.errors import PaperReaderError
 from store.model import Paper
 from store.text import clean_text
 from tui.colours import muted_style
 from tui.render import paper_details
+from tui.widgets.footer import ReaderFooter
 from tui.widgets.notes_pane import NotesPane
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class PaperScreen(Screen[None]):
         with VerticalScroll(id="paper-body"):
             yield Static("", id="paper-text")
         yield NotesPane(id="paper-note")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self._composed = True

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from store.model import category_name
 from store.stats import library_stats
 from store.text import clean_line
+from tui.widgets.footer import ReaderFooter
 
 if TYPE_CHECKING:
     from tui.app import PaperReaderApp
@@ -72,7 +73,7 @@ class StatsScreen(Screen[None]):
                     ),
                     classes="stats-numbers",
                 )
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         stats = self.stats

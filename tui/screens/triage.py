@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.errors import PaperReaderError
 from store.model import ReadingStatus
 from tui.colours import muted_style
 from tui.render import paper_details
+from tui.widgets.footer import ReaderFooter
 
 if TYPE_CHECKING:
     from tui.app import PaperReaderApp
@@ -49,7 +50,7 @@ class TriageScreen(Screen[None]):
         yield Static("", id="triage-progress", markup=False)
         with VerticalScroll(id="triage-body"):
             yield Static("", id="triage-paper")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self._composed = True

@@ -87,7 +87,7 @@ class PaperList(ScrollView, can_focus=True):
         Binding(
             "C",
             "request('copy_code')",
-            "Copy code",
+            "Copy code link",
             id="paper.copy_code",
             show=False,
             priority=True,
@@ -95,7 +95,7 @@ class PaperList(ScrollView, can_focus=True):
         Binding(
             "y", "request('copy_bibtex')", "Copy BibTeX", id="paper.copy_bibtex", priority=True
         ),
-        Binding("o", "request('open')", "Open", id="paper.open", show=False, priority=True),
+        Binding("o", "request('open')", "Open link", id="paper.open", show=False, priority=True),
         Binding("space", "toggle_select", "Select", id="paper.select", show=False, priority=True),
     ]
 
