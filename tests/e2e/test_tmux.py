@@ -212,3 +212,34 @@ def test_file_argument_imports_then_opens_and_hostile_text_stays_text(tmp_path: 
         assert term.tmux("show-buffer", check=False) == ""  # the title's OSC 52 never ran
     finally:
         term.tmux("kill-server", check=False)
+
+
+def _lean_matches(term: Terminal) -> list[dict[str, object]]:
+    found = json.loads(cli(term, "list", "lean", "--json"))
+    assert len(found) >= 2
+    return found
+
+
+def test_a_burst_after_enter_marks_the_second_match(terminal: Terminal) -> None:
+    lean = _lean_matches(terminal)
+    terminal.start(80, 24)
+    terminal.wait_for("50 of 50")
+    terminal.keys("/", "l", "e", "a", "n", "Enter", "j", "r")  # one burst, as over SSH
+    shown = terminal.wait_for(f"{len(lean)} of 50 · {len(lean) - 1} unread")
+    assert "leanjr" not in shown
+    terminal.keys("q")
+    terminal.wait_gone("of 50")
+    states = {p["id"]: p["status"] for p in json.loads(cli(terminal, "list", "--json"))}
+    assert states[lean[1]["id"]] == "read"
+    assert states[lean[0]["id"]] == "unread"
+
+
+def test_a_burst_typed_while_starting_is_not_misrouted(terminal: Terminal) -> None:
+    lean = _lean_matches(terminal)
+    terminal.start(80, 24)
+    terminal.keys("/", "l", "e", "a", "n", "Enter", "j", "r")  # before the first paint
+    terminal.wait_for(f"{len(lean)} of 50 · {len(lean) - 1} unread")
+    terminal.keys("q")
+    terminal.wait_gone("of 50")
+    states = {p["id"]: p["status"] for p in json.loads(cli(terminal, "list", "--json"))}
+    assert states[lean[1]["id"]] == "read"

@@ -30,7 +30,7 @@ from store.links import bibtex_entry, code_link, is_web_url, paper_link
 from store.model import Paper, ReadingStatus, UserState
 from store.query import Query, QueryError
 from store.query import parse as parse_query
-from tui import clipboard
+from tui import clipboard, typeahead
 from tui.memory import keep_out_of_gc
 from tui.screens.tag_dialog import TagDialog
 from tui.widgets.abstract_view import AbstractView
@@ -115,10 +115,17 @@ class MainScreen(Screen[None]):
         Binding("z", "undo", "Undo", id="main.undo", show=False, priority=True),
         Binding("T", "triage", "Triage", id="main.triage", priority=True),
         Binding("S", "stats", "Statistics", id="main.stats", show=False, priority=True),
-        Binding("escape", "clear_selection", "Clear selection", show=False, id="main.unselect"),
-        # Run as the key is read (the pager is on screen for the keys typed after
-        # it); only while the list has focus: enter in the search bar or the
-        # filters is theirs.
+        # enter and esc run as the key is read, so that the keys typed after
+        # them reach the widget that has focus by then; only on the list and
+        # in the note editor (the search bar has its own).
+        Binding(
+            "escape",
+            "escape",
+            "Clear selection, then filters",
+            show=False,
+            id="main.unselect",
+            priority=True,
+        ),
         Binding("enter", "open_paper", "Read paper", show=False, id="main.open", priority=True),
         Binding(
             "right_square_bracket",
@@ -154,11 +161,14 @@ class MainScreen(Screen[None]):
         self._facets_timer: Timer | None = None
         self._abstract_due = False
         self._search_pending = False
+        self._query_text = ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While text is being typed, letters are text, not commands."""
         if action == "open_paper":
             return self.focused is self.paper_list
+        if action == "escape":
+            return self.focused is self.paper_list or self.focused is self.notes
         return not (action in _LETTER_ACTIONS and typing_text(self))
 
     def compose(self) -> ComposeResult:
@@ -420,6 +430,9 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
+        if event.value == self._query_text:
+            return  # applied already (enter applies the query before its message arrives)
+        self._query_text = event.value
         error = self.query_one("#search-error", Static)
         try:
             self.query_obj = parse_query(event.value)
@@ -448,8 +461,29 @@ class MainScreen(Screen[None]):
             self._search_in_background(query, sort, revision, within_quick, within_full)
             self._show_header(self.paper_list.papers)
 
-    @on(SearchBar.Finished)
-    def _search_finished(self) -> None:
+    async def action_escape(self) -> None:
+        """Leave the note editor, else clear the selection."""
+        if self.focused is self.notes:
+            await typeahead.settled(self.notes)  # the note's last letters are in it
+            self.notes.save_now()
+            self.set_focus(self.paper_list)
+        else:
+            self.action_clear_selection()
+
+    async def action_leave_search(self, clear: bool) -> None:
+        """Back to the list once the query typed so far is searched.
+
+        The letters typed before this key may still wait in the search bar's
+        queue: let it take them, apply the query at once, and wait for a
+        background search to finish, so that ``/lean⏎jr`` marks the second
+        paper that matches "lean".
+        """
+        bar = self.query_one(SearchBar)
+        await typeahead.settled(bar)
+        if clear:
+            bar.value = ""
+        self._query_changed(Input.Changed(bar, bar.value))
+        await typeahead.until(lambda: self.search_settled)
         self.set_focus(self.paper_list)
 
     def action_search(self) -> None:
