@@ -39,9 +39,20 @@ class PaperReaderApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, library: Library, *, welcome: str | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        *,
+        welcome: str | None = None,
+        collections: Iterable[str] = (),
+        notice: str | None = None,
+    ) -> None:
+        """``collections``: open filtered to these (a chip; esc clears it);
+        ``notice``: shown on opening (an import summary, say)."""
         super().__init__()
         self.library = library
+        self.start_collections = frozenset(collections)
+        self.notice = notice
         keep_out_of_gc()
         self.history = UndoHistory()
         self.welcome = welcome
@@ -92,11 +103,14 @@ class PaperReaderApp(App[None]):
         return variables
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen()
+        chosen = {"collection": self.start_collections} if self.start_collections else {}
+        return MainScreen(chosen=chosen)
 
     def on_mount(self) -> None:
         if self.welcome:
             self.notify(self.welcome, title="Welcome", timeout=12, markup=False)
+        if self.notice:
+            self.notify(self.notice, title="Imported", timeout=20, markup=False)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_running:
@@ -158,9 +172,15 @@ class PaperReaderApp(App[None]):
                     print(f"paper-reader: note not saved: {err}", file=sys.stderr)
 
 
-def make_app(library: Library, *, welcome: str | None = None) -> PaperReaderApp:
+def make_app(
+    library: Library,
+    *,
+    welcome: str | None = None,
+    collections: Iterable[str] = (),
+    notice: str | None = None,
+) -> PaperReaderApp:
     """The app for a library: used by ``main()``, the pilot tests and the snapshots."""
-    return PaperReaderApp(library, welcome=welcome)
+    return PaperReaderApp(library, welcome=welcome, collections=collections, notice=notice)
 
 
 def import_sample_collection(library: Library) -> str:
@@ -181,10 +201,16 @@ def import_sample_collection(library: Library) -> str:
     )
 
 
-def run_reader(library: Library) -> int:
-    """Open the reader on a library, importing the sample collection on first run."""
+def run_reader(
+    library: Library, *, collections: Iterable[str] = (), notice: str | None = None
+) -> int:
+    """Open the reader on a library, importing the sample collection on first run.
+
+    ``paper-reader FILE`` passes the collections it imported (the reader opens
+    filtered to them) and its summary as ``notice``.
+    """
     welcome = import_sample_collection(library) if len(library) == 0 else None
-    app = make_app(library, welcome=welcome)
+    app = make_app(library, welcome=welcome, collections=collections, notice=notice)
 
     def hang_up(_signum: int, _frame: object) -> None:
         # The terminal is gone (a dropped SSH link): keep the user's words, then leave.

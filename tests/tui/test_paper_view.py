@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from store.library import Library
 from store.model import ReadingStatus
 from tests.tui.contrast import screen_lines
@@ -139,3 +141,15 @@ def test_enter_in_the_search_bar_only_leaves_it(sample_library: Library) -> None
         assert isinstance(app.screen, PaperScreen)
 
     drive(sample_library, script)
+
+
+@pytest.mark.parametrize("size", [(40, 12), (80, 24), (120, 40)])
+def test_the_list_has_no_horizontal_scrollbar(sample_library: Library, size) -> None:
+    async def script(app, pilot) -> None:
+        papers = paper_list(app)
+        assert papers.max_scroll_y > 0  # it overflows: the vertical scrollbar shows
+        assert papers.max_scroll_x == 0
+        assert not papers.show_horizontal_scrollbar
+        assert papers.virtual_size.width == papers.scrollable_content_region.width
+
+    drive(sample_library, script, size=size)

@@ -36,6 +36,7 @@ from tui.screens.tag_dialog import TagDialog
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
 from tui.widgets.footer import ReaderFooter
+from tui.widgets.list_header import SORT_NAMES, SORTS, list_header
 from tui.widgets.notes_pane import NotesPane
 from tui.widgets.paper_list import PaperList
 from tui.widgets.search_bar import SearchBar
@@ -75,7 +76,16 @@ class _SearchResult:
 
 
 _LETTER_ACTIONS = frozenset(
-    {"search", "edit_note", "toggle_filters", "undo", "triage", "stats", "scroll_abstract"}
+    {
+        "search",
+        "edit_note",
+        "toggle_filters",
+        "undo",
+        "triage",
+        "stats",
+        "scroll_abstract",
+        "cycle_sort",
+    }
 )
 
 
@@ -92,11 +102,12 @@ BACKGROUND_START_S = 0.3
 # How many papers below the cursor (and one above) have their abstract rendered ahead.
 _RENDER_AHEAD = 3
 EMPTY_LIBRARY_HINT = (
-    "Your library is empty.\n\nImport a reading list from a shell:\n\n"
+    "Your library is empty. Import a reading list from a shell:\n\n"
     "    paper-reader import FILE\n\n"
-    "FILE can be an author-profile page saved as text, BibTeX, RIS, an arXiv\n"
-    "feed, CSL-JSON or a paper-reader JSON export; `paper-reader add ID` fetches\n"
-    "papers from arXiv."
+    "FILE: an author-profile page saved as text, BibTeX, RIS,\n"
+    "an arXiv feed, CSL-JSON or a paper-reader JSON export.\n\n"
+    "Or fetch papers from arXiv by id:\n\n"
+    "    paper-reader add ID"
 )
 
 
@@ -114,6 +125,7 @@ class MainScreen(Screen[None]):
         Binding("f", "toggle_filters", "Filters", id="main.filters", show=False, priority=True),
         Binding("z", "undo", "Undo", id="main.undo", show=False, priority=True),
         Binding("T", "triage", "Triage", id="main.triage", priority=True),
+        Binding("O", "cycle_sort", "Sort order", id="main.sort", show=False, priority=True),
         Binding("S", "stats", "Statistics", id="main.stats", show=False, priority=True),
         # enter and esc run as the key is read, so that the keys typed after
         # them reach the widget that has focus by then; only on the list and
@@ -121,7 +133,7 @@ class MainScreen(Screen[None]):
         Binding(
             "escape",
             "escape",
-            "Clear selection, then filters",
+            "Clear selection, else filters",
             show=False,
             id="main.unselect",
             priority=True,
@@ -147,10 +159,10 @@ class MainScreen(Screen[None]):
 
     app: PaperReaderApp
 
-    def __init__(self) -> None:
+    def __init__(self, *, chosen: dict[str, frozenset[str]] | None = None) -> None:
         super().__init__()
         self.query_obj: Query = parse_query("")
-        self.chosen: dict[str, frozenset[str]] = {}
+        self.chosen: dict[str, frozenset[str]] = dict(chosen or {})
         self.sort = "date"
         self.filters_visible: bool | None = None  # None: decided by the width
         self._matched: list[Paper] = []
@@ -162,13 +174,14 @@ class MainScreen(Screen[None]):
         self._abstract_due = False
         self._search_pending = False
         self._query_text = ""
+        self._query_error = False  # the list shows the last query that parsed
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While text is being typed, letters are text, not commands."""
         if action == "open_paper":
             return self.focused is self.paper_list
         if action == "escape":
-            return self.focused is self.paper_list or self.focused is self.notes
+            return self.focused in (self.paper_list, self.notes, self.query_one(FilterPanel))
         return not (action in _LETTER_ACTIONS and typing_text(self))
 
     def compose(self) -> ComposeResult:
@@ -225,12 +238,32 @@ class MainScreen(Screen[None]):
             self._count_facets(self._facets_generation)
 
     def action_toggle_filters(self) -> None:
-        """Show or hide the filter pane."""
-        hidden = self.has_class("-filters-hidden")
-        self.filters_visible = hidden
-        self._layout(self.size.width)
-        if not hidden and self.query_one(FilterPanel).has_focus:
+        """Show the filter pane and go to it; from the pane, hide it and go back to the list."""
+        panel = self.query_one(FilterPanel)
+        if panel.has_focus:
+            self.filters_visible = False
+            self._layout(self.size.width)
             self.set_focus(self.paper_list)
+            return
+        self.filters_visible = True
+        self._layout(self.size.width)
+        self.set_focus(panel)
+        if panel.highlighted is None:
+            panel.action_first()
+
+    def action_cycle_sort(self) -> None:
+        """List by date, title, date added or rank in the collection, in turn."""
+        self.sort = (
+            SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else SORTS[0]
+        )
+        self.apply_filters()
+        self.notify(f"Sorted by {SORT_NAMES[self.sort]}", timeout=2)
+
+    def clear_facets(self) -> None:
+        """Forget every chosen facet value."""
+        if self.chosen:
+            self.chosen = {}
+            self.apply_filters()
 
     # -- filtering -------------------------------------------------------------
 
@@ -390,13 +423,20 @@ class MainScreen(Screen[None]):
         return last is not None and last.query is self.query_obj and not self._search_pending
 
     def _show_header(self, visible: list[Paper]) -> None:
-        """``shown of total · unread`` (and the selection, and a search in progress)."""
+        """``shown of total · unread``, the selection, the active facets as chips, the sort."""
         library = self.app.library
         selected = self.paper_list.selected
         self.query_one("#list-header", Static).update(
-            f"{len(visible)} of {len(library)} · {library.count_unread(visible)} unread"
-            + (f" · {len(selected)} selected" if selected else "")
-            + (" · searching…" if self._search_pending else ""),
+            list_header(
+                shown=len(visible),
+                total=len(library),
+                unread=library.count_unread(visible),
+                selected=len(selected),
+                searching=self._search_pending,
+                stale=self._query_error,
+                chosen=self.chosen,
+                sort=self.sort,
+            ),
             layout=False,  # one line of fixed height: no need to lay the screen out again
         )
 
@@ -439,8 +479,11 @@ class MainScreen(Screen[None]):
         except QueryError as err:
             error.update(f"⚠ {err}")
             error.display = True
+            self._query_error = True
+            self._show_header(self.paper_list.papers)
             return
         error.display = False
+        self._query_error = False
         if not self._searches_in_background(self.query_obj):
             self.apply_filters()
             return
@@ -462,13 +505,17 @@ class MainScreen(Screen[None]):
             self._show_header(self.paper_list.papers)
 
     async def action_escape(self) -> None:
-        """Leave the note editor, else clear the selection."""
-        if self.focused is self.notes:
+        """Leave the note or the filters; on the list clear the selection, else the facets."""
+        if self.focused is self.query_one(FilterPanel):
+            self.set_focus(self.paper_list)
+        elif self.focused is self.notes:
             await typeahead.settled(self.notes)  # the note's last letters are in it
             self.notes.save_now()
             self.set_focus(self.paper_list)
-        else:
+        elif self.paper_list.selected:
             self.action_clear_selection()
+        else:
+            self.clear_facets()
 
     async def action_leave_search(self, clear: bool) -> None:
         """Back to the list once the query typed so far is searched.
@@ -553,7 +600,7 @@ class MainScreen(Screen[None]):
     def _show_abstract(self, paper: Paper | None) -> None:
         library = self.app.library
         state = library.state(paper.id) if paper else None
-        hint = "" if len(library) else EMPTY_LIBRARY_HINT
+        hint = self._empty_hint() if len(library) else EMPTY_LIBRARY_HINT
         loading = False
         if paper is not None:
             if library.abstracts_loaded or len(library) <= FULL_TEXT_INLINE_LIMIT:
@@ -571,6 +618,17 @@ class MainScreen(Screen[None]):
         if paper is not None and library.abstracts_loaded:
             listed, at = self.paper_list.papers, self.paper_list.cursor
             view.prefetch(library.complete_all(listed[max(at - 1, 0) : at + _RENDER_AHEAD + 1]))
+
+    def _empty_hint(self) -> str:
+        """What to do when nothing matches."""
+        ways = []
+        if not self.query_obj.is_empty:
+            ways.append("/ edits the search (esc in it clears it)")
+        if self.chosen:
+            ways.append("esc on the list clears the filters")
+        if not ways:
+            return "No paper matches."
+        return "No paper matches: " + "; ".join(ways) + "."
 
     def _show_note(self, paper: Paper | None) -> None:
         state = self.app.library.state(paper.id) if paper else None

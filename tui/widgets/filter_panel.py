@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -33,6 +34,12 @@ def _fit(label: str, width: int) -> str:
 
 class FilterPanel(OptionList):
     """Facet values as options; the screen decides what a choice means."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="filters.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="filters.up"),
+        Binding("space", "select", "Pick", show=False, id="filters.pick"),
+    ]
 
     @dataclass
     class FacetToggled(Message):
