@@ -24,6 +24,9 @@ from tui.screens.main import MainScreen, typing_text
 from tui.screens.paper import PaperScreen
 from tui.settings import load_settings, save_setting
 
+# The settings key: do r, x and s in the list move on to the next paper?
+ADVANCE_SETTING = "advance_on_decision"
+
 
 class ReaderReady(Message):
     """The main screen is composed and can take keys."""
@@ -58,9 +61,11 @@ class PaperReaderApp(App[None]):
         self.welcome = welcome
         # Keys read before the main screen is ready wait here, in order (None: ready).
         self._early_keys: list[events.Key] | None = []
-        theme = load_settings().get("theme")
+        settings = load_settings()
+        theme = settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
+        self.advance_on_decision = settings.get(ADVANCE_SETTING) is not False
 
     async def on_event(self, event: events.Event) -> None:
         """Hold keys typed before the reader is painted, then replay them in order.
@@ -129,6 +134,12 @@ class PaperReaderApp(App[None]):
 
             owners.append(screen.query_one(PaperList))
         owners += [screen, self]
+        turn = "off" if self.advance_on_decision else "on"
+        yield SystemCommand(
+            f"Move to the next paper after r, x, s: turn {turn}",
+            "Whether deciding about a paper moves the cursor on (remembered)",
+            self.toggle_advance,
+        )
         seen: set[str] = set()
         for owner in owners:
             for binding in owner.BINDINGS:
@@ -144,6 +155,16 @@ class PaperReaderApp(App[None]):
                         owner.run_action, action
                     ),
                 )
+
+    def toggle_advance(self) -> None:
+        """Turn moving on after a decision off or on, and remember it."""
+        self.advance_on_decision = not self.advance_on_decision
+        save_setting(ADVANCE_SETTING, self.advance_on_decision)
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.paper_list.advance = self.advance_on_decision
+        state = "move on to the next paper" if self.advance_on_decision else "stay on the paper"
+        self.notify(f"r, x and s now {state}", markup=False)
 
     def key_names(self, binding: Binding) -> str:
         """A binding's keys as people write them: ``j / ↓``, ``/``, ``?``."""

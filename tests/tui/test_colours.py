@@ -42,7 +42,7 @@ def _screens_in_every_theme(library: Library, size: tuple[int, int]) -> dict[str
     async def main() -> None:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
-            await pilot.press("j", "s", "j", "space", "space", "k", "k", "k")
+            await pilot.press("j", "s", "space", "space", "k", "k", "k")
             paper_list = app.screen.query_one(PaperList)
             assert paper_list.cursor == 1 and len(paper_list.selected) == 2
             assert paper_list.scroll_offset.y == 0

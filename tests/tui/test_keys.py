@@ -45,6 +45,7 @@ def test_the_palette_offers_every_key_with_its_human_name(sample_library: Librar
             "Quit",
         ):
             assert title in commands, title
+        assert "Move to the next paper after r, x, s: turn off" in commands
         assert commands["Search"] == "key: /"
         assert commands["Help"] == "key: ?"
         assert commands["Down"] == "key: j / ↓"

@@ -14,7 +14,7 @@ from tui.app import make_app
 
 SIZE = (120, 40)
 # A starred paper under the cursor with the two below it selected.
-MARKED = ["j", "s", "j", "space", "space", "k", "k", "k"]
+MARKED = ["j", "s", "space", "space", "k", "k", "k"]
 
 
 async def _light(pilot: Pilot[None]) -> None:

@@ -213,6 +213,7 @@ class MainScreen(Screen[None]):
         # paint of the list.
         self._show_note(self.paper_list.current)
         self._schedule_abstract()
+        self.paper_list.advance = self.app.advance_on_decision
         self.set_focus(self.paper_list)
         self.set_timer(BACKGROUND_START_S, self._load_abstracts)
         self.app.reader_ready()

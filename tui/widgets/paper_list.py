@@ -27,6 +27,8 @@ from store.text import clean_line
 from tui import colours
 
 _ROW_CACHE_SIZE = 2048
+# The keys that decide about a paper: the cursor then moves to the next one.
+ADVANCING_ACTIONS = frozenset({"toggle_read", "skip", "star"})
 STATUS_MARKS = {
     ReadingStatus.UNREAD: "●",
     ReadingStatus.READING: "◐",
@@ -138,6 +140,7 @@ class PaperList(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.papers: list[Paper] = []
         self.selected: set[str] = set()
+        self.advance = True  # decisions move the cursor on (a setting)
         self._state_of: Callable[[str], UserState] = lambda _id: UserState()
         self._styles: dict[tuple[bool, bool], _RowStyles] = {}
         self._titles: dict[str, str] = {}
@@ -248,9 +251,16 @@ class PaperList(ScrollView, can_focus=True):
         self._move_to(self.cursor + 1)
 
     def action_request(self, action: str) -> None:
-        """Hand a paper action to the screen, which owns the store."""
-        if self.current is not None:
-            self.post_message(self.ActionRequested(action, self.targets()))
+        """Hand a paper action to the screen, which owns the store.
+
+        A decision about the paper under the cursor (read, skip, star) moves on
+        to the next paper, as in mutt, unless ``advance`` is off.
+        """
+        if self.current is None:
+            return
+        self.post_message(self.ActionRequested(action, self.targets()))
+        if self.advance and action in ADVANCING_ACTIONS and not self.selected:
+            self._move_to(self.cursor + 1)
 
     # -- rendering -------------------------------------------------------------
 
