@@ -21,7 +21,7 @@ from tui.history import UndoHistory
 from tui.memory import keep_out_of_gc
 from tui.resources import sample_data_dir, styles_dir
 from tui.screens.main import MainScreen, typing_text
-from tui.screens.paper import PaperScreen
+from tui.screens.one_paper import OnePaperScreen
 from tui.settings import load_settings, save_setting
 
 # The settings key: do r, x and s in the list move on to the next paper?
@@ -186,7 +186,7 @@ class PaperReaderApp(App[None]):
     def save_pending_work(self) -> None:
         """Write what only the UI holds (a note being typed) to the store."""
         for screen in self.screen_stack:
-            if isinstance(screen, MainScreen | PaperScreen):
+            if isinstance(screen, MainScreen | OnePaperScreen):
                 try:
                     screen.save_pending_note()
                 except PaperReaderError as err:

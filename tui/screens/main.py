@@ -857,7 +857,9 @@ class MainScreen(Screen[None]):
             self.save_pending_note()
         except PaperReaderError as err:
             self.notify(f"Note not saved: {err}", severity="error", markup=False)
-        self.app.push_screen(TriageScreen(unread), lambda _result: self._after_triage())
+        self.app.push_screen(
+            TriageScreen(unread, sort=self.sort), lambda _result: self._after_triage()
+        )
 
     def _after_triage(self) -> None:
         self.apply_filters()

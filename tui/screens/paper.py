@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from store.errors import PaperReaderError
@@ -21,28 +20,15 @@ from store.model import Paper
 from store.text import clean_text
 from tui.colours import muted_style
 from tui.render import paper_details
+from tui.screens.one_paper import OnePaperScreen, paper_key_bindings
 from tui.widgets.footer import ReaderFooter
 from tui.widgets.notes_pane import NotesPane
 
 if TYPE_CHECKING:
-    from tui.app import PaperReaderApp
     from tui.screens.main import MainScreen
 
-_PAPER_KEYS = {
-    "r": ("toggle_read", "Read"),
-    "x": ("skip", "Skip"),
-    "u": ("unread", "Unread"),
-    "s": ("star", "Star"),
-    "t": ("tag", "Tag"),
-    "c": ("copy_link", "Copy link"),
-    "C": ("copy_code", "Copy code link"),
-    "y": ("copy_bibtex", "Copy BibTeX"),
-    "o": ("open", "Open link"),
-}
-_SHOWN_IN_FOOTER = {"r", "x", "s"}
 
-
-class PaperScreen(Screen[None]):
+class PaperScreen(OnePaperScreen):
     """The paper under the list's cursor, with its whole abstract and note."""
 
     BINDINGS = [
@@ -54,21 +40,10 @@ class PaperScreen(Screen[None]):
         Binding("G,end", "edge(1)", "Bottom", show=False, id="pager.bottom"),
         Binding("J", "step(1)", "Next", id="pager.next"),
         Binding("K", "step(-1)", "Previous", show=False, id="pager.previous"),
-        *(
-            Binding(
-                key,
-                f"act('{action}')",
-                label,
-                show=key in _SHOWN_IN_FOOTER,
-                id=f"pager.{action}",
-            )
-            for key, (action, label) in _PAPER_KEYS.items()
-        ),
+        *paper_key_bindings("pager", "rxustcCyo", shown="rxs"),
         Binding("n", "edit_note", "Note", id="pager.note"),
         Binding("escape,q", "leave", "List", id="pager.back"),
     ]
-
-    app: PaperReaderApp
 
     def __init__(self, main: MainScreen) -> None:
         super().__init__()
@@ -94,9 +69,16 @@ class PaperScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the note is being written, keys are text."""
-        if action == "leave":
-            return True
-        return not (self._composed and self.query_one(NotesPane).has_focus)
+        return action == "leave" or not self.writing_note()
+
+    def shown_paper_id(self) -> str | None:
+        return self.paper_id or None
+
+    def refresh_paper(self) -> None:
+        self._show(keep_scroll=True)
+
+    def reading_widget(self) -> Widget:
+        return self._body()
 
     # -- showing ---------------------------------------------------------------
 
@@ -137,9 +119,6 @@ class PaperScreen(Screen[None]):
         else:
             text.append("(none: n writes one)", style=muted)
         text_view.update(text)
-        note = self.query_one(NotesPane)
-        if not note.has_focus:
-            note.show_note(paper.id, state.note)
         if not keep_scroll:
             self.query_one("#paper-body", VerticalScroll).scroll_home(animate=False)
 
@@ -181,52 +160,7 @@ class PaperScreen(Screen[None]):
         self.main.paper_list.cursor = target
         self._show()
 
-    def action_act(self, action: str) -> None:
-        """A paper key: the list's action, on the paper shown."""
-        if self.paper_id:
-            self.main.run_paper_action(action, [self.paper_id])
-            self._show(keep_scroll=True)
-
-    def action_edit_note(self) -> None:
-        """Write this paper's note (esc saves and returns to the paper)."""
-        if self._composed and self.paper_id:
-            note = self.query_one(NotesPane)
-            note.add_class("-open")
-            self.set_focus(note)
-
-    @on(NotesPane.NoteEdited)
-    def _note_edited(self, event: NotesPane.NoteEdited) -> None:
-        event.stop()
-        try:
-            self.app.library.set_note(event.paper_id, event.text)
-        except PaperReaderError as err:
-            self.notify(f"Note not saved: {err}", severity="error", markup=False)
-        self._show(keep_scroll=True)
-
-    @on(NotesPane.Left)
-    def _note_left(self, event: NotesPane.Left) -> None:
-        event.stop()
-        self.query_one(NotesPane).remove_class("-open")
-        self.set_focus(self._body())
-
-    def save_pending_note(self) -> None:
-        """Write an unsaved note straight to the store (leaving, quitting)."""
-        if not self._composed:
-            return
-        note = self.query_one(NotesPane)
-        pending = note.pending()
-        if pending is not None:
-            self.app.library.set_note(*pending)
-            note.mark_saved()
-
     def action_leave(self) -> None:
         """Back to the list (with the note saved when one is being written)."""
-        note = self.query_one(NotesPane) if self._composed else None
-        if note is not None and note.has_focus:
-            note.action_leave()
-            return
-        try:
-            self.save_pending_note()
-        except PaperReaderError as err:
-            self.notify(f"Note not saved: {err}", severity="error", markup=False)
+        self.save_before_leaving()
         self.dismiss(None)

@@ -33,6 +33,7 @@ _PRIORITY = [
     "triage.skip",
     "triage.star",
     "triage.later",
+    "triage.page",
     "triage.back",
     "app.quit",
 ]
