@@ -86,3 +86,19 @@ def test_help_scrolls_and_explains_the_search_syntax(sample_library: Library) ->
         assert app.is_running and not isinstance(app.screen, HelpScreen)
 
     drive(sample_library, script, size=(80, 24))
+
+
+def test_statistics_scroll_with_j_and_k(sample_library: Library) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("S")
+        await pilot.pause()
+        body = app.screen.query_one("#stats-body")
+        assert body.max_scroll_y > 0
+        await pilot.press("j", "j")
+        assert body.scroll_y == 2
+        await pilot.press("k")
+        assert body.scroll_y == 1
+        plot = app.screen.query_one("#plot-years")
+        assert plot.size.width >= 20  # the plot keeps room beside the numbers
+
+    drive(sample_library, script, size=(80, 24))

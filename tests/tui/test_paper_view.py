@@ -153,3 +153,17 @@ def test_the_list_has_no_horizontal_scrollbar(sample_library: Library, size) -> 
         assert papers.virtual_size.width == papers.scrollable_content_region.width
 
     drive(sample_library, script, size=size)
+
+
+def test_the_author_column_keeps_et_al() -> None:
+    from store.model import Paper
+    from tui.widgets.paper_list import author_label
+
+    def paper(*authors: str, truncated: bool = False) -> Paper:
+        return Paper(id="x", title="t", authors=authors, authors_truncated=truncated)
+
+    assert author_label(paper("Yuanhe Zhang", "Yuekai Sun"), 16) == "Zhang et al."
+    assert author_label(paper("Yuanhe Zhang", "Yuekai Sun"), 26) == "Yuanhe Zhang et al."
+    assert author_label(paper("Zhang, Yuanhe", truncated=True), 14) == "Zhang et al."
+    assert author_label(paper("Juno Kim"), 12) == "Juno Kim"
+    assert author_label(paper("Ramanathan Krishnamurthy", "B"), 12) == "Kris… et al."

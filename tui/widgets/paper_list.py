@@ -56,6 +56,29 @@ class _RowStyles:
     mark: Style
 
 
+def surname(name: str) -> str:
+    """The family name as lists show it: before a comma ("Zhang, Yuanhe"), else the last word."""
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    words = name.split()
+    return words[-1] if words else name
+
+
+def author_label(paper: Paper, width: int) -> str:
+    """The author column: the whole first name when it fits, else "Zhang et al."
+
+    "et al." is never the part that is cut off.
+    """
+    name = clean_line(paper.first_author)
+    more = " et al." if len(paper.authors) > 1 or paper.authors_truncated else ""
+    if cell_len(name + more) <= width:
+        return name + more
+    short = surname(name)
+    if cell_len(short + more) <= width:
+        return short + more
+    return _fit(short, max(width - cell_len(more), 1)) + more
+
+
 class PaperList(ScrollView, can_focus=True):
     """The list of papers that pass the search and the filters.
 
@@ -365,9 +388,6 @@ class PaperList(ScrollView, can_focus=True):
         date = paper.display_date
         show_date = width >= 70
         date_text = f"{date:10}" if show_date else f"{date[:4]:4}"
-        author = paper.first_author
-        if len(paper.authors) > 1 or paper.authors_truncated:
-            author += " et al."
         author_width = 0 if width < 50 else min(26, max(12, width // 5))
         # selection bar, status, star, date and space, category, then the author column
         fixed = 1 + 2 + 2 + len(date_text) + 1 + 5 + (author_width + 1 if author_width else 0)
@@ -382,7 +402,8 @@ class PaperList(ScrollView, can_focus=True):
             Segment(_fit(self._title(paper), title_width), title_style),
         ]
         if author_width:
-            segments.append(Segment(" " + _fit(clean_line(author), author_width), meta_style))
+            author = author_label(paper, author_width)
+            segments.append(Segment(" " + _fit(author, author_width), meta_style))
         used = sum(cell_len(s.text) for s in segments)
         if used < width:
             segments.append(Segment(" " * (width - used), row_style))
