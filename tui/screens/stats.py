@@ -122,8 +122,8 @@ class StatsScreen(Screen[None]):
             # The bars stay inside the frame; at most about eight year labels.
             plt.xlim(first - 1, last + 1)
             step = max(1, math.ceil((last - first + 1) / 8))
-            ticks = list(range(first, last + 1, step))
-            plt.xticks(ticks, [str(year) for year in ticks])
+            ticks: list[float] = list(range(first, last + 1, step))
+            plt.xticks(ticks, [str(int(year)) for year in ticks])
             _count_ticks(plt, max(n for _, n in rows))
         widget.refresh()
 
