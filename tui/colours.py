@@ -151,3 +151,10 @@ def muted_style(variables: dict[str, str]) -> Style:
     """
     colour = _parse(variables.get("text-muted", ""))
     return Style(color=colour.rich_color) if colour is not None else Style(dim=True)
+
+
+def match_style(variables: dict[str, str]) -> Style:
+    """Searched-for words: the theme's readable accent, bold and underlined."""
+    colour = _parse(variables.get("text-accent", ""))
+    style = Style(bold=True, underline=True)
+    return style + Style(color=colour.rich_color) if colour is not None else style

@@ -6,6 +6,8 @@ markup, with control characters stripped again here as defence in depth.
 
 from __future__ import annotations
 
+import re
+
 from rich.style import Style
 from rich.text import Text
 
@@ -15,6 +17,31 @@ from store.model import Paper, UserState, category_name
 from store.text import clean_line, clean_text
 
 DIM = Style(dim=True)
+MATCH = Style(bold=True, underline=True)
+_TERM = re.compile(r'-?"[^"]*"?|\S+')
+
+
+def highlight_terms(query: str) -> tuple[str, ...]:
+    """The words and phrases of a query that text is searched for (to highlight).
+
+    Field terms (``author:lee``) and negated ones (``-survey``) are left out.
+    """
+    terms = []
+    for match in _TERM.finditer(query):
+        term = match.group()
+        if term.startswith("-") or (":" in term and not term.startswith('"')):
+            continue
+        term = term.strip('"').strip()
+        if term:
+            terms.append(term)
+    return tuple(terms)
+
+
+def emphasise(text: Text, terms: tuple[str, ...], style: Style) -> Text:
+    """``text`` with every occurrence of the terms (any case) in ``style``."""
+    if terms:
+        text.highlight_words(terms, style, case_sensitive=False)
+    return text
 
 
 def authors_line(paper: Paper) -> str:
@@ -29,14 +56,19 @@ def paper_details(
     *,
     abstract: str | None = None,
     muted: Style = DIM,
+    terms: tuple[str, ...] = (),
+    match: Style = MATCH,
 ) -> Text:
     """The abstract pane: title, authors, affiliations, date, category, links, abstract.
 
     ``abstract`` is the already rendered abstract when the caller caches it;
-    ``muted`` the style of secondary lines (the theme's readable muted colour).
+    ``muted`` the style of secondary lines (the theme's readable muted colour);
+    ``terms`` are searched for, shown in ``match`` in the title and the abstract.
     """
     text = Text()
-    text.append(clean_line(latex_to_unicode(paper.title)), style="bold")
+    text.append(
+        emphasise(Text(clean_line(latex_to_unicode(paper.title)), style="bold"), terms, match)
+    )
     text.append("\n")
     text.append(clean_line(authors_line(paper)), style="italic")
     text.append("\n")
@@ -56,7 +88,10 @@ def paper_details(
     # The abstract before the links: on a short pane its start is what counts.
     text.append("\n\n")
     body = abstract if abstract is not None else render_abstract(paper)
-    text.append(body or "(no abstract)", style=Style() if body else muted + Style(italic=True))
+    if body:
+        text.append(emphasise(Text(body), terms, match))
+    else:
+        text.append("(no abstract)", style=muted + Style(italic=True))
     text.append("\n\n")
     link = paper_link(paper)
     text.append("Link  ", style=muted)

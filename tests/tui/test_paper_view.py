@@ -167,3 +167,19 @@ def test_the_author_column_keeps_et_al() -> None:
     assert author_label(paper("Zhang, Yuanhe", truncated=True), 14) == "Zhang et al."
     assert author_label(paper("Juno Kim"), 12) == "Juno Kim"
     assert author_label(paper("Ramanathan Krishnamurthy", "B"), 12) == "Kris… et al."
+
+
+def test_searched_words_are_highlighted_in_titles_and_the_abstract(
+    sample_library: Library,
+) -> None:
+    async def script(app, pilot) -> None:
+        await pilot.press("slash", *"lean -survey author:zhang", "enter")
+        await pilot.pause()
+        row = list(paper_list(app).render_line(0))
+        marked = [s.text for s in row if s.style and s.style.underline]
+        assert marked and all(t.casefold() == "lean" for t in marked), row
+        body = app.screen.query_one("#abstract-body").content
+        spans = [body.plain[s.start : s.end] for s in body.spans if "underline" in str(s.style)]
+        assert spans and all(t.casefold() == "lean" for t in spans), spans
+
+    drive(sample_library, script)

@@ -32,6 +32,7 @@ from store.query import Query, QueryError
 from store.query import parse as parse_query
 from tui import clipboard, typeahead
 from tui.memory import keep_out_of_gc
+from tui.render import highlight_terms
 from tui.screens.tag_dialog import TagDialog
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
@@ -485,6 +486,9 @@ class MainScreen(Screen[None]):
             return
         error.display = False
         self._query_error = False
+        terms = highlight_terms(event.value)
+        self.paper_list.set_terms(terms)
+        self.query_one(AbstractView).set_terms(terms)
         if not self._searches_in_background(self.query_obj):
             self.apply_filters()
             return

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from store.errors import PaperReaderError
 from store.model import Paper
 from store.text import clean_text
-from tui.colours import muted_style
+from tui.colours import match_style, muted_style
 from tui.render import paper_details
 from tui.screens.one_paper import OnePaperScreen, paper_key_bindings
 from tui.widgets.footer import ReaderFooter
@@ -112,7 +112,9 @@ class PaperScreen(OnePaperScreen):
             return
         state = self.app.library.state(paper.id)
         muted = muted_style(self.app.theme_variables)
-        text = paper_details(paper, state, muted=muted)
+        terms = self.main.paper_list.terms
+        match = match_style(self.app.theme_variables)
+        text = paper_details(paper, state, muted=muted, terms=terms, match=match)
         text.append("\n\nNote\n", style="bold")
         if state.note:
             text.append(clean_text(state.note))

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from store.model import Paper, UserState
-from tui.colours import muted_style
+from tui.colours import match_style, muted_style
 from tui.render import paper_details, render_abstract
 
 
@@ -24,6 +24,7 @@ class AbstractView(VerticalScroll):
         # the cursor need not lay the pane out again.
         self._shown: tuple[Paper, UserState] | None = None
         self._muted: Style | None = None
+        self._terms: tuple[str, ...] = ()
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="abstract-body")
@@ -52,6 +53,15 @@ class AbstractView(VerticalScroll):
             paper, state = self._shown
             self._shown = None
             self.show(paper, state, keep_scroll=True)
+
+    def set_terms(self, terms: tuple[str, ...]) -> None:
+        """Highlight these searched-for words in the title and the abstract."""
+        if terms != self._terms:
+            self._terms = terms
+            if self._shown is not None:
+                paper, state = self._shown
+                self._shown = None
+                self.show(paper, state, keep_scroll=True)
 
     @property
     def muted(self) -> Style:
@@ -95,6 +105,11 @@ class AbstractView(VerticalScroll):
                 self._rendered.clear()
             abstract = self._rendered[key] = render_abstract(paper)
         self._shown = (paper, state)
-        body.update(paper_details(paper, state, abstract=abstract, muted=muted))
+        match = match_style(self.app.theme_variables)
+        body.update(
+            paper_details(
+                paper, state, abstract=abstract, muted=muted, terms=self._terms, match=match
+            )
+        )
         if not keep_scroll:
             self.scroll_home(animate=False)

@@ -8,6 +8,7 @@ same at 100 papers and at 100,000.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,6 +55,7 @@ class _RowStyles:
     meta: Style
     star: Style
     mark: Style
+    match: Style
 
 
 def surname(name: str) -> str:
@@ -132,6 +134,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--star",
         "paper-list--meta",
         "paper-list--mark",
+        "paper-list--match",
     }
 
     @dataclass
@@ -164,6 +167,8 @@ class PaperList(ScrollView, can_focus=True):
         self.papers: list[Paper] = []
         self.selected: set[str] = set()
         self.advance = True  # decisions move the cursor on (a setting)
+        self.terms: tuple[str, ...] = ()  # searched-for words, highlighted in titles
+        self._terms_pattern: re.Pattern[str] | None = None
         self._state_of: Callable[[str], UserState] = lambda _id: UserState()
         self._styles: dict[tuple[bool, bool], _RowStyles] = {}
         self._titles: dict[str, str] = {}
@@ -325,6 +330,7 @@ class PaperList(ScrollView, can_focus=True):
             meta=part("meta"),
             star=part("star"),
             mark=part("mark"),
+            match=part("match"),
         )
 
     def on_resize(self) -> None:
@@ -353,6 +359,7 @@ class PaperList(ScrollView, can_focus=True):
             index == self.cursor,
             width,
             base,
+            self.terms,
         )
         row = self._rows.get(key)
         if row is None:
@@ -360,6 +367,32 @@ class PaperList(ScrollView, can_focus=True):
                 self._rows.clear()
             row = self._rows[key] = Strip(self._row_segments(paper, index, width, base), width)
         return row
+
+    def set_terms(self, terms: tuple[str, ...]) -> None:
+        """Highlight these searched-for words in the titles."""
+        if terms != self.terms:
+            self.terms = terms
+            longest_first = sorted(terms, key=len, reverse=True)
+            self._terms_pattern = (
+                re.compile("|".join(map(re.escape, longest_first)), re.IGNORECASE)
+                if terms
+                else None
+            )
+            self.refresh()
+
+    def _title_segments(self, title: str, style: Style, styles: _RowStyles) -> list[Segment]:
+        """The title, with the searched-for words in the match style."""
+        if self._terms_pattern is None:
+            return [Segment(title, style)]
+        segments, at = [], 0
+        for found in self._terms_pattern.finditer(title):
+            if found.start() > at:
+                segments.append(Segment(title[at : found.start()], style))
+            segments.append(Segment(found.group(), styles.match))
+            at = found.end()
+        if at < len(title):
+            segments.append(Segment(title[at:], style))
+        return segments
 
     def _title(self, paper: Paper) -> str:
         """The title as shown: LaTeX rendered (once per paper), controls removed."""
@@ -399,7 +432,7 @@ class PaperList(ScrollView, can_focus=True):
             Segment("★ " if state.starred else "  ", star_style),
             Segment(date_text + " ", meta_style),
             Segment(f"{paper.category.rsplit('.', 1)[-1][:4]:4} ", meta_style),
-            Segment(_fit(self._title(paper), title_width), title_style),
+            *self._title_segments(_fit(self._title(paper), title_width), title_style, styles),
         ]
         if author_width:
             author = author_label(paper, author_width)
