@@ -83,3 +83,14 @@ def test_the_burst_waits_for_a_background_search(sample_library: Library, monkey
 
     drive(sample_library, script)
     assert Library(sample_library.path).state(lean[1]).status is ReadingStatus.READ
+
+
+def test_a_selection_typed_after_a_decision_is_kept(sample_library: Library) -> None:
+    everything = _matches(sample_library, "")
+
+    async def script(app, pilot) -> None:
+        await burst(app, pilot, "j", "s", "space", "space")
+        assert paper_list(app).selected == {everything[2], everything[3]}
+
+    drive(sample_library, script)
+    assert Library(sample_library.path).state(everything[1]).starred

@@ -677,7 +677,9 @@ class MainScreen(Screen[None]):
             return
         self.app.history.push(label, before)
         bulk = len(ids) > 1
-        self.paper_list.clear_selection()
+        # Only the papers acted on leave the selection: keys typed after this
+        # one (space on the next paper) may have started a new one already.
+        self.paper_list.unselect(ids)
         self.apply_filters()
         self._show_current()
         if bulk:

@@ -216,6 +216,13 @@ class PaperList(ScrollView, can_focus=True):
             return [p.id for p in self.papers if p.id in self.selected] or sorted(self.selected)
         return [self.current.id] if self.current else []
 
+    def unselect(self, paper_ids: list[str]) -> None:
+        """Take these papers out of the selection (a bulk action on them is done)."""
+        if self.selected & set(paper_ids):
+            self.selected.difference_update(paper_ids)
+            self.refresh()
+            self.post_message(self.SelectionChanged(len(self.selected)))
+
     def clear_selection(self) -> None:
         """Forget the bulk selection."""
         if self.selected:
