@@ -13,7 +13,7 @@ SORT_NAMES = {
     "date": "date",
     "title": "title",
     "added": "date added",
-    "rank": "rank in collection",
+    "rank": "rank",
 }
 # The chip of a facet names it as the query language does where it can.
 _CHIP_NAMES = {"category": "cat"}
@@ -47,8 +47,8 @@ def list_header(
         text.append(" · searching…")
     if stale:
         text.append(" · last good result")
+    text.append(f" · by {SORT_NAMES.get(sort, sort)}")
     for chip in facet_chips(chosen):
         text.append("  ")
         text.append(chip, style="reverse")
-    text.append(f"  · by {SORT_NAMES.get(sort, sort)}")
     return text
