@@ -163,9 +163,10 @@ def test_the_author_column_keeps_et_al() -> None:
         return Paper(id="x", title="t", authors=authors, authors_truncated=truncated)
 
     assert author_label(paper("Yuanhe Zhang", "Yuekai Sun"), 16) == "Zhang et al."
-    assert author_label(paper("Yuanhe Zhang", "Yuekai Sun"), 26) == "Yuanhe Zhang et al."
+    assert author_label(paper("Yuanhe Zhang", "Yuekai Sun"), 26) == "Zhang et al."
     assert author_label(paper("Zhang, Yuanhe", truncated=True), 14) == "Zhang et al."
     assert author_label(paper("Juno Kim"), 12) == "Juno Kim"
+    assert author_label(paper("Ramanathan Krishnamurthy"), 12) == "Krishnamurthy"  # then cut
     assert author_label(paper("Ramanathan Krishnamurthy", "B"), 12) == "Kris… et al."
 
 

@@ -67,15 +67,15 @@ def surname(name: str) -> str:
 
 
 def author_label(paper: Paper, width: int) -> str:
-    """The author column: the whole first name when it fits, else "Zhang et al."
+    """The author column: "Zhang et al." for several authors (one column reads
+    alike down the list), the whole name of a sole author when it fits.
 
     "et al." is never the part that is cut off.
     """
     name = clean_line(paper.first_author)
-    more = " et al." if len(paper.authors) > 1 or paper.authors_truncated else ""
-    if cell_len(name + more) <= width:
-        return name + more
-    short = surname(name)
+    if not (len(paper.authors) > 1 or paper.authors_truncated):
+        return name if cell_len(name) <= width else surname(name)
+    short, more = surname(name), " et al."
     if cell_len(short + more) <= width:
         return short + more
     return _fit(short, max(width - cell_len(more), 1)) + more
