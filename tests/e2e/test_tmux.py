@@ -183,9 +183,19 @@ def test_works_at_80x24_and_survives_40x12(terminal: Terminal) -> None:
     terminal.start(80, 24)
     shown = terminal.wait_for("50 of 50")
     assert "LeanMarathon" in shown
+    # 80x24: the start of the abstract is on screen, and the footer keeps help
+    shown = terminal.wait_for("Long-horizon autoformalization")
+    assert "? Help" in shown.splitlines()[-1] or "? Help" in shown
     terminal.tmux("resize-window", "-t", "0", "-x", "40", "-y", "12")
-    time.sleep(0.5)
+    shown = terminal.wait_for("? Help")
+    assert len(shown.splitlines()[0]) <= 40
     terminal.keys("j")
+    terminal.wait_for("Fine-Tuning Dynamics")  # the abstract pane follows the cursor
+    terminal.keys("Enter")  # the paper view shows the abstract at 40x12
+    terminal.wait_for("Paper 2 of 50")
+    terminal.keys("Space")
+    terminal.wait_for("in-context")
+    terminal.keys("Escape")
     terminal.tmux("resize-window", "-t", "0", "-x", "100", "-y", "30")
     terminal.wait_for("50 of 50")
 
