@@ -94,3 +94,34 @@ def test_a_selection_typed_after_a_decision_is_kept(sample_library: Library) -> 
 
     drive(sample_library, script)
     assert Library(sample_library.path).state(everything[1]).starred
+
+
+def test_undo_of_a_bulk_change_counts_every_paper(sample_library: Library) -> None:
+    everything = _matches(sample_library, "")
+
+    async def script(app, pilot) -> None:
+        await burst(app, pilot, "space", "space", "space", "r", "z")
+        messages = [n.message for n in app._notifications]
+        assert "Marked read: 3 papers" in messages
+        assert "Undone: Marked read (3 papers)" in messages
+
+    drive(sample_library, script)
+    reopened = Library(sample_library.path)
+    assert all(reopened.state(i).status is ReadingStatus.UNREAD for i in everything[:3])
+
+
+def test_deciding_in_an_unread_list_moves_to_the_next_unread_paper(
+    sample_library: Library,
+) -> None:
+    everything = _matches(sample_library, "")
+
+    async def script(app, pilot) -> None:
+        await burst(app, pilot, "slash", *"status:unread", "enter", "j", "j", "r", "x")
+        # papers 2 and 3 left the list; the cursor is on what was paper 4
+        assert paper_list(app).current.id == everything[4]
+        assert len(paper_list(app).papers) == len(everything) - 2
+
+    drive(sample_library, script)
+    reopened = Library(sample_library.path)
+    assert reopened.state(everything[2]).status is ReadingStatus.READ
+    assert reopened.state(everything[3]).status is ReadingStatus.SKIPPED

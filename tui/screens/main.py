@@ -215,6 +215,7 @@ class MainScreen(Screen[None]):
         self._show_note(self.paper_list.current)
         self._schedule_abstract()
         self.paper_list.advance = self.app.advance_on_decision
+        self.paper_list.on_request = self._paper_action
         self.set_focus(self.paper_list)
         self.set_timer(BACKGROUND_START_S, self._load_abstracts)
         self.app.reader_ready()
@@ -472,8 +473,10 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
-        if event.value == self._query_text:
-            return  # applied already (enter applies the query before its message arrives)
+        if event.value != event.input.value or event.value == self._query_text:
+            # Outdated (the bar has moved on: its own message follows), or
+            # applied already (enter applies the query before its message arrives).
+            return
         self._query_text = event.value
         error = self.query_one("#search-error", Static)
         try:

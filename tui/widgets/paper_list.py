@@ -167,6 +167,8 @@ class PaperList(ScrollView, can_focus=True):
         self.papers: list[Paper] = []
         self.selected: set[str] = set()
         self.advance = True  # decisions move the cursor on (a setting)
+        # The screen's handler of paper actions, called as the key is read.
+        self.on_request: Callable[[PaperList.ActionRequested], None] | None = None
         self.terms: tuple[str, ...] = ()  # searched-for words, highlighted in titles
         self._terms_pattern: re.Pattern[str] | None = None
         self._state_of: Callable[[str], UserState] = lambda _id: UserState()
@@ -293,9 +295,15 @@ class PaperList(ScrollView, can_focus=True):
         """
         if self.current is None:
             return
-        self.post_message(self.ActionRequested(action, self.targets()))
+        request = self.ActionRequested(action, self.targets())
         if self.advance and action in ADVANCING_ACTIONS and not self.selected:
+            # Before the change: a paper the change takes out of the list
+            # (status:unread, then r) must not take the cursor back to the top.
             self._move_to(self.cursor + 1)
+        if self.on_request is not None:
+            self.on_request(request)  # at once: a z typed next finds the change made
+        else:
+            self.post_message(request)
 
     # -- rendering -------------------------------------------------------------
 
