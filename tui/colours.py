@@ -137,6 +137,8 @@ def readable_variables(variables: dict[str, str]) -> dict[str, str]:
         text = _text_colour(fixed[name], backgrounds[0])
         if text is None:
             continue
+        # Focused and hovered widgets tint their background towards the text a little.
+        backgrounds += [background.blend(text, 0.08) for background in backgrounds]
         for _ in range(3):  # nudging it for one background may undo another
             for background in backgrounds:
                 text = readable(text, background)

@@ -100,3 +100,40 @@ def test_muted_theme_colours_are_made_readable() -> None:
     assert (
         readable_variables({"background": "ansi_default", "text-muted": "x"})["text-muted"] == "x"
     )
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        # a chip in the header, a highlighted search word, the filter pane focused
+        ["slash", *"learning", "enter", "f", "enter"],
+        # the paper view, a note being written, the help over it
+        ["enter", "n", *"a note", "escape", "question_mark"],
+        ["T", "space"],  # triage
+    ],
+    ids=["search-and-filters", "paper-view-and-help", "triage"],
+)
+def test_other_screens_are_readable_in_every_theme(sample_library: Library, keys) -> None:
+    app = make_app(sample_library)
+    failures: list[str] = []
+
+    async def main() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press(*keys)
+            await pilot.pause()
+            for theme in THEMES:
+                app.theme = theme
+                await pilot.pause()
+                cells = text_cells(app.export_screenshot())
+                faint = [c for c in cells if c.contrast < MINIMUM]
+                if faint:
+                    worst = min(faint, key=lambda c: c.contrast)
+                    failures.append(
+                        f"{theme}: {len(faint)} cells, worst {worst.contrast:.2f} "
+                        f"({worst.char!r} {worst.foreground} on {worst.background} "
+                        f"at {worst.line},{worst.column})"
+                    )
+
+    asyncio.run(main())
+    assert not failures, "\n".join(failures)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from textual import on
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
 from store.errors import PaperReaderError
+from tui.colours import muted_style
 from tui.widgets.notes_pane import NotesPane
 
 # The list's paper keys, offered on a one-paper screen: key -> (action, label).
@@ -54,6 +56,7 @@ class OnePaperScreen(Screen[None]):
     """
 
     app: PaperReaderApp
+    _shown_muted: Style | None = None  # the muted style the paper was last shown in
 
     def shown_paper_id(self) -> str | None:
         raise NotImplementedError
@@ -63,6 +66,14 @@ class OnePaperScreen(Screen[None]):
 
     def reading_widget(self) -> Widget:
         raise NotImplementedError
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # A new theme: the paper's secondary lines take its muted colour.
+        muted = muted_style(self.app.theme_variables)
+        if self.is_mounted and self._shown_muted not in (None, muted):
+            self.refresh_paper()
+        self._shown_muted = muted
 
     def main_screen(self) -> MainScreen | None:
         """The list this screen was opened from (its keys act through it)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -15,7 +14,6 @@ from textual.widgets.option_list import Option
 from store.facets import FacetCounts
 from store.model import category_name
 from store.text import clean_line
-from tui.colours import muted_style
 
 FACET_TITLES = {
     "status": "Status",
@@ -53,13 +51,6 @@ class FilterPanel(OptionList):
         self.border_title = "Filters"
         self._last: tuple[FacetCounts, Mapping[str, frozenset[str]]] | None = None
         self._shown_width = 0
-        self._muted: Style | None = None
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        # A new theme: the counts take its muted colour.
-        if self._last is not None and self._muted != muted_style(self.app.theme_variables):
-            self.show_counts(*self._last)
 
     def on_resize(self) -> None:
         # Only a new label width needs new options; rebuilding on every resize
@@ -76,7 +67,6 @@ class FilterPanel(OptionList):
         # One line per value: mark, count (7 cells), the label cut to what is left.
         label_width = self._shown_width = self._label_width()
         highlighted = self.highlighted_option.id if self.highlighted_option else None
-        muted = self._muted = muted_style(self.app.theme_variables)
         options: list[Option] = []
         for facet, values in counts.counts.items():
             if not values and not chosen.get(facet):
@@ -93,7 +83,8 @@ class FilterPanel(OptionList):
                     label = f"{value} {category_name(value)}"
                 mark = "■" if value in picked else " "
                 prompt = Text(mark, style="bold", no_wrap=True, overflow="ellipsis")
-                prompt.append(f"{count:>6,} ", style=muted)
+                # No colour of its own: it must read on the highlight bar too.
+                prompt.append(f"{count:>6,} ")
                 prompt.append(_fit(clean_line(label), label_width))
                 options.append(Option(prompt, id=f"{facet}\x1f{value}"))
         self.clear_options()
