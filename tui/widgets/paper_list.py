@@ -322,6 +322,8 @@ class PaperList(ScrollView, can_focus=True):
 
     def _resolve_row_styles(self, selected: bool, cursor: bool) -> _RowStyles:
         _, _, background, foreground = self.colors
+        if background.ansi is not None or foreground.ansi is not None:
+            return self._terminal_palette_styles(selected, cursor)
         row_text = Style()
         for name, applies in (("selected", selected), ("cursor", cursor)):
             if applies:
@@ -340,6 +342,28 @@ class PaperList(ScrollView, can_focus=True):
 
         return _RowStyles(
             row=part(None),
+            unread=part("unread"),
+            muted=part("muted"),
+            meta=part("meta"),
+            star=part("star"),
+            mark=part("mark"),
+            match=part("match"),
+        )
+
+    def _terminal_palette_styles(self, selected: bool, cursor: bool) -> _RowStyles:
+        """The ANSI themes draw in the terminal's own colours, which cannot be
+        blended or measured here: their styles are layered as Textual gives them."""
+        row = self.rich_style
+        if selected:
+            row += self.get_component_rich_style("paper-list--selected", partial=True)
+        if cursor:
+            row += self.get_component_rich_style("paper-list--cursor", partial=True)
+
+        def part(name: str) -> Style:
+            return row + self.get_component_rich_style(f"paper-list--{name}", partial=True)
+
+        return _RowStyles(
+            row=row,
             unread=part("unread"),
             muted=part("muted"),
             meta=part("meta"),
