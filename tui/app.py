@@ -9,18 +9,24 @@ from collections.abc import Iterable
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 
 from store.errors import PaperReaderError
 from store.formats import decode_input, parse_text
 from store.library import Library
+from tui import colours
 from tui.history import UndoHistory
-from tui.keys import key_owners, own_bindings
+from tui.keys import inherited_bindings, key_owners
 from tui.memory import keep_out_of_gc
 from tui.resources import sample_data_dir, styles_dir
 from tui.screens.main import MainScreen, typing_text
+from tui.screens.one_paper import OnePaperScreen
 from tui.settings import load_settings, save_setting
+
+# The settings key: do r, x and s in the list move on to the next paper?
+ADVANCE_SETTING = "advance_on_decision"
 
 
 class ReaderReady(Message):
@@ -38,17 +44,30 @@ class PaperReaderApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, library: Library, *, welcome: str | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        *,
+        welcome: str | None = None,
+        collections: Iterable[str] = (),
+        notice: str | None = None,
+    ) -> None:
+        """``collections``: open filtered to these (a chip; esc clears it);
+        ``notice``: shown on opening (an import summary, say)."""
         super().__init__()
         self.library = library
+        self.start_collections = frozenset(collections)
+        self.notice = notice
         keep_out_of_gc()
         self.history = UndoHistory()
         self.welcome = welcome
         # Keys read before the main screen is ready wait here, in order (None: ready).
         self._early_keys: list[events.Key] | None = []
-        theme = load_settings().get("theme")
+        settings = load_settings()
+        theme = settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
+        self.advance_on_decision = settings.get(ADVANCE_SETTING) is not False
 
     async def on_event(self, event: events.Event) -> None:
         """Hold keys typed before the reader is painted, then replay them in order.
@@ -76,35 +95,77 @@ class PaperReaderApp(App[None]):
             await super().on_event(key)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``q`` and ``?`` are letters while the user types a query or a note."""
+        """``q`` and ``?`` are letters while the user types a query or a note.
+
+        ``q`` quits only from the list: elsewhere it goes back (as in mutt).
+        """
+        if action == "quit" and not isinstance(self.screen, MainScreen):
+            return False
         return not (action in ("help", "quit") and typing_text(self.screen))
 
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, with every text colour readable on its background."""
+        variables = colours.readable_variables(super().get_css_variables())
+        self.theme_variables = variables
+        return variables
+
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen()
+        chosen = {"collection": self.start_collections} if self.start_collections else {}
+        return MainScreen(chosen=chosen)
 
     def on_mount(self) -> None:
         if self.welcome:
             self.notify(self.welcome, title="Welcome", timeout=12, markup=False)
+        if self.notice:
+            self.notify(self.notice, title="Imported", timeout=20, markup=False)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_running:
             save_setting("theme", theme)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette offers every key of the reader, generated from the bindings."""
+        """The palette offers every key of the screen, generated from the bindings.
+
+        Hidden keys too (statistics, undo, filters...), named as the footer names
+        them: ``/``, not ``slash``.
+        """
         yield from super().get_system_commands(screen)
-        if not isinstance(screen, MainScreen):
-            return
-        for owner in key_owners(screen):
-            for binding in own_bindings(type(owner)):
-                if binding.show:
-                    yield SystemCommand(
-                        binding.description,
-                        f"key: {binding.key}",
-                        lambda owner=owner, action=binding.action: self.call_later(
-                            owner.run_action, action
-                        ),
-                    )
+        owners: list[DOMNode] = [*key_owners(screen), self]
+        turn = "off" if self.advance_on_decision else "on"
+        yield SystemCommand(
+            f"Move to the next paper after r, x, s: turn {turn}",
+            "Whether deciding about a paper moves the cursor on (remembered)",
+            self.toggle_advance,
+        )
+        seen: set[str] = set()
+        for owner in owners:
+            for binding in inherited_bindings(type(owner)):
+                if binding.description in seen:
+                    continue
+                seen.add(binding.description)
+                yield SystemCommand(
+                    binding.description,
+                    f"key: {self.key_names(binding)}",
+                    lambda owner=owner, action=binding.action: self.call_later(
+                        owner.run_action, action
+                    ),
+                )
+
+    def toggle_advance(self) -> None:
+        """Turn moving on after a decision off or on, and remember it."""
+        self.advance_on_decision = not self.advance_on_decision
+        save_setting(ADVANCE_SETTING, self.advance_on_decision)
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.paper_list.advance = self.advance_on_decision
+        state = "move on to the next paper" if self.advance_on_decision else "stay on the paper"
+        self.notify(f"r, x and s now {state}", markup=False)
+
+    def key_names(self, binding: Binding) -> str:
+        """A binding's keys as people write them: ``j / ↓``, ``/``, ``?``."""
+        return " / ".join(
+            self.get_key_display(Binding(key, binding.action)) for key in binding.key.split(",")
+        )
 
     def action_help(self) -> None:
         """Show every key."""
@@ -120,16 +181,22 @@ class PaperReaderApp(App[None]):
     def save_pending_work(self) -> None:
         """Write what only the UI holds (a note being typed) to the store."""
         for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
+            if isinstance(screen, MainScreen | OnePaperScreen):
                 try:
                     screen.save_pending_note()
                 except PaperReaderError as err:
                     print(f"paper-reader: note not saved: {err}", file=sys.stderr)
 
 
-def make_app(library: Library, *, welcome: str | None = None) -> PaperReaderApp:
+def make_app(
+    library: Library,
+    *,
+    welcome: str | None = None,
+    collections: Iterable[str] = (),
+    notice: str | None = None,
+) -> PaperReaderApp:
     """The app for a library: used by ``main()``, the pilot tests and the snapshots."""
-    return PaperReaderApp(library, welcome=welcome)
+    return PaperReaderApp(library, welcome=welcome, collections=collections, notice=notice)
 
 
 def import_sample_collection(library: Library) -> str:
@@ -164,11 +231,17 @@ def require_terminal() -> None:
         )
 
 
-def run_reader(library: Library) -> int:
-    """Open the reader on a library, importing the sample collection on first run."""
+def run_reader(
+    library: Library, *, collections: Iterable[str] = (), notice: str | None = None
+) -> int:
+    """Open the reader on a library, importing the sample collection on first run.
+
+    ``paper-reader FILE`` passes the collections it imported (the reader opens
+    filtered to them) and its summary as ``notice``.
+    """
     require_terminal()
     welcome = import_sample_collection(library) if len(library) == 0 else None
-    app = make_app(library, welcome=welcome)
+    app = make_app(library, welcome=welcome, collections=collections, notice=notice)
 
     def hang_up(_signum: int, _frame: object) -> None:
         # The terminal is gone (a dropped SSH link): keep the user's words, then leave.

@@ -23,6 +23,19 @@ def own_bindings(owner: type[DOMNode]) -> list[Binding]:
     return [binding for binding in declared if isinstance(binding, Binding) and binding.description]
 
 
+def inherited_bindings(owner: type[DOMNode]) -> list[Binding]:
+    """The described bindings of a class and of the reader's classes it derives from.
+
+    Textual's own classes are left out: their keys (tab moves focus) are not the reader's.
+    """
+    found: list[Binding] = []
+    for cls in owner.__mro__:
+        if cls.__module__.startswith("textual") or not issubclass(cls, DOMNode):
+            continue
+        found += own_bindings(cls)
+    return found
+
+
 def help_title(owner: type[DOMNode]) -> str:
     """The heading of an owner's keys on the help screen (its class name when it has none)."""
     title = getattr(owner, "HELP_TITLE", None)

@@ -123,15 +123,18 @@ def test_fast_keys_act_on_the_paper_under_the_cursor(terminal: Terminal) -> None
     order = [p["id"] for p in json.loads(cli(terminal, "list", "--json"))]
     terminal.start()
     terminal.wait_for("50 of 50")
-    terminal.keys("j", "r", "j", "x", "j", "s")  # one burst, as a fast typist sends it
+    # One burst, as a fast typist sends it; each decision moves on to the next paper.
+    terminal.keys("j", "r", "j", "x", "j", "s")
     terminal.wait_for("48 unread")
     terminal.keys("q")
     terminal.wait_gone("50 of 50")
     states = {p["id"]: p for p in json.loads(cli(terminal, "list", "--json"))}
     assert states[order[1]]["status"] == "read"
-    assert states[order[2]]["status"] == "skipped"
-    assert states[order[3]]["starred"] and states[order[3]]["status"] == "unread"
-    assert states[order[0]]["status"] == "unread" and not states[order[0]]["starred"]
+    assert states[order[3]]["status"] == "skipped"
+    assert states[order[5]]["starred"] and states[order[5]]["status"] == "unread"
+    for untouched in (0, 2, 4, 6):
+        assert states[order[untouched]]["status"] == "unread"
+        assert not states[order[untouched]]["starred"]
 
 
 def test_mark_copy_and_quit(terminal: Terminal) -> None:
@@ -199,6 +202,9 @@ def test_works_at_80x24_and_survives_40x12(terminal: Terminal) -> None:
     terminal.start(80, 24)
     shown = terminal.wait_for("50 of 50")
     assert "LeanMarathon" in shown
+    # 80x24: the start of the abstract is on screen, and the footer keeps help
+    shown = terminal.wait_for("Long-horizon autoformalization")
+    assert "? Help" in shown.splitlines()[-1] or "? Help" in shown
     terminal.tmux("resize-window", "-t", "0", "-x", "40", "-y", "12")
     lines = repainted(terminal, 40)
     assert len(lines) <= 12 and all(len(line) <= 40 for line in lines)
@@ -206,6 +212,9 @@ def test_works_at_80x24_and_survives_40x12(terminal: Terminal) -> None:
     terminal.keys("j", "r")  # keys still act at this size
     shown = terminal.wait_for("49 unread")
     assert all(len(line) <= 40 for line in shown.splitlines())
+    terminal.keys("Enter")  # the paper view shows the abstract at 40x12
+    terminal.wait_for("Paper 3 of 50")
+    terminal.keys("Escape")
     terminal.tmux("resize-window", "-t", "0", "-x", "100", "-y", "30")
     lines = repainted(terminal, 100)
     assert any("50 of 50 · 49 unread" in line for line in lines)
@@ -230,6 +239,11 @@ def test_file_argument_imports_then_opens_and_hostile_text_stays_text(tmp_path: 
         # the abstract pane follows the list's first paint; its title is literal too
         shown = term.wait_for("[@click=app.quit]quit[/]")
         assert "cleared" in shown and "Plain second paper" in shown
+        term.keys("enter")  # the paper view: a click-action in its title must not run
+        shown = term.wait_for("Paper 1 of 2")
+        assert "[@click=app.quit]quit[/]" in shown and "[/] a bare close tag" in shown
+        term.keys("escape")
+        term.wait_for("2 of 2")
         assert term.tmux("show-buffer", check=False) == ""  # the title's OSC 52 never ran
         term.keys("enter", "c")  # a click-action in a title must not run; the app still acts
         term.wait_for("Copied")
@@ -237,3 +251,34 @@ def test_file_argument_imports_then_opens_and_hostile_text_stays_text(tmp_path: 
         assert len(buffers) == 1 and buffers[0].startswith("https://arxiv.org/search/")
     finally:
         term.tmux("kill-server", check=False)
+
+
+def _lean_matches(term: Terminal) -> list[dict[str, object]]:
+    found = json.loads(cli(term, "list", "lean", "--json"))
+    assert len(found) >= 2
+    return found
+
+
+def test_a_burst_after_enter_marks_the_second_match(terminal: Terminal) -> None:
+    lean = _lean_matches(terminal)
+    terminal.start(80, 24)
+    terminal.wait_for("50 of 50")
+    terminal.keys("/", "l", "e", "a", "n", "Enter", "j", "r")  # one burst, as over SSH
+    shown = terminal.wait_for(f"{len(lean)} of 50 · {len(lean) - 1} unread")
+    assert "leanjr" not in shown
+    terminal.keys("q")
+    terminal.wait_gone("of 50")
+    states = {p["id"]: p["status"] for p in json.loads(cli(terminal, "list", "--json"))}
+    assert states[lean[1]["id"]] == "read"
+    assert states[lean[0]["id"]] == "unread"
+
+
+def test_a_burst_typed_while_starting_is_not_misrouted(terminal: Terminal) -> None:
+    lean = _lean_matches(terminal)
+    terminal.start(80, 24)
+    terminal.keys("/", "l", "e", "a", "n", "Enter", "j", "r")  # before the first paint
+    terminal.wait_for(f"{len(lean)} of 50 · {len(lean) - 1} unread")
+    terminal.keys("q")
+    terminal.wait_gone("of 50")
+    states = {p["id"]: p["status"] for p in json.loads(cli(terminal, "list", "--json"))}
+    assert states[lean[1]["id"]] == "read"

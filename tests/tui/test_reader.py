@@ -61,14 +61,16 @@ def test_keys_mark_star_and_undo(sample_library: Library) -> None:
     async def script(app, pilot) -> None:
         await pilot.press("j", "j")
         seen["read"] = current_id(app)
-        await pilot.press("r")
-        await pilot.press("j")
+        await pilot.press("r")  # decides, and moves on to the next paper
+        assert paper_list(app).cursor == 3
         seen["skipped"] = current_id(app)
-        await pilot.press("x", "j")
+        await pilot.press("x")
         seen["starred"] = current_id(app)
         await pilot.press("s")
+        assert app.library.state(seen["starred"]).starred
         await pilot.press("z")  # undo the star
-        await pilot.press("s")  # and star again
+        assert not app.library.state(seen["starred"]).starred
+        await pilot.press("k", "s")  # and star it again
 
     drive(sample_library, script)
     reopened = Library(sample_library.path)
@@ -117,6 +119,41 @@ def steps(library: Library, expected: list[tuple[str, ReadingStatus, bool]]) -> 
             await wait_until(pilot, shows(target, status, starred), f"{key}: {status}, {starred}")
 
     drive(library, script)
+
+
+def test_a_decision_moves_on_and_r_toggles_back(sample_library: Library) -> None:
+    first: list[str] = []
+
+    async def script(app, pilot) -> None:
+        first.append(current_id(app))
+        await pilot.press("r")
+        assert Library(sample_library.path).state(first[0]).status is ReadingStatus.READ
+        await pilot.press("k", "r")
+        assert current_id(app) != first[0]  # moved on again
+
+    drive(sample_library, script)
+    assert Library(sample_library.path).state(first[0]).status is ReadingStatus.UNREAD
+
+
+def test_decisions_stay_put_when_moving_on_is_turned_off(sample_library: Library) -> None:
+    first: list[str] = []
+
+    async def script(app, pilot) -> None:
+        first.append(current_id(app))
+        app.toggle_advance()
+        await pilot.press("r", "s")
+        assert current_id(app) == first[0]
+
+    drive(sample_library, script)
+    state = Library(sample_library.path).state(first[0])
+    assert state.status is ReadingStatus.READ and state.starred
+
+    async def remembered(app, pilot) -> None:
+        assert not app.advance_on_decision
+        await pilot.press("x")
+        assert current_id(app) == first[0]
+
+    drive(sample_library, remembered)
 
 
 def test_bulk_selection_and_undo(sample_library: Library) -> None:

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 from textual.worker import get_current_worker
 
 from store.errors import PaperReaderError, SearchCancelled
@@ -32,12 +32,15 @@ from store.model import Paper, ReadingStatus
 from store.query import Query, QueryError
 from store.query import parse as parse_query
 from store.undo import StateChange
-from tui import clipboard
+from tui import clipboard, typeahead
 from tui.memory import keep_out_of_gc
+from tui.render import highlight_terms
 from tui.screens.sources_keys import SourcesKeys
 from tui.screens.tag_dialog import TagDialog
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
+from tui.widgets.footer import ReaderFooter
+from tui.widgets.list_header import SORT_NAMES, SORTS, list_header
 from tui.widgets.notes_pane import NotesPane
 from tui.widgets.paper_list import PaperList
 from tui.widgets.search_bar import SearchBar
@@ -47,6 +50,8 @@ if TYPE_CHECKING:
 
 
 NARROW_WIDTH = 100
+NARROW_LIST_ROWS = 8
+NARROW_LIST_MIN_ROWS = 3
 # Above this many papers a search with words runs in a worker (titles and authors
 # first, then abstracts); below it the whole search is quick enough inline.
 FULL_TEXT_INLINE_LIMIT = 20_000
@@ -75,7 +80,18 @@ class _SearchResult:
 
 
 _LETTER_ACTIONS = frozenset(
-    {"search", "edit_note", "toggle_filters", "undo", "triage", "stats", "fetch", "enrich"}
+    {
+        "search",
+        "edit_note",
+        "toggle_filters",
+        "undo",
+        "triage",
+        "stats",
+        "scroll_abstract",
+        "cycle_sort",
+        "fetch",
+        "enrich",
+    }
 )
 
 
@@ -92,11 +108,12 @@ BACKGROUND_START_S = 0.3
 # How many papers below the cursor (and one above) have their abstract rendered ahead.
 _RENDER_AHEAD = 3
 EMPTY_LIBRARY_HINT = (
-    "Your library is empty.\n\nImport a reading list from a shell:\n\n"
+    "Your library is empty. Import a reading list from a shell:\n\n"
     "    paper-reader import FILE\n\n"
-    "FILE can be an author-profile page saved as text, BibTeX, RIS, an arXiv\n"
-    "feed, CSL-JSON or a paper-reader JSON export; `paper-reader add ID` fetches\n"
-    "papers from arXiv."
+    "FILE: an author-profile page saved as text, BibTeX, RIS,\n"
+    "an arXiv feed, CSL-JSON or a paper-reader JSON export.\n\n"
+    "Or fetch papers from arXiv by id:\n\n"
+    "    paper-reader add ID"
 )
 
 
@@ -115,18 +132,46 @@ class MainScreen(SourcesKeys):
         Binding("f", "toggle_filters", "Filters", id="main.filters", show=False, priority=True),
         Binding("z", "undo", "Undo", id="main.undo", show=False, priority=True),
         Binding("T", "triage", "Triage", id="main.triage", priority=True),
-        Binding("S", "stats", "Stats", id="main.stats", show=False, priority=True),
+        Binding("O", "cycle_sort", "Sort order", id="main.sort", show=False, priority=True),
+        Binding("S", "stats", "Statistics", id="main.stats", show=False, priority=True),
+        # enter and esc run as the key is read, so that the keys typed after
+        # them reach the widget that has focus by then; only on the list and
+        # in the note editor (the search bar has its own).
+        Binding(
+            "escape",
+            "escape",
+            "Clear selection, else filters",
+            show=False,
+            id="main.unselect",
+            priority=True,
+        ),
+        Binding("enter", "open_paper", "Read paper", show=False, id="main.open", priority=True),
+        Binding(
+            "right_square_bracket",
+            "scroll_abstract(1)",
+            "Abstract page down",
+            show=False,
+            id="main.abstract_down",
+            priority=True,
+        ),
+        Binding(
+            "left_square_bracket",
+            "scroll_abstract(-1)",
+            "Abstract page up",
+            show=False,
+            id="main.abstract_up",
+            priority=True,
+        ),
         Binding("F", "fetch", "Fetch followed", id="main.fetch", show=False, priority=True),
         Binding("E", "enrich", "Enrich from arXiv", id="main.enrich", show=False, priority=True),
-        Binding("escape", "clear_selection", "Clear selection", show=False, id="main.unselect"),
     ]
 
     app: PaperReaderApp
 
-    def __init__(self) -> None:
+    def __init__(self, *, chosen: dict[str, frozenset[str]] | None = None) -> None:
         super().__init__()
         self.query_obj: Query = parse_query("")
-        self.chosen: dict[str, frozenset[str]] = {}
+        self.chosen: dict[str, frozenset[str]] = dict(chosen or {})
         self.sort = "date"
         self.filters_visible: bool | None = None  # None: decided by the width
         self._matched: list[Paper] = []
@@ -137,9 +182,15 @@ class MainScreen(SourcesKeys):
         self._facets_timer: Timer | None = None
         self._abstract_due = False
         self._search_pending = False
+        self._query_text = ""
+        self._query_error = False  # the list shows the last query that parsed
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While text is being typed, letters are text, not commands."""
+        if action == "open_paper":
+            return self.focused is self.paper_list
+        if action == "escape":
+            return self.focused in (self.paper_list, self.notes, self.query_one(FilterPanel))
         return not (action in _LETTER_ACTIONS and typing_text(self))
 
     def compose(self) -> ComposeResult:
@@ -153,7 +204,7 @@ class MainScreen(SourcesKeys):
                 with Horizontal(id="detail"):
                     yield AbstractView(id="abstract")
                     yield NotesPane(id="notes")
-        yield Footer()
+        yield ReaderFooter()
 
     @property
     def paper_list(self) -> PaperList:
@@ -171,6 +222,8 @@ class MainScreen(SourcesKeys):
         # paint of the list.
         self._show_note(self.paper_list.current)
         self._schedule_abstract()
+        self.paper_list.advance = self.app.advance_on_decision
+        self.paper_list.on_request = self._paper_action
         self.set_focus(self.paper_list)
         self.set_timer(BACKGROUND_START_S, self._load_abstracts)
         self.app.reader_ready()
@@ -179,11 +232,16 @@ class MainScreen(SourcesKeys):
     # -- layout ----------------------------------------------------------------
 
     def on_resize(self, event: Resize) -> None:
-        self._layout(event.size.width)
+        self._layout(event.size.width, event.size.height)
 
-    def _layout(self, width: int) -> None:
+    def _layout(self, width: int, height: int | None = None) -> None:
         narrow = width < NARROW_WIDTH
         self.set_class(narrow, "-narrow")
+        if height is not None:
+            # Below 100 columns the abstract gets the space: about eight list
+            # rows at 80×24, fewer on shorter terminals, never under three.
+            rows = max(NARROW_LIST_MIN_ROWS, min(NARROW_LIST_ROWS, height - 16))
+            self.paper_list.styles.height = rows if narrow else None
         show = self.filters_visible if self.filters_visible is not None else not narrow
         was_hidden = self.has_class("-filters-hidden")
         self.set_class(not show, "-filters-hidden")
@@ -191,12 +249,32 @@ class MainScreen(SourcesKeys):
             self._count_facets(self._facets_generation)
 
     def action_toggle_filters(self) -> None:
-        """Show or hide the filter pane."""
-        hidden = self.has_class("-filters-hidden")
-        self.filters_visible = hidden
-        self._layout(self.size.width)
-        if not hidden and self.query_one(FilterPanel).has_focus:
+        """Show the filter pane and go to it; from the pane, hide it and go back to the list."""
+        panel = self.query_one(FilterPanel)
+        if panel.has_focus:
+            self.filters_visible = False
+            self._layout(self.size.width)
             self.set_focus(self.paper_list)
+            return
+        self.filters_visible = True
+        self._layout(self.size.width)
+        self.set_focus(panel)
+        if panel.highlighted is None:
+            panel.action_first()
+
+    def action_cycle_sort(self) -> None:
+        """List by date, title, date added or rank in the collection, in turn."""
+        self.sort = (
+            SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else SORTS[0]
+        )
+        self.apply_filters()
+        self.notify(f"Sorted by {SORT_NAMES[self.sort]}", timeout=2)
+
+    def clear_facets(self) -> None:
+        """Forget every chosen facet value."""
+        if self.chosen:
+            self.chosen = {}
+            self.apply_filters()
 
     # -- filtering -------------------------------------------------------------
 
@@ -356,13 +434,20 @@ class MainScreen(SourcesKeys):
         return last is not None and last.query is self.query_obj and not self._search_pending
 
     def _show_header(self, visible: list[Paper]) -> None:
-        """``shown of total · unread`` (and the selection, and a search in progress)."""
+        """``shown of total · unread``, the selection, the active facets as chips, the sort."""
         library = self.app.library
         selected = self.paper_list.selected
         self.query_one("#list-header", Static).update(
-            f"{len(visible)} of {len(library)} · {library.count_unread(visible)} unread"
-            + (f" · {len(selected)} selected" if selected else "")
-            + (" · searching…" if self._search_pending else "")
+            list_header(
+                shown=len(visible),
+                total=len(library),
+                unread=library.count_unread(visible),
+                selected=len(selected),
+                searching=self._search_pending,
+                stale=self._query_error,
+                chosen=self.chosen,
+                sort=self.sort,
+            )
             + self.sources_activity(),
             layout=False,  # one line of fixed height: no need to lay the screen out again
         )
@@ -397,14 +482,25 @@ class MainScreen(SourcesKeys):
 
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
+        if event.value != event.input.value or event.value == self._query_text:
+            # Outdated (the bar has moved on: its own message follows), or
+            # applied already (enter applies the query before its message arrives).
+            return
+        self._query_text = event.value
         error = self.query_one("#search-error", Static)
         try:
             self.query_obj = parse_query(event.value)
         except QueryError as err:
             error.update(f"⚠ {err}")
             error.display = True
+            self._query_error = True
+            self._show_header(self.paper_list.papers)
             return
         error.display = False
+        self._query_error = False
+        terms = highlight_terms(event.value)
+        self.paper_list.set_terms(terms)
+        self.query_one(AbstractView).set_terms(terms)
         if not self._searches_in_background(self.query_obj):
             self.apply_filters()
             return
@@ -425,8 +521,33 @@ class MainScreen(SourcesKeys):
             self._search_in_background(query, sort, revision, within_quick, within_full)
             self._show_header(self.paper_list.papers)
 
-    @on(SearchBar.Finished)
-    def _search_finished(self) -> None:
+    async def action_escape(self) -> None:
+        """Leave the note or the filters; on the list clear the selection, else the facets."""
+        if self.focused is self.query_one(FilterPanel):
+            self.set_focus(self.paper_list)
+        elif self.focused is self.notes:
+            await typeahead.settled(self.notes)  # the note's last letters are in it
+            self.notes.save_now()
+            self.set_focus(self.paper_list)
+        elif self.paper_list.selected:
+            self.action_clear_selection()
+        else:
+            self.clear_facets()
+
+    async def action_leave_search(self, clear: bool) -> None:
+        """Back to the list once the query typed so far is searched.
+
+        The letters typed before this key may still wait in the search bar's
+        queue: let it take them, apply the query at once, and wait for a
+        background search to finish, so that ``/lean⏎jr`` marks the second
+        paper that matches "lean".
+        """
+        bar = self.query_one(SearchBar)
+        await typeahead.settled(bar)
+        if clear:
+            bar.value = ""
+        self._query_changed(Input.Changed(bar, bar.value))
+        await typeahead.until(lambda: self.search_settled)
         self.set_focus(self.paper_list)
 
     def action_search(self) -> None:
@@ -497,7 +618,7 @@ class MainScreen(SourcesKeys):
     def _show_abstract(self, paper: Paper | None) -> None:
         library = self.app.library
         state = library.state(paper.id) if paper else None
-        hint = "" if len(library) else EMPTY_LIBRARY_HINT
+        hint = self._empty_hint() if len(library) else EMPTY_LIBRARY_HINT
         loading = False
         if paper is not None:
             if library.abstracts_loaded or len(library) <= FULL_TEXT_INLINE_LIMIT:
@@ -516,8 +637,20 @@ class MainScreen(SourcesKeys):
             listed, at = self.paper_list.papers, self.paper_list.cursor
             view.prefetch(library.complete_all(listed[max(at - 1, 0) : at + _RENDER_AHEAD + 1]))
 
+    def _empty_hint(self) -> str:
+        """What to do when nothing matches."""
+        ways = []
+        if not self.query_obj.is_empty:
+            ways.append("/ edits the search (esc in it clears it)")
+        if self.chosen:
+            ways.append("esc on the list clears the filters")
+        if not ways:
+            return "No paper matches."
+        return "No paper matches: " + "; ".join(ways) + "."
+
     def _show_note(self, paper: Paper | None) -> None:
         state = self.app.library.state(paper.id) if paper else None
+        self.notes.set_class(bool(state and state.note), "-has-note")
         if paper is None or self.notes.paper_id != paper.id:
             self.notes.show_note(paper.id if paper else None, state.note if state else "")
         elif not self.notes.has_focus and state is not None and state.note != self.notes.text:
@@ -532,6 +665,10 @@ class MainScreen(SourcesKeys):
         self.paper_list.clear_selection()
 
     # -- changing state --------------------------------------------------------
+
+    def run_paper_action(self, action: str, paper_ids: list[str]) -> None:
+        """Act on these papers as the list's keys do (the paper view calls this)."""
+        self._paper_action(PaperList.ActionRequested(action, paper_ids))
 
     @on(PaperList.ActionRequested)
     def _paper_action(self, event: PaperList.ActionRequested) -> None:
@@ -566,7 +703,9 @@ class MainScreen(SourcesKeys):
             self.notify(str(err), severity="error", markup=False)
             return
         self.app.history.push(label, done)
-        self.paper_list.clear_selection()
+        # Only the papers acted on leave the selection: keys typed after this
+        # one (space on the next paper) may have started a new one already.
+        self.paper_list.unselect(ids)
         self.apply_filters()
         self._show_current()
         if len(ids) > 1:
@@ -717,6 +856,26 @@ class MainScreen(SourcesKeys):
 
     # -- other screens ---------------------------------------------------------
 
+    def action_scroll_abstract(self, pages: int) -> None:
+        """Page the abstract pane without leaving the list."""
+        view = self.query_one(AbstractView)
+        if pages > 0:
+            view.scroll_page_down(animate=False)
+        else:
+            view.scroll_page_up(animate=False)
+
+    def action_open_paper(self) -> None:
+        """Read the paper under the cursor on the full screen, as in a pager."""
+        from tui.screens.paper import PaperScreen
+
+        if self.paper_list.current is None:
+            return
+        try:
+            self.save_pending_note()
+        except PaperReaderError as err:
+            self.notify(f"Note not saved: {err}", severity="error", markup=False)
+        self.app.push_screen(PaperScreen(self), lambda _result: self._after_triage())
+
     def action_triage(self) -> None:
         """One unread paper at a time: one key decides, the next appears."""
         from tui.screens.triage import TriageScreen
@@ -733,7 +892,9 @@ class MainScreen(SourcesKeys):
             self.save_pending_note()
         except PaperReaderError as err:
             self.notify(f"Note not saved: {err}", severity="error", markup=False)
-        self.app.push_screen(TriageScreen(unread), lambda _result: self._after_triage())
+        self.app.push_screen(
+            TriageScreen(unread, sort=self.sort), lambda _result: self._after_triage()
+        )
 
     def _after_triage(self) -> None:
         self.apply_filters()

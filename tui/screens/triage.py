@@ -1,47 +1,57 @@
 """Triage: one unread paper at a time, its whole abstract, one key to decide.
 
 This is the loop the tool exists for, so nothing else is on screen and every
-decision is written to the store before the next paper appears.
+decision is written to the store before the next paper appears. The list's
+other paper keys (copy, open, tag, note) work on the paper shown, and
+``space`` pages a long abstract.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from store.errors import PaperReaderError
 from store.model import ReadingStatus
+from store.sorting import sort_papers
 from store.undo import StateChange
+from tui.colours import muted_style
 from tui.render import paper_details
+from tui.screens.one_paper import OnePaperScreen, paper_key_bindings
+from tui.widgets.footer import ReaderFooter
+from tui.widgets.list_header import SORT_NAMES, SORTS
+from tui.widgets.notes_pane import NotesPane
 
-if TYPE_CHECKING:
-    from tui.app import PaperReaderApp
 
-
-class TriageScreen(Screen[None]):
+class TriageScreen(OnePaperScreen):
     """Walks through the given unread papers in order."""
 
     HELP_TITLE = "Triage"
+
     BINDINGS = [
         Binding(ReadingStatus.READ.key, "decide('read')", "Read", id="triage.read"),
         Binding(ReadingStatus.SKIPPED.key, "decide('skipped')", "Skip", id="triage.skip"),
         Binding("s", "decide('star')", "Star & keep", id="triage.star"),
         Binding("l", "decide('later')", "Later", id="triage.later"),
+        Binding("space,pagedown", "page(1)", "Page", id="triage.page"),
+        Binding("b,pageup", "page(-1)", "Back a page", show=False, id="triage.page_up"),
+        Binding("j,down", "line(1)", "Scroll down", show=False, id="triage.down"),
+        Binding("k,up", "line(-1)", "Scroll up", show=False, id="triage.up"),
+        *paper_key_bindings("triage", "tcCyo"),
+        Binding("n", "edit_note", "Note", show=False, id="triage.note"),
+        Binding("O", "cycle_sort", "Sort order", show=False, id="triage.sort"),
         Binding("z", "undo", "Undo", id="triage.undo"),
-        Binding("escape", "leave", "Back", id="triage.back"),
+        Binding("escape,q", "leave", "Back", id="triage.back"),
     ]
 
-    app: PaperReaderApp
-
-    def __init__(self, paper_ids: list[str]) -> None:
+    def __init__(self, paper_ids: list[str], *, sort: str = "date") -> None:
         super().__init__()
         self.queue = paper_ids
         self.position = 0
+        self.sort = sort
         self.decided = {"read": 0, "skipped": 0, "star": 0, "later": 0}
         self._steps: list[tuple[int, str, bool]] = []  # (position, decision, pushed undo)
         self._composed = False
@@ -50,38 +60,83 @@ class TriageScreen(Screen[None]):
         yield Static("", id="triage-progress", markup=False)
         with VerticalScroll(id="triage-body"):
             yield Static("", id="triage-paper")
-        yield Footer()
+        yield NotesPane(id="paper-note")
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self._composed = True
         self._show()
+        self.set_focus(self._body())
 
-    def _show(self) -> None:
+    def on_screen_resume(self) -> None:
+        self._show(keep_scroll=True)  # a tag dialog may have changed the paper
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the note is being written, keys are text."""
+        return action == "leave" or not self.writing_note()
+
+    def shown_paper_id(self) -> str | None:
+        return self.queue[self.position] if self.position < len(self.queue) else None
+
+    def refresh_paper(self) -> None:
+        self._show(keep_scroll=True)
+
+    def reading_widget(self) -> Widget:
+        return self._body()
+
+    def _body(self) -> VerticalScroll:
+        return self.query_one("#triage-body", VerticalScroll)
+
+    def _show(self, *, keep_scroll: bool = False) -> None:
         if not self._composed:
             return  # on_mount shows it; a key can arrive before the screen is mounted
         progress = self.query_one("#triage-progress", Static)
         paper_view = self.query_one("#triage-paper", Static)
         left = len(self.queue) - self.position
-        counts = ", ".join(f"{n} {k}" for k, n in self.decided.items() if n)
+        counts = ", ".join(f"{n:,} {k}" for k, n in self.decided.items() if n)
         progress.update(
-            f"Triage · paper {min(self.position + 1, len(self.queue))} of {len(self.queue)}"
-            f" · {left} left" + (f" · {counts}" if counts else "")
+            f"Triage · paper {min(self.position + 1, len(self.queue)):,} of {len(self.queue):,}"
+            f" · {left:,} left"
+            + (f" · {counts}" if counts else "")
+            + f" · by {SORT_NAMES.get(self.sort, self.sort)}"
         )
-        if self.position >= len(self.queue):
+        paper_id = self.shown_paper_id()
+        if paper_id is None:
             paper_view.update("All done: no unread papers left in this list. Press esc.")
             return
         library = self.app.library
-        paper_id = self.queue[self.position]
         paper = library.complete(library.get(paper_id))
-        paper_view.update(paper_details(paper, library.state(paper_id)))
-        self.query_one("#triage-body").scroll_home(animate=False)
+        muted = muted_style(self.app.theme_variables)
+        paper_view.update(paper_details(paper, library.state(paper_id), muted=muted))
+        if not keep_scroll:
+            self._body().scroll_home(animate=False)
+
+    def action_page(self, pages: int) -> None:
+        """Page the abstract down or up."""
+        if pages > 0:
+            self._body().scroll_page_down(animate=False)
+        else:
+            self._body().scroll_page_up(animate=False)
+
+    def action_line(self, lines: int) -> None:
+        """Scroll by a line."""
+        self._body().scroll_relative(y=lines, animate=False)
+
+    def action_cycle_sort(self) -> None:
+        """Take the papers still to decide in the next sort order."""
+        at = SORTS.index(self.sort) if self.sort in SORTS else -1
+        self.sort = SORTS[(at + 1) % len(SORTS)]
+        library = self.app.library
+        ahead = sort_papers([library.get(i) for i in self.queue[self.position :]], self.sort)
+        self.queue = self.queue[: self.position] + [p.id for p in ahead]
+        self._show()
 
     def action_decide(self, decision: str) -> None:
         """Record a decision about the current paper and show the next."""
-        if self.position >= len(self.queue):
+        paper_id = self.shown_paper_id()
+        if paper_id is None:
             return
         library = self.app.library
-        paper_id = self.queue[self.position]
         try:
             if decision in ("read", "skipped"):
                 done = library.set_status([paper_id], ReadingStatus(decision))
@@ -92,6 +147,7 @@ class TriageScreen(Screen[None]):
         except PaperReaderError as err:
             self.notify(f"Not saved: {err}", severity="error", markup=False)
             return
+        self.save_before_leaving()  # a note being written belongs to this paper
         self.app.history.push(f"Triage: {decision}", done)
         self._steps.append((self.position, decision, bool(done)))
         self.decided[decision] += 1
@@ -116,4 +172,5 @@ class TriageScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Back to the list."""
+        self.save_before_leaving()
         self.dismiss(None)

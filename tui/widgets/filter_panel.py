@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -31,6 +32,12 @@ def _fit(label: str, width: int) -> str:
 
 class FilterPanel(OptionList):
     """Facet values as options; the screen decides what a choice means."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="filters.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="filters.up"),
+        Binding("space", "select", "Pick", show=False, id="filters.pick"),
+    ]
 
     @dataclass
     class FacetToggled(Message):
@@ -76,7 +83,8 @@ class FilterPanel(OptionList):
                     label = f"{value} {category_name(value)}"
                 mark = "■" if value in picked else " "
                 prompt = Text(mark, style="bold", no_wrap=True, overflow="ellipsis")
-                prompt.append(f"{count:>6} ", style="dim")
+                # No colour of its own: it must read on the highlight bar too.
+                prompt.append(f"{count:>6,} ")
                 prompt.append(_fit(clean_line(label), label_width))
                 options.append(Option(prompt, id=f"{facet}\x1f{value}"))
         self.clear_options()

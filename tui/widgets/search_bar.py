@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import Input
 
 
 class SearchBar(Input):
-    """An input whose text is the query; ``enter`` keeps it, ``esc`` clears it."""
+    """An input whose text is the query; ``enter`` keeps it, ``esc`` clears it.
+
+    Both are priority bindings: they run as the key is read, and the screen
+    moves focus to the list before the keys typed after them are read (so
+    ``/lean⏎jr`` moves and marks in the list, not in the query).
+    """
 
     HELP_TITLE = "Search bar"
     BINDINGS = [
-        Binding("enter", "done", "Keep filter", id="search.keep"),
-        Binding("escape", "clear", "Clear search", id="search.clear"),
+        # ctrl+j: an enter typed before the terminal is in raw mode arrives as a newline.
+        Binding("enter,ctrl+j", "done", "Keep filter", id="search.keep", priority=True),
+        Binding("escape", "clear", "Clear search", id="search.clear", priority=True),
     ]
-
-    @dataclass
-    class Finished(Message):
-        """The user left the search bar (the query stays as it is)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
@@ -29,11 +28,10 @@ class SearchBar(Input):
             select_on_focus=False,
         )
 
-    def action_done(self) -> None:
+    async def action_done(self) -> None:
         """Return to the list, keeping the filter."""
-        self.post_message(self.Finished())
+        await self.screen.run_action("leave_search(False)")
 
-    def action_clear(self) -> None:
+    async def action_clear(self) -> None:
         """Clear the query and return to the list."""
-        self.value = ""
-        self.post_message(self.Finished())
+        await self.screen.run_action("leave_search(True)")

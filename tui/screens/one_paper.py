@@ -1,0 +1,149 @@
+"""What the one-paper screens (the paper view, triage) share: the list's paper keys, acting
+on the paper shown, and ``n``, a note editor under the paper."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from textual import on
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widget import Widget
+
+from store.errors import PaperReaderError
+from tui.colours import muted_style
+from tui.widgets.notes_pane import NotesPane
+
+# The list's paper keys, offered on a one-paper screen: key -> (action, label).
+PAPER_KEYS = {
+    "r": ("toggle_read", "Read"),
+    "x": ("skip", "Skip"),
+    "u": ("unread", "Unread"),
+    "s": ("star", "Star"),
+    "t": ("tag", "Tag"),
+    "c": ("copy_link", "Copy link"),
+    "C": ("copy_code", "Copy code link"),
+    "y": ("copy_bibtex", "Copy BibTeX"),
+    "o": ("open", "Open link"),
+}
+
+
+def paper_key_bindings(prefix: str, keys: str, shown: str = "") -> list[Binding]:
+    """Bindings running ``act(...)`` for these of ``PAPER_KEYS``; ``shown`` in the footer."""
+    return [
+        Binding(
+            key,
+            f"act('{PAPER_KEYS[key][0]}')",
+            PAPER_KEYS[key][1],
+            show=key in shown,
+            id=f"{prefix}.{PAPER_KEYS[key][0]}",
+        )
+        for key in keys
+    ]
+
+
+if TYPE_CHECKING:
+    from tui.app import PaperReaderApp
+    from tui.screens.main import MainScreen
+
+
+class OnePaperScreen(Screen[None]):
+    """A screen showing one paper, with a hidden ``NotesPane`` (id ``paper-note``).
+
+    Subclasses say which paper is shown (``shown_paper_id``), where focus goes
+    back to (``reading_widget``) and how to show the saved note (``refresh_paper``).
+    """
+
+    app: PaperReaderApp
+    _shown_muted: Style | None = None  # the muted style the paper was last shown in
+
+    def shown_paper_id(self) -> str | None:
+        raise NotImplementedError
+
+    def refresh_paper(self) -> None:
+        raise NotImplementedError
+
+    def reading_widget(self) -> Widget:
+        raise NotImplementedError
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # A new theme: the paper's secondary lines take its muted colour.
+        muted = muted_style(self.app.theme_variables)
+        if self.is_mounted and self._shown_muted not in (None, muted):
+            self.refresh_paper()
+        self._shown_muted = muted
+
+    def main_screen(self) -> MainScreen | None:
+        """The list this screen was opened from (its keys act through it)."""
+        from tui.screens.main import MainScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def action_act(self, action: str) -> None:
+        """A paper key of the list (tag, copy, open...), on the paper shown here."""
+        self.act_on_shown(action)
+
+    def act_on_shown(self, action: str) -> None:
+        """A paper key of the list (tag, copy, open...), on the paper shown here."""
+        paper_id, main = self.shown_paper_id(), self.main_screen()
+        if paper_id and main is not None:
+            main.run_paper_action(action, [paper_id])
+            self.refresh_paper()
+
+    def note_editor(self) -> NotesPane:
+        return self.query_one("#paper-note", NotesPane)
+
+    def writing_note(self) -> bool:
+        """True while the note editor has focus (keys are text then)."""
+        try:
+            return self.note_editor().has_focus
+        except Exception:  # not composed yet
+            return False
+
+    def action_edit_note(self) -> None:
+        """Write the note of the paper shown (esc saves and returns to the paper)."""
+        paper_id = self.shown_paper_id()
+        if not paper_id:
+            return
+        note = self.note_editor()
+        note.show_note(paper_id, self.app.library.state(paper_id).note)
+        note.add_class("-open")
+        self.set_focus(note)
+
+    @on(NotesPane.NoteEdited)
+    def _note_edited(self, event: NotesPane.NoteEdited) -> None:
+        event.stop()
+        try:
+            self.app.library.set_note(event.paper_id, event.text)
+        except PaperReaderError as err:
+            self.notify(f"Note not saved: {err}", severity="error", markup=False)
+        self.refresh_paper()
+
+    @on(NotesPane.Left)
+    def _note_left(self, event: NotesPane.Left) -> None:
+        event.stop()
+        self.note_editor().remove_class("-open")
+        self.set_focus(self.reading_widget())
+
+    def save_pending_note(self) -> None:
+        """Write an unsaved note straight to the store (leaving, quitting)."""
+        try:
+            note = self.note_editor()
+        except Exception:  # not composed yet
+            return
+        pending = note.pending()
+        if pending is not None:
+            self.app.library.set_note(*pending)
+            note.mark_saved()
+
+    def save_before_leaving(self) -> None:
+        """Save a note being written, saying so if it cannot be."""
+        try:
+            self.save_pending_note()
+        except PaperReaderError as err:
+            self.notify(f"Note not saved: {err}", severity="error", markup=False)
