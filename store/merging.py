@@ -231,16 +231,36 @@ def _find_by_alias(
     """The paper this source already calls by the record's name, or the name still free.
 
     Two keyless records of one file with one fingerprint (two "Untitled" items)
-    are told apart by their order: the second is ``fingerprint#2``.
+    are told apart by their order: the second is ``fingerprint#2``. A file
+    exported again in another order still finds each record's own paper: a
+    fingerprint's paper whose venue, DOI, arXiv id or volume contradicts the
+    record is taken only when no paper under that fingerprint agrees.
     """
+    fallback: str | None = None
     for name in _alias_names(key, fingerprint(incoming, facts)):
         hit = run.index.by_alias(source, name)
         if hit is None:
-            return None, name
+            return (fallback, "") if fallback else (None, name)
         # Two entries of one import under one name: the same paper only if the rules agree.
-        if hit not in run.touched or judge(run.index.facts(hit), facts).same:
+        if hit in run.touched and not judge(run.index.facts(hit), facts).same:
+            continue
+        if name == key or not _contradicts(run.index.facts(hit), facts):
             return hit, ""
-    return None, ""
+        fallback = fallback or hit
+    return fallback, ""
+
+
+def _contradicts(stored: Facts, record: Facts) -> bool:
+    """Whether two records sharing a fingerprint differ in what tells namesakes apart."""
+    return any(
+        mine and theirs and mine != theirs
+        for mine, theirs in (
+            (stored.venue, record.venue),
+            (stored.doi, record.doi),
+            (stored.arxiv, record.arxiv),
+            (stored.volume, record.volume),
+        )
+    )
 
 
 def _find_by_rules(

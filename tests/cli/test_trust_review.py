@@ -1,0 +1,44 @@
+"""Issue 10 checked from outside: cases a stranger's real libraries hit.
+
+Each test is a defect found by using the product on files the suite had not
+seen; it failed before its fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store.importing import import_files
+from store.library import Library
+
+# A RIS export without ID fields (Zotero writes none): two decisions of one title
+# and year from two courts, no authors. Their fingerprints are equal, so only
+# the order told them apart.
+_END = "ER  - \n"
+_CASE_SCC = "TY  - CASE\nTI  - Smith v. Jones\nPY  - 2004\nT2  - Supreme Court of Canada\n" + _END
+_CASE_ONCA = "TY  - CASE\nTI  - Smith v. Jones\nPY  - 2004\nT2  - Ontario Court of Appeal\n" + _END
+
+
+def _ids_by_venue(library: Library) -> dict[str, str]:
+    return {paper.venue: paper.id for paper in library.papers()}
+
+
+def test_a_keyless_export_in_another_order_keeps_each_note_on_its_own_case(
+    tmp_path: Path, db_path: Path
+) -> None:
+    first = tmp_path / "law.ris"
+    first.write_text(_CASE_SCC + "\n" + _CASE_ONCA, encoding="utf-8")
+    library = Library(db_path)
+    import_files(library, [str(first)], collection="law")
+    before = _ids_by_venue(library)
+    library.set_note(before["Supreme Court of Canada"], "SCC: the precedent")
+
+    # The same library exported again, sorted the other way round.
+    first.write_text(_CASE_ONCA + "\n" + _CASE_SCC, encoding="utf-8")
+    [again] = import_files(library, [str(first)], collection="law")
+
+    reread = Library(db_path)
+    assert _ids_by_venue(reread) == before
+    assert reread.state(before["Supreme Court of Canada"]).note == "SCC: the precedent"
+    # Only the ranks in the collection changed.
+    assert (again.summary.added, again.summary.merged, again.summary.updated) == (0, 0, 2)
