@@ -211,8 +211,9 @@ class _Run:
     next_suffix: dict[str, int] = field(default_factory=dict)
 
 
-def _label(key: str, paper_id: str, line: int | None) -> str:
-    name = key or paper_id
+def _label(key: str, paper_id: str, line: int | None, title: str = "") -> str:
+    # A record without a key or id of its own (RIS without ID) is named by its title.
+    name = key or paper_id or (f"“{title[:60]}…”" if len(title) > 60 else f"“{title}”")
     return f"{name} (line {line})" if line else name
 
 
@@ -277,7 +278,8 @@ def _find_by_rules(
         other = run.touched.get(candidate) or f"{candidate} (already in the store)"
         run.warnings.append(
             ImportWarning(
-                f"{_label(key, incoming.id, None)} and {other} share the {identifier} "
+                f"{_label(key, incoming.id, None, incoming.title)} and {other} "
+                f"share the {identifier} "
                 "but are different papers (titles, years or authors disagree): both kept",
                 line,
             )
@@ -370,7 +372,7 @@ def _place(
     else:
         paper_id = match
         _merge_into(run, match, incoming, exact=result.exact_ids)
-        label = _label(key, incoming.id, line)
+        label = _label(key, incoming.id, line, incoming.title)
         if match in run.touched:
             run.merged += 1
             run.merges.append(f"{run.touched[match]} = {label}")

@@ -42,3 +42,42 @@ def test_a_keyless_export_in_another_order_keeps_each_note_on_its_own_case(
     assert reread.state(before["Supreme Court of Canada"]).note == "SCC: the precedent"
     # Only the ranks in the collection changed.
     assert (again.summary.added, again.summary.merged, again.summary.updated) == (0, 0, 2)
+
+
+def _thesis(title: str, author: str, year: int) -> str:
+    return (
+        f"TY  - THES\nTI  - {title}\nAU  - {author}\nPY  - {year}\n"
+        "DO  - 10.18452/14203\nPB  - Humboldt-Universität zu Berlin\n" + _END
+    )
+
+
+def test_a_doi_clash_between_keyless_records_names_both_records(
+    tmp_path: Path, db_path: Path
+) -> None:
+    twin = tmp_path / "theses.ris"
+    twin.write_text(
+        _thesis("Zur Kinetik der Adsorption von Proteinen", "Hartmann, Wolfgang", 1991)
+        + "\n"
+        + _thesis("Machine learning methods for protein structure", "Müller, Anna", 2021),
+        encoding="utf-8",
+    )
+    [done] = import_files(Library(db_path), [str(twin)])
+
+    [clash] = [str(w) for w in done.summary.warnings]
+    assert clash.startswith(
+        "line 9: “Machine learning methods for protein structure” and Hartmann1991Zur (line 1) "
+        "share the DOI 10.18452/14203"
+    )
+
+
+def test_a_merge_of_keyless_records_names_both_in_the_verbose_list(
+    tmp_path: Path, db_path: Path
+) -> None:
+    ris = tmp_path / "twice.ris"
+    record = _thesis("Zur Kinetik der Adsorption von Proteinen", "Hartmann, Wolfgang", 1991)
+    ris.write_text(record + "\n" + record, encoding="utf-8")
+    [done] = import_files(Library(db_path), [str(ris)])
+
+    assert done.summary.merges == (
+        "Hartmann1991Zur (line 1) = “Zur Kinetik der Adsorption von Proteinen” (line 9)",
+    )
