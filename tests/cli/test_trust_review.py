@@ -6,10 +6,12 @@ seen; it failed before its fix.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from store.importing import import_files
 from store.library import Library
+from tests.conftest import run_cli
 
 # A RIS export without ID fields (Zotero writes none): two decisions of one title
 # and year from two courts, no authors. Their fingerprints are equal, so only
@@ -81,3 +83,35 @@ def test_a_merge_of_keyless_records_names_both_in_the_verbose_list(
     assert done.summary.merges == (
         "Hartmann1991Zur (line 1) = “Zur Kinetik der Adsorption von Proteinen” (line 9)",
     )
+
+
+_TWO_KEYS_ONE_PAPER = """
+@article{vaswani_attention_2017,
+  title = {Attention is {All} you {Need}},
+  journal = {Advances in Neural Information Processing Systems},
+  author = {Vaswani, Ashish and Shazeer, Noam},
+  year = {2017},
+}
+@misc{vaswani_attention_2017-1,
+  title = {Attention {Is} {All} {You} {Need}},
+  doi = {10.48550/arXiv.1706.03762},
+  author = {Vaswani, Ashish and Shazeer, Noam},
+  year = {2017},
+}
+@article{other_attention_2018,
+  title = {Self-attention with relative position representations},
+  author = {Shaw, Peter},
+  year = {2018},
+}
+"""
+
+
+def test_like_accepts_a_bibtex_key_that_became_an_alias(tmp_path: Path, db_path: Path) -> None:
+    bib = tmp_path / "zotero.bib"
+    bib.write_text(_TWO_KEYS_ONE_PAPER, encoding="utf-8")
+    assert run_cli(db_path, "import", str(bib)).returncode == 0
+
+    done = run_cli(db_path, "list", "--json", "--like", "vaswani_attention_2017-1")
+
+    assert done.returncode == 0, done.stderr
+    assert [paper["id"] for paper in json.loads(done.stdout)] == ["other_attention_2018"]
