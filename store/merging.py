@@ -101,13 +101,16 @@ class ImportSummary:
 def merge_papers(existing: Paper, incoming: Paper) -> Paper:
     """The same paper seen again: richer fields fill gaps, nothing is erased.
 
-    A re-import of the same reading list may correct fields (its values win);
-    another source only fills what is missing, so a BibTeX file cannot rename
-    a paper the arXiv feed titled. The stored id and ``added_at`` never change;
+    A re-import of the same reading list may correct fields of a paper only
+    it holds (its values win); another source only fills what is missing, so
+    a BibTeX file cannot rename a paper the arXiv feed titled, not even when
+    imported twice. The stored id and ``added_at`` never change;
     collections and aliases are united. A truncated author list never replaces
     a complete one, and a date only gives way to one at least as precise.
     """
-    same_source = bool(incoming.collections) and set(incoming.collections) <= set(
+    # Only a paper no other source knows is corrected by its source: a paper two
+    # sources share would otherwise change back and forth with every re-import.
+    same_source = bool(incoming.collections) and set(incoming.collections) == set(
         existing.collections
     )
     changes: dict[str, Any] = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from store.importing import import_files
 from store.library import Library
-from tests.conftest import run_cli
+from tests.conftest import REALDATA, run_cli
 
 # A RIS export without ID fields (Zotero writes none): two decisions of one title
 # and year from two courts, no authors. Their fingerprints are equal, so only
@@ -115,3 +115,50 @@ def test_like_accepts_a_bibtex_key_that_became_an_alias(tmp_path: Path, db_path:
 
     assert done.returncode == 0, done.stderr
     assert [paper["id"] for paper in json.loads(done.stdout)] == ["other_attention_2018"]
+
+
+HERDMAN_FEED = REALDATA / "arxiv" / "arxiv-api-2016-search-au-del_maestro-10-entries.xml"
+_HERDMAN_BIB = """
+@article{herdman2015particle,
+  title = {Particle-partition entanglement in bosonic {Luttinger} liquids},
+  author = {Herdman, C. M. and Del Maestro, A.},
+  journal = {Physical Review B},
+  year = {2015},
+  eprint = {1412.6529},
+  archiveprefix = {arXiv},
+}
+"""
+
+
+def test_a_bibtex_file_imported_twice_does_not_rename_the_arxiv_feeds_paper(
+    tmp_path: Path, db_path: Path
+) -> None:
+    bib = tmp_path / "herdman.bib"
+    bib.write_text(_HERDMAN_BIB, encoding="utf-8")
+    library = Library(db_path)
+    import_files(library, [str(HERDMAN_FEED)])
+    [from_feed] = [p for p in library.papers() if p.arxiv_id == "1412.6529"]
+
+    import_files(library, [str(bib)])
+    [again] = import_files(library, [str(bib)])
+
+    [paper] = [p for p in Library(db_path).papers() if p.arxiv_id == "1412.6529"]
+    assert (paper.title, paper.venue) == (from_feed.title, from_feed.venue)
+    assert (again.summary.updated, again.summary.unchanged) == (0, 1)
+
+
+def test_importing_zotero_twins_again_changes_nothing(tmp_path: Path, db_path: Path) -> None:
+    bib = tmp_path / "my-library.bib"
+    bib.write_text(_TWO_KEYS_ONE_PAPER, encoding="utf-8")
+    ris = tmp_path / "my-library-ris-export.ris"
+    ris.write_text(
+        "TY  - JOUR\nTI  - Attention is all you need\nAU  - Vaswani, Ashish\n"
+        "T2  - NeurIPS\nPY  - 2017\n" + _END,
+        encoding="utf-8",
+    )
+    library = Library(db_path)
+    import_files(library, [str(ris), str(bib)])
+
+    done = import_files(library, [str(ris), str(bib)])
+
+    assert [(d.summary.added, d.summary.updated) for d in done] == [(0, 0), (0, 0)]
