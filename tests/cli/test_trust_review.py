@@ -162,3 +162,57 @@ def test_importing_zotero_twins_again_changes_nothing(tmp_path: Path, db_path: P
     done = import_files(library, [str(ris), str(bib)])
 
     assert [(d.summary.added, d.summary.updated) for d in done] == [(0, 0), (0, 0)]
+
+
+_LAW = """
+@jurisdiction{smith_v_jones_2004a,
+  title = {Smith v. Jones},
+  institution = {Supreme Court of Canada},
+  year = {2004},
+}
+"""
+_THESES = """
+@phdthesis{hartmann_kinetik_1991,
+  title = {Zur {Kinetik} der {Adsorption} von {Proteinen} an {Grenzflächen}},
+  doi = {10.18452/14203},
+  author = {Hartmann, Wolfgang},
+  year = {1991},
+}
+@phdthesis{muller_machine_2021,
+  title = {Machine learning methods for protein structure prediction},
+  doi = {10.18452/14203},
+  author = {Müller, Anna and Schmidt, Jonas},
+  year = {2021},
+}
+"""
+
+
+def test_strict_with_a_clash_in_the_second_file_imports_nothing(
+    tmp_path: Path, db_path: Path
+) -> None:
+    law = tmp_path / "law.bib"
+    law.write_text(_LAW, encoding="utf-8")
+    theses = tmp_path / "theses.bib"
+    theses.write_text(_THESES, encoding="utf-8")
+
+    done = run_cli(db_path, "import", str(law), str(theses), "--strict")
+
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"paper-reader: {theses}: line ")
+    assert "share the DOI 10.18452/14203" in done.stderr
+    assert len(Library(db_path)) == 0
+
+
+def test_a_dry_run_of_two_files_counts_as_the_import_would(tmp_path: Path, db_path: Path) -> None:
+    bib = tmp_path / "my-library.bib"
+    bib.write_text(_TWO_KEYS_ONE_PAPER, encoding="utf-8")
+    again = tmp_path / "my-library-copy.bib"
+    again.write_text(_TWO_KEYS_ONE_PAPER, encoding="utf-8")
+    paths = [str(bib), str(again)]
+
+    dry = import_files(Library(db_path), paths, dry_run=True)
+    assert len(Library(db_path)) == 0
+    real = import_files(Library(db_path), paths)
+
+    assert [d.summary for d in dry] == [r.summary for r in real]
+    assert real[1].summary.added == 0
