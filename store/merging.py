@@ -2,8 +2,9 @@
 
 :func:`merge_import` walks an importer's records in file order and decides
 each one by the rules of :mod:`store.identity`: a source key it has seen
-before (the same file imported again), else a paper the rules call the same,
-else a new paper. It changes nothing on disk; :class:`~store.library.Library`
+before (the same file imported again), else the stored paper whose id is the
+record's key (our own export read back), else a paper the rules call the
+same, else a new paper. It changes nothing on disk; :class:`~store.library.Library`
 writes what it returns as one transaction.
 """
 
@@ -19,6 +20,7 @@ from store.identity import (
     base_key,
     fingerprint,
     judge,
+    same_by_own_id,
     unique_key,
 )
 from store.model import DatePrecision, ImportResult, ImportWarning, Paper, UserState
@@ -366,6 +368,8 @@ def _place(
     else:
         if source:
             match, new_alias = _find_by_alias(run, source, key, incoming, facts)
+        if match is None and key in run.original and key not in run.touched:
+            match = key if same_by_own_id(run.index.facts(key), facts) else None
         if match is None:
             match = _find_by_rules(run, incoming, facts, key, line)
     if match is None:

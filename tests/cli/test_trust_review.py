@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from store.importing import import_files
 from store.library import Library
 from tests.conftest import REALDATA, run_cli
@@ -216,3 +218,35 @@ def test_a_dry_run_of_two_files_counts_as_the_import_would(tmp_path: Path, db_pa
 
     assert [d.summary for d in dry] == [r.summary for r in real]
     assert real[1].summary.added == 0
+
+
+_LAW_LIBRARY = """
+@jurisdiction{smith_v_jones_2004a,
+  title = {Smith v. Jones}, institution = {Supreme Court of Canada}, year = {2004},
+}
+@jurisdiction{smith_v_jones_2004b,
+  title = {Smith v. Jones}, institution = {Ontario Court of Appeal}, year = {2004},
+}
+@legislation{act_2010, title = {Equality Act 2010}, year = {2010}}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "csljson"])
+def test_importing_our_own_export_back_adds_no_duplicate_of_an_authorless_case(
+    tmp_path: Path, db_path: Path, fmt: str
+) -> None:
+    law = tmp_path / "law.bib"
+    law.write_text(_LAW_LIBRARY, encoding="utf-8")
+    assert run_cli(db_path, "import", str(law)).returncode == 0
+    exported = tmp_path / f"export-{fmt}.txt"
+    done = run_cli(db_path, "export", "--format", fmt, "-o", str(exported))
+    assert done.returncode == 0, done.stderr
+
+    [back] = import_files(Library(db_path), [str(exported)])
+
+    assert (back.summary.added, back.summary.merged) == (0, 0)
+    assert sorted(p.id for p in Library(db_path).papers()) == [
+        "act_2010",
+        "smith_v_jones_2004a",
+        "smith_v_jones_2004b",
+    ]
