@@ -250,3 +250,28 @@ def test_importing_our_own_export_back_adds_no_duplicate_of_an_authorless_case(
         "smith_v_jones_2004a",
         "smith_v_jones_2004b",
     ]
+
+
+_ABBRV = '@string{jmlr = "Journal of Machine Learning Research"}\n'
+_LITERATUR = """@article{smith2017jmlr,
+  author = {Smith, Alice},
+  title = {A Note on Gradient Descent},
+  journal = jmlr,
+  year = 2017,
+  month = jan,
+}
+"""
+
+
+def test_an_undefined_string_is_a_warning_naming_entry_and_line(tmp_path: Path) -> None:
+    from store.formats.bibtex import parse_bibliography
+
+    [alone] = parse_bibliography([("literatur.bib", _LITERATUR)])
+    [_, together] = parse_bibliography([("abbrv.bib", _ABBRV), ("literatur.bib", _LITERATUR)])
+
+    assert [str(w) for w in alone.warnings] == [
+        "line 1: entry 'smith2017jmlr': @string 'jmlr' is not defined in the files of this "
+        "import; its name is used"
+    ]
+    assert together.warnings == []
+    assert together.papers[0].venue == "Journal of Machine Learning Research"
