@@ -9,15 +9,15 @@ of :mod:`store.identity`); enrichment and its undo revise papers in place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from store import clock
 from store.bulk import paused_gc
-from store.errors import FormatError
+from store.errors import FileFormatError
 from store.library_data import LibraryData
 from store.merging import ImportSummary, merge_import
-from store.model import Collection, ImportResult, Paper
+from store.model import Collection, ImportResult, Paper, UserState
 from store.sanitize import sanitized
 
 
@@ -42,78 +42,104 @@ class CatalogueWrites(LibraryData):
         input; with ``dry_run`` nothing is written. Nothing is written when
         nothing changed.
         """
-        if strict and result.warnings:
-            first = result.warnings[0]
-            raise FormatError(
-                f"{len(result.warnings)} warning(s) with --strict: {first.message}", first.line
-            )
+        [summary] = self.import_results(
+            [(source, result)], collection=collection, strict=strict, dry_run=dry_run
+        )
+        return summary
+
+    def import_results(
+        self,
+        inputs: Sequence[tuple[str, ImportResult]],
+        *,
+        collection: str | None = None,
+        strict: bool = False,
+        dry_run: bool = False,
+    ) -> list[ImportSummary]:
+        """Several ``(source, result)`` inputs of one command as one transaction.
+
+        Each input meets the papers of those before it, as if imported one
+        after another, but the store is written once: a refusal (``strict``)
+        lands nothing, and a dry run counts what the import would. A refusal
+        is a :class:`FileFormatError` whose ``path`` is the input's source.
+        """
+        for source, result in inputs:
+            if strict and result.warnings:
+                first = result.warnings[0]
+                raise FileFormatError(
+                    source,
+                    f"{len(result.warnings)} warning(s) with --strict: {first.message}",
+                    first.line,
+                )
         with paused_gc():
-            result = sanitized(result)
+            clean = [(source, sanitized(result)) for source, result in inputs]
             with self._repo.locked():
                 self.refresh()
                 return self._merge_and_save(
-                    result, source=source, collection=collection, strict=strict, dry_run=dry_run
+                    clean, collection=collection, strict=strict, dry_run=dry_run
                 )
 
     def _merge_and_save(
         self,
-        result: ImportResult,
+        inputs: list[tuple[str, ImportResult]],
         *,
-        source: str,
         collection: str | None,
         strict: bool,
         dry_run: bool,
-    ) -> ImportSummary:
-        """Merge ``result`` and save what changed (the caller holds the lock, refreshed)."""
+    ) -> list[ImportSummary]:
         stamp = clock.now_iso()
-        if collection:
-            result = replace(
-                result,
-                papers=[
-                    replace(p, collections={collection: min(p.collections.values(), default=0)})
-                    for p in result.papers
-                ],
-            )
-        source_collection = result.collection
-        name = collection or (source_collection.name if source_collection else None)
-        outcome = merge_import(
-            result,
-            papers=self._papers,
-            abstracts=self._abstract_map(),
-            states=self._states,
-            source=name,
-            stamp=stamp,
-        )
+        papers, abstracts, states = self._papers, self._abstract_map(), self._states
         collections = dict(self._collections)
-        collection_changed = False
-        if name is not None:
-            previous = collections.get(name)
-            fresh = Collection(
-                name=name,
-                source=source or (source_collection.source if source_collection else ""),
-                imported_at=stamp,
-                declared_count=source_collection.declared_count if source_collection else None,
-                metrics=dict(source_collection.metrics) if source_collection else {},
+        collection_changed = catalogue_changed = False
+        state_changes: dict[str, UserState] = {}
+        summaries: list[ImportSummary] = []
+        for source, result in inputs:
+            if collection:
+                result = replace(
+                    result,
+                    papers=[
+                        replace(p, collections={collection: min(p.collections.values(), default=0)})
+                        for p in result.papers
+                    ],
+                )
+            source_collection = result.collection
+            name = collection or (source_collection.name if source_collection else None)
+            outcome = merge_import(
+                result, papers=papers, abstracts=abstracts, states=states, source=name, stamp=stamp
             )
-            if previous is None or replace(previous, imported_at=stamp) != fresh:
-                collections[name] = fresh
-                collection_changed = True
-        for extra in result.collections:
-            if extra.name not in collections:
-                collections[extra.name] = extra
-                collection_changed = True
-
-        summary = outcome.summary
-        if strict and summary.warnings:
-            first = summary.warnings[0]
-            raise FormatError(
-                f"{len(summary.warnings)} warning(s) with --strict: {first.message}", first.line
-            )
-        papers, abstracts, state_changes = outcome.papers, outcome.abstracts, outcome.state_changes
+            if name is not None:
+                previous = collections.get(name)
+                fresh = Collection(
+                    name=name,
+                    source=source or (source_collection.source if source_collection else ""),
+                    imported_at=stamp,
+                    declared_count=source_collection.declared_count if source_collection else None,
+                    metrics=dict(source_collection.metrics) if source_collection else {},
+                )
+                if previous is None or replace(previous, imported_at=stamp) != fresh:
+                    collections[name] = fresh
+                    collection_changed = True
+            for extra in result.collections:
+                if extra.name not in collections:
+                    collections[extra.name] = extra
+                    collection_changed = True
+            summary = outcome.summary
+            if strict and summary.warnings:
+                first = summary.warnings[0]
+                raise FileFormatError(
+                    source,
+                    f"{len(summary.warnings)} warning(s) with --strict: {first.message}",
+                    first.line,
+                )
+            summaries.append(summary)
+            papers, abstracts = outcome.papers, outcome.abstracts
+            catalogue_changed = catalogue_changed or outcome.catalogue_changed
+            if outcome.state_changes:
+                state_changes.update(outcome.state_changes)
+                states = {**states, **outcome.state_changes}
         # Aliases recorded on a re-import change the catalogue without changing a paper's fields.
-        catalogue_changed = outcome.catalogue_changed or papers != self._papers
+        catalogue_changed = catalogue_changed or papers != self._papers
         if dry_run:
-            return summary
+            return summaries
         if state_changes and not (catalogue_changed or collection_changed):
             # save_library keeps the state's .bak itself, with the catalogue's.
             self._repo.backup_state()
@@ -131,7 +157,7 @@ class CatalogueWrites(LibraryData):
             self._repo.save_states(state_changes)
             self._states.update(state_changes)
             self.revision += 1
-        return summary
+        return summaries
 
     def revise_papers(
         self,

@@ -23,6 +23,12 @@ only on strong evidence, and never by guessing:
   DOIs (an arXiv DOI aside), two different arXiv ids or two different volumes
   (of a multi-volume work: "Works", vol. 3 and vol. 4) also keep them apart.
 
+* **A key that is a stored paper's id** (paper-reader's own BibTeX or
+  CSL-JSON export read back, where records without authors would otherwise
+  come back as copies): the same paper when the titles agree, the years are
+  within one (or both absent) and no first author, venue, DOI, arXiv id or
+  volume of one contradicts the other's (:func:`same_by_own_id`).
+
 A shared DOI or arXiv id that fails these rules is a *clash*: both records are
 kept and the import prints a notice naming both (see :class:`Verdict`).
 A source's own key (BibTeX key, CSL ``citation-key``, RIS ``ID``) is an alias
@@ -296,6 +302,26 @@ def _same_by_title(a: Facts, b: Facts) -> bool:
         and b.doi
         and a.doi != b.doi
         and not (a.doi.startswith(_ARXIV_DOI) or b.doi.startswith(_ARXIV_DOI))
+    )
+
+
+def same_by_own_id(stored: Facts, record: Facts) -> bool:
+    """Whether a record keyed by a stored paper's id is that paper (see the module docstring)."""
+    if not (stored.title and stored.title == record.title):
+        return False
+    if (stored.year, record.year) != (None, None) and not _years_within_one(
+        stored.year, record.year
+    ):
+        return False
+    return not any(
+        mine and theirs and mine != theirs
+        for mine, theirs in (
+            (stored.surname, record.surname),
+            (stored.venue, record.venue),
+            (stored.doi, record.doi),
+            (stored.arxiv, record.arxiv),
+            (stored.volume, record.volume),
+        )
     )
 
 

@@ -69,33 +69,27 @@ def import_files(
     strict: bool = False,
     dry_run: bool = False,
 ) -> list[FileImport]:
-    """Parse every file first (nothing lands if one is unreadable), then import each.
+    """Parse every file first (nothing lands if one is unreadable), then import all as one.
 
-    With ``strict`` a file with warnings refuses the command before any file
-    lands; with ``dry_run`` the summaries are computed and nothing is written.
+    The files land in one transaction, each meeting the papers of those
+    before it. With ``strict`` a file with warnings refuses the command and
+    nothing lands; with ``dry_run`` the summaries are computed as the import
+    would count them and nothing is written.
     """
     parsed = read_files(paths, fmt, as_of)
-    if strict:
-        for path, result in parsed:
-            if result.warnings:
-                first = result.warnings[0]
-                raise PaperReaderError(
-                    f"{path}: {len(result.warnings)} warning(s) with --strict: {first}"
-                )
-    done: list[FileImport] = []
-    for path, result in parsed:
-        try:
-            summary = library.import_result(
-                result,
-                source=str(Path(path).resolve()),
-                collection=collection,
-                strict=strict,
-                dry_run=dry_run,
-            )
-        except FormatError as err:
-            raise PaperReaderError(f"{path}: {err}") from None
-        done.append(FileImport(path, summary))
-    return done
+    # The store names each input by its full path; errors name it as the user typed it.
+    typed = {str(Path(path).resolve()): path for path, _ in parsed}
+    try:
+        summaries = library.import_results(
+            [(str(Path(path).resolve()), result) for path, result in parsed],
+            collection=collection,
+            strict=strict,
+            dry_run=dry_run,
+        )
+    except FileFormatError as err:
+        where = FormatError(err.message, err.line)
+        raise PaperReaderError(f"{typed.get(err.path, err.path)}: {where}") from None
+    return [FileImport(path, summary) for (path, _), summary in zip(parsed, summaries, strict=True)]
 
 
 def add_from_arxiv(open_store: Callable[[], Library], texts: Sequence[str]) -> ImportSummary:

@@ -2,8 +2,9 @@
 
 :func:`merge_import` walks an importer's records in file order and decides
 each one by the rules of :mod:`store.identity`: a source key it has seen
-before (the same file imported again), else a paper the rules call the same,
-else a new paper. It changes nothing on disk; :class:`~store.library.Library`
+before (the same file imported again), else the stored paper whose id is the
+record's key (our own export read back), else a paper the rules call the
+same, else a new paper. It changes nothing on disk; :class:`~store.library.Library`
 writes what it returns as one transaction.
 """
 
@@ -19,6 +20,7 @@ from store.identity import (
     base_key,
     fingerprint,
     judge,
+    same_by_own_id,
     unique_key,
 )
 from store.model import DatePrecision, ImportResult, ImportWarning, Paper, UserState
@@ -101,13 +103,16 @@ class ImportSummary:
 def merge_papers(existing: Paper, incoming: Paper) -> Paper:
     """The same paper seen again: richer fields fill gaps, nothing is erased.
 
-    A re-import of the same reading list may correct fields (its values win);
-    another source only fills what is missing, so a BibTeX file cannot rename
-    a paper the arXiv feed titled. The stored id and ``added_at`` never change;
+    A re-import of the same reading list may correct fields of a paper only
+    it holds (its values win); another source only fills what is missing, so
+    a BibTeX file cannot rename a paper the arXiv feed titled, not even when
+    imported twice. The stored id and ``added_at`` never change;
     collections and aliases are united. A truncated author list never replaces
     a complete one, and a date only gives way to one at least as precise.
     """
-    same_source = bool(incoming.collections) and set(incoming.collections) <= set(
+    # Only a paper no other source knows is corrected by its source: a paper two
+    # sources share would otherwise change back and forth with every re-import.
+    same_source = bool(incoming.collections) and set(incoming.collections) == set(
         existing.collections
     )
     changes: dict[str, Any] = {}
@@ -211,8 +216,9 @@ class _Run:
     next_suffix: dict[str, int] = field(default_factory=dict)
 
 
-def _label(key: str, paper_id: str, line: int | None) -> str:
-    name = key or paper_id
+def _label(key: str, paper_id: str, line: int | None, title: str = "") -> str:
+    # A record without a key or id of its own (RIS without ID) is named by its title.
+    name = key or paper_id or (f"“{title[:60]}…”" if len(title) > 60 else f"“{title}”")
     return f"{name} (line {line})" if line else name
 
 
@@ -231,16 +237,36 @@ def _find_by_alias(
     """The paper this source already calls by the record's name, or the name still free.
 
     Two keyless records of one file with one fingerprint (two "Untitled" items)
-    are told apart by their order: the second is ``fingerprint#2``.
+    are told apart by their order: the second is ``fingerprint#2``. A file
+    exported again in another order still finds each record's own paper: a
+    fingerprint's paper whose venue, DOI, arXiv id or volume contradicts the
+    record is taken only when no paper under that fingerprint agrees.
     """
+    fallback: str | None = None
     for name in _alias_names(key, fingerprint(incoming, facts)):
         hit = run.index.by_alias(source, name)
         if hit is None:
-            return None, name
+            return (fallback, "") if fallback else (None, name)
         # Two entries of one import under one name: the same paper only if the rules agree.
-        if hit not in run.touched or judge(run.index.facts(hit), facts).same:
+        if hit in run.touched and not judge(run.index.facts(hit), facts).same:
+            continue
+        if name == key or not _contradicts(run.index.facts(hit), facts):
             return hit, ""
-    return None, ""
+        fallback = fallback or hit
+    return fallback, ""
+
+
+def _contradicts(stored: Facts, record: Facts) -> bool:
+    """Whether two records sharing a fingerprint differ in what tells namesakes apart."""
+    return any(
+        mine and theirs and mine != theirs
+        for mine, theirs in (
+            (stored.venue, record.venue),
+            (stored.doi, record.doi),
+            (stored.arxiv, record.arxiv),
+            (stored.volume, record.volume),
+        )
+    )
 
 
 def _find_by_rules(
@@ -257,7 +283,8 @@ def _find_by_rules(
         other = run.touched.get(candidate) or f"{candidate} (already in the store)"
         run.warnings.append(
             ImportWarning(
-                f"{_label(key, incoming.id, None)} and {other} share the {identifier} "
+                f"{_label(key, incoming.id, None, incoming.title)} and {other} "
+                f"share the {identifier} "
                 "but are different papers (titles, years or authors disagree): both kept",
                 line,
             )
@@ -341,6 +368,8 @@ def _place(
     else:
         if source:
             match, new_alias = _find_by_alias(run, source, key, incoming, facts)
+        if match is None and key in run.original and key not in run.touched:
+            match = key if same_by_own_id(run.index.facts(key), facts) else None
         if match is None:
             match = _find_by_rules(run, incoming, facts, key, line)
     if match is None:
@@ -350,7 +379,7 @@ def _place(
     else:
         paper_id = match
         _merge_into(run, match, incoming, exact=result.exact_ids)
-        label = _label(key, incoming.id, line)
+        label = _label(key, incoming.id, line, incoming.title)
         if match in run.touched:
             run.merged += 1
             run.merges.append(f"{run.touched[match]} = {label}")

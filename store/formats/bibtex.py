@@ -27,7 +27,7 @@ from store.formats.bibtex_export import dump, entry_text
 from store.formats.bibtex_fields import to_paper
 from store.formats.bibtex_inherit import resolve_inheritance
 from store.formats.bibtex_values import build_macros, resolve_entry
-from store.model import Collection, ImportResult
+from store.model import Collection, ImportResult, ImportWarning
 from store.text import clean_line
 
 __all__ = ["dump", "entry_text", "looks_like", "parse", "parse_bibliography"]
@@ -142,6 +142,16 @@ def _results(split_files: list[SplitFile]) -> list[ImportResult]:
         for split_file in split_files
         for entry in split_file.data_entries
     ]
+    for entries, split_file in zip(resolved, split_files, strict=True):
+        split_file.warnings.extend(
+            ImportWarning(
+                f"entry {entry.key!r}: @string {name!r} is not defined in the files of "
+                "this import; its name is used",
+                entry.line,
+            )
+            for entry in entries
+            for name in entry.undefined
+        )
     pairs = zip(resolved, split_files, strict=True)
     resolve_inheritance([(entries, split.warnings) for entries, split in pairs], data_entries)
     results: list[ImportResult] = []

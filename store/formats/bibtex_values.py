@@ -20,13 +20,22 @@ from store.model import ImportWarning
 class Entry:
     """An entry with macros resolved: lower-case type and field names, LaTeX values."""
 
-    __slots__ = ("fields", "key", "line", "type")
+    __slots__ = ("fields", "key", "line", "type", "undefined")
 
-    def __init__(self, entry_type: str, key: str, fields: dict[str, str], line: int | None):
+    def __init__(
+        self,
+        entry_type: str,
+        key: str,
+        fields: dict[str, str],
+        line: int | None,
+        undefined: tuple[str, ...] = (),
+    ):
         self.type = entry_type
         self.key = key
         self.fields = fields
         self.line = line
+        # Macros the entry uses that no @string of the import defines.
+        self.undefined = undefined
 
 
 def build_macros(files: Sequence[SplitFile]) -> dict[str, str]:
@@ -68,15 +77,18 @@ _MONTH_MACROS = {name[:3].lower(): name for name in MONTH_NAMES}
 _CONCATENATION_MARKS = re.compile(r"(?<!\\)[{}\"#]")
 
 
-def resolve(raw: str, macros: Mapping[str, str]) -> str:
-    """A field value as BibTeX reads it: delimiters removed, macros expanded, ``#`` joined."""
+def resolve(raw: str, macros: Mapping[str, str], undefined: list[str] | None = None) -> str:
+    """A field value as BibTeX reads it: delimiters removed, macros expanded, ``#`` joined.
+
+    The names of macros no ``@string`` defines (months aside) are added to ``undefined``.
+    """
     raw = raw.strip()
     if "#" not in raw:
-        return _piece(raw, macros)
-    return "".join(_piece(piece, macros) for piece in _split_concatenation(raw))
+        return _piece(raw, macros, undefined)
+    return "".join(_piece(piece, macros, undefined) for piece in _split_concatenation(raw))
 
 
-def _piece(piece: str, macros: Mapping[str, str]) -> str:
+def _piece(piece: str, macros: Mapping[str, str], undefined: list[str] | None = None) -> str:
     piece = piece.strip()
     if not piece:
         return ""
@@ -88,7 +100,11 @@ def _piece(piece: str, macros: Mapping[str, str]) -> str:
     if name in macros:
         return macros[name]
     # An undefined macro: BibTeX warns and prints nothing; its name says more.
-    return _MONTH_MACROS.get(name, piece)
+    if name in _MONTH_MACROS:
+        return _MONTH_MACROS[name]
+    if undefined is not None and piece not in undefined:
+        undefined.append(piece)
+    return piece
 
 
 def _split_concatenation(raw: str) -> list[str]:
@@ -115,8 +131,9 @@ def _split_concatenation(raw: str) -> list[str]:
 def resolve_entry(entry: RawEntry, macros: Mapping[str, str]) -> Entry:
     """Resolve every value; a repeated field (any case) keeps its first value."""
     fields: dict[str, str] = {}
+    undefined: list[str] = []
     for key, value in entry.fields:
         name = key.lower()
         if name not in fields:
-            fields[name] = resolve(value, macros)
-    return Entry(entry.type.lower(), entry.key, fields, entry.line)
+            fields[name] = resolve(value, macros, undefined)
+    return Entry(entry.type.lower(), entry.key, fields, entry.line, tuple(undefined))

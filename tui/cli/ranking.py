@@ -56,7 +56,7 @@ def ranked(
     found = library.search(query, sort="date")
     ranker = Ranker(library)
     if like is not None:
-        ranking = ranker.like(library.get(like).id)
+        ranking = ranker.like(library.resolve(like))
     else:
         tag = sort.split(":", 1)[1] if sort and ":" in sort else ""
         ranking = ranker.fit(decisions_of(library, tag))
