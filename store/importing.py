@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from store import formats
+from store import formats, rendered
 from store.errors import FileFormatError, FormatError, PaperReaderError
 from store.library import Library
 from store.merging import ImportSummary
@@ -95,6 +95,9 @@ def import_files(
         except FormatError as err:
             raise PaperReaderError(f"{path}: {err}") from None
         done.append(FileImport(path, summary))
+    if not dry_run:
+        # Titles are rendered here, once, rather than by every later ``list``.
+        rendered.prepare(library.path, (paper.title for paper in library.papers()))
     return done
 
 

@@ -12,6 +12,7 @@ from store.latex import latex_to_unicode
 from store.links import arxiv_title_search, code_link, paper_link
 from store.model import Paper, UserState, category_name
 from store.names import author_line
+from store.rendered import title_text
 from store.text import clean_line, clean_text
 
 
@@ -21,7 +22,7 @@ def paper_details(paper: Paper, state: UserState, *, abstract: str | None = None
     ``abstract`` is the already rendered abstract when the caller caches it.
     """
     text = Text()
-    text.append(clean_line(latex_to_unicode(paper.title)), style="bold")
+    text.append(title_text(paper.title), style="bold")
     text.append("\n")
     text.append(clean_line(author_line(paper) or "unknown authors"), style="italic")
     text.append("\n")

@@ -21,9 +21,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.latex import latex_to_unicode
 from store.model import Paper, ReadingStatus, UserState
 from store.names import author_line
+from store.rendered import title_text
 from store.text import clean_line
 
 _ROW_CACHE_SIZE = 2048
@@ -300,7 +300,7 @@ class PaperList(ScrollView, can_focus=True):
         if title is None:
             if len(self._titles) > 4096:
                 self._titles.clear()
-            title = self._titles[paper.id] = clean_line(latex_to_unicode(paper.title))
+            title = self._titles[paper.id] = title_text(paper.title)
         return title
 
     def _row_segments(self, paper: Paper, index: int, width: int, base: Style) -> list[Segment]:
