@@ -65,7 +65,9 @@ def _render(title: str) -> str:
     # Imported here: a library whose titles are all rendered never loads pylatexenc.
     from store.latex import latex_to_unicode
 
-    return clean_line(latex_to_unicode(title))
+    # Cleaned first too: LaTeX conversion would cut an escape sequence's
+    # terminator (ESC and a backslash) from its payload, which cleaning could not spot.
+    return clean_line(latex_to_unicode(clean_line(title)))
 
 
 def cache_path(store_path: Path) -> Path:
