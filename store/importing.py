@@ -51,7 +51,7 @@ def read_files(
             raise PaperReaderError(f"{path}: cannot read ({err.strerror})") from None
     try:
         # One command reads its BibTeX files as one bibliography (@strings, crossref).
-        parsed = formats.parse_files(raws, fmt, as_of=as_of)
+        parsed = formats.parse_files(formats.handed_over(raws), fmt, as_of=as_of)
     except FileFormatError as err:
         raise PaperReaderError(str(err)) from None
     except Exception as err:  # an importer's bug is still one line, never a traceback

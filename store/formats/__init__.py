@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from types import ModuleType
+from typing import TypeVar
 
 from store.bulk import paused_gc
 from store.errors import FileFormatError, FormatError
@@ -32,6 +33,8 @@ __all__ = [
     "parse_files",
     "parse_text",
 ]
+
+_T = TypeVar("_T")
 
 # Sniffing order: the strict, structured formats first, the lenient profile dump last.
 # Modules are imported when first used: the reader opens without loading any.
@@ -113,7 +116,7 @@ def parse_text(
 
 
 def parse_files(
-    files: Sequence[tuple[str, bytes]], fmt: str = "auto", *, as_of: dt.date | None = None
+    files: Iterable[tuple[str, bytes]], fmt: str = "auto", *, as_of: dt.date | None = None
 ) -> list[tuple[str, ImportResult]]:
     """Parse the files of one import command, the BibTeX ones as one bibliography.
 
@@ -125,7 +128,10 @@ def parse_files(
     papers and no error. Each paper belongs to the file that defines it.
 
     Args:
-        files: ``(path, bytes)`` pairs in command-line order.
+        files: ``(path, bytes)`` pairs in command-line order. Nothing here
+            keeps a file's bytes once decoded, nor a BibTeX file's text once
+            split, so a caller handing them over one by one (an iterator
+            over a list it empties) has each freed as soon as it is read.
         fmt: A name from :data:`IMPORT_FORMATS` for every file, or ``auto``.
         as_of: The reference date for profile dumps (today when not given).
 
@@ -136,22 +142,17 @@ def parse_files(
         FileFormatError: A file is empty, binary, not a paper collection in
             the format, or has no readable entry; the message names the file.
     """
-    prepared: list[tuple[str, str, str, list[ImportWarning]]] = []
-    for path, raw in files:
-        try:
-            text, notes = decode_file(raw)
-            name = detect_format(text) if fmt == "auto" else fmt
-            if name not in IMPORT_FORMATS:
-                raise FormatError(f"unknown format {name!r}")
-        except FormatError as err:
-            raise FileFormatError(path, err.message, err.line) from None
-        prepared.append((path, text, name, notes))
-
+    prepared = [_decoded(path, raw, fmt) for path, raw in files]
+    # The BibTeX texts move to the bibliography: the list below is their only holder.
     bibliography = [(path, text) for path, text, name, _ in prepared if name == "bibtex"]
+    prepared = [
+        (path, "" if name == "bibtex" else text, name, notes)
+        for path, text, name, notes in prepared
+    ]
     bibtex_results: list[ImportResult] = []
     if bibliography:
         with paused_gc():
-            bibtex_results = format_module("bibtex").parse_bibliography(bibliography)
+            bibtex_results = format_module("bibtex").parse_bibliography(handed_over(bibliography))
     next_bibtex = iter(bibtex_results)
 
     parsed: list[tuple[str, ImportResult]] = []
@@ -167,3 +168,26 @@ def parse_files(
             result = replace(result, warnings=[*notes, *result.warnings])
         parsed.append((path, result))
     return parsed
+
+
+def _decoded(path: str, raw: bytes, fmt: str) -> tuple[str, str, str, list[ImportWarning]]:
+    """(path, text, format name, decoding notes) of one file."""
+    try:
+        text, notes = decode_file(raw)
+        name = detect_format(text) if fmt == "auto" else fmt
+        if name not in IMPORT_FORMATS:
+            raise FormatError(f"unknown format {name!r}")
+    except FormatError as err:
+        raise FileFormatError(path, err.message, err.line) from None
+    return path, text, name, notes
+
+
+def handed_over(items: list[_T]) -> Iterator[_T]:
+    """The items in order, each dropped from ``items`` as it is taken (``items`` ends empty).
+
+    Big values (a file's bytes or text) passed this way are freed as soon as
+    their reader is done with them, not when the whole list is.
+    """
+    items.reverse()
+    while items:
+        yield items.pop()
