@@ -325,6 +325,7 @@ class Library:
         collection: str | None = None,
         strict: bool = False,
         dry_run: bool = False,
+        on_placed: Callable[[], None] | None = None,
     ) -> ImportSummary:
         """Merge an importer's records into the library as one transaction.
 
@@ -333,7 +334,7 @@ class Library:
         the user's state; new ones get a citation key. With ``strict`` any
         warning (the importer's or an identity notice) refuses the whole
         input; with ``dry_run`` nothing is written. Nothing is written when
-        nothing changed.
+        nothing changed. ``on_placed`` is called as each record is decided.
         """
         if strict and result.warnings:
             first = result.warnings[0]
@@ -345,7 +346,12 @@ class Library:
             with self._repo.locked():
                 self.refresh()
                 return self._merge_and_save(
-                    result, source=source, collection=collection, strict=strict, dry_run=dry_run
+                    result,
+                    source=source,
+                    collection=collection,
+                    strict=strict,
+                    dry_run=dry_run,
+                    on_placed=on_placed,
                 )
 
     def _merge_and_save(
@@ -356,6 +362,7 @@ class Library:
         collection: str | None,
         strict: bool,
         dry_run: bool,
+        on_placed: Callable[[], None] | None = None,
     ) -> ImportSummary:
         stamp = now_iso()
         if collection:
@@ -375,6 +382,7 @@ class Library:
             states=self._states,
             source=name,
             stamp=stamp,
+            on_placed=on_placed,
         )
         collections = dict(self._collections)
         collection_changed = False

@@ -20,6 +20,7 @@ from store.bulk import paused_gc
 from store.errors import FileFormatError, FormatError
 from store.formats.encoding import decode_file, decode_input
 from store.model import Collection, ImportResult, ImportWarning, Paper, UserState
+from store.progress import ImportProgress, ReadReport
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -100,9 +101,17 @@ def detect_format(text: str) -> str:
 
 
 def parse_text(
-    text: str, fmt: str = "auto", *, as_of: dt.date | None = None, source: str = ""
+    text: str,
+    fmt: str = "auto",
+    *,
+    as_of: dt.date | None = None,
+    source: str = "",
+    on_read: ReadReport | None = None,
 ) -> ImportResult:
-    """Parse text in the named format (``auto`` detects it)."""
+    """Parse text in the named format (``auto`` detects it).
+
+    ``on_read`` hears how far the parser has got, from the formats that say.
+    """
     name = detect_format(text) if fmt == "auto" else fmt
     try:
         module = format_module(IMPORT_FORMATS[name])
@@ -111,12 +120,16 @@ def parse_text(
     parse: Callable[..., ImportResult] = module.parse
     with paused_gc():  # a large file makes 100,000s of objects and no garbage
         if name == "profile":
-            return parse(text, as_of=as_of, source=source)
+            return parse(text, as_of=as_of, source=source, on_read=on_read)
         return parse(text, source=source)
 
 
 def parse_files(
-    files: Iterable[tuple[str, bytes]], fmt: str = "auto", *, as_of: dt.date | None = None
+    files: Iterable[tuple[str, bytes]],
+    fmt: str = "auto",
+    *,
+    as_of: dt.date | None = None,
+    progress: ImportProgress | None = None,
 ) -> list[tuple[str, ImportResult]]:
     """Parse the files of one import command, the BibTeX ones as one bibliography.
 
@@ -134,6 +147,7 @@ def parse_files(
             over a list it empties) has each freed as soon as it is read.
         fmt: A name from :data:`IMPORT_FORMATS` for every file, or ``auto``.
         as_of: The reference date for profile dumps (today when not given).
+        progress: Told how far the reading has got.
 
     Returns:
         ``(path, result)`` for every file, in the order given.
@@ -143,6 +157,8 @@ def parse_files(
             the format, or has no readable entry; the message names the file.
     """
     prepared = [_decoded(path, raw, fmt) for path, raw in files]
+    if progress is not None:
+        progress.expect(sum(len(text) for _, text, _, _ in prepared))
     # The BibTeX texts move to the bibliography: the list below is their only holder.
     bibliography = [(path, text) for path, text, name, _ in prepared if name == "bibtex"]
     prepared = [
@@ -152,7 +168,9 @@ def parse_files(
     bibtex_results: list[ImportResult] = []
     if bibliography:
         with paused_gc():
-            bibtex_results = format_module("bibtex").parse_bibliography(handed_over(bibliography))
+            bibtex_results = format_module("bibtex").parse_bibliography(
+                handed_over(bibliography), progress
+            )
     next_bibtex = iter(bibtex_results)
 
     parsed: list[tuple[str, ImportResult]] = []
@@ -160,13 +178,18 @@ def parse_files(
         if name == "bibtex":
             result = next(next_bibtex)
         else:
+            on_read = progress.reading(len(text)) if progress is not None else None
             try:
-                result = parse_text(text, name, as_of=as_of, source=path)
+                result = parse_text(text, name, as_of=as_of, source=path, on_read=on_read)
             except FormatError as err:
                 raise FileFormatError(path, err.message, err.line) from None
+            if on_read is not None:
+                on_read(1.0, len(result.papers) + result.skipped)
         if notes:
             result = replace(result, warnings=[*notes, *result.warnings])
         parsed.append((path, result))
+    if progress is not None:
+        progress.parsed(sum(len(result.papers) for _, result in parsed), made=True)
     return parsed
 
 

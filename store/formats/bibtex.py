@@ -28,6 +28,7 @@ from store.formats.bibtex_fields import to_paper
 from store.formats.bibtex_inherit import resolve_inheritance
 from store.formats.bibtex_values import Entry, build_macros, resolve_entry
 from store.model import Collection, ImportResult, Paper
+from store.progress import ImportProgress
 from store.text import clean_line
 
 __all__ = ["dump", "entry_text", "looks_like", "parse", "parse_bibliography"]
@@ -87,7 +88,9 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     return _results([split_file])[0]
 
 
-def parse_bibliography(files: Iterable[tuple[str, str]]) -> list[ImportResult]:
+def parse_bibliography(
+    files: Iterable[tuple[str, str]], progress: ImportProgress | None = None
+) -> list[ImportResult]:
     """Parse several files as one bibliography: shared ``@string`` blocks and crossref parents.
 
     Each paper belongs to the file that defines it, and each warning to the
@@ -99,6 +102,7 @@ def parse_bibliography(files: Iterable[tuple[str, str]]) -> list[ImportResult]:
         files: ``(source, text)`` pairs in the order given on the command line.
             Each text is split as it is taken and not kept: a caller that
             lets go of it too (an iterator over a list it empties) frees it.
+        progress: Told how far reading and making papers has got.
 
     Returns:
         One result per file, in the same order.
@@ -107,7 +111,7 @@ def parse_bibliography(files: Iterable[tuple[str, str]]) -> list[ImportResult]:
         FileFormatError: A file cannot be split, has entries none of which
             is readable, or no file has any entry at all; the error names the file.
     """
-    split_files = [_split_file(source, text) for source, text in files]
+    split_files = [_split_file(source, text, progress) for source, text in files]
     nothing_anywhere = not any(split_file.entries for split_file in split_files)
     for split_file in split_files:
         if nothing_anywhere or (split_file.skipped and not split_file.entries):
@@ -115,12 +119,13 @@ def parse_bibliography(files: Iterable[tuple[str, str]]) -> list[ImportResult]:
                 _require_entries(split_file)
             except FormatError as err:
                 raise FileFormatError(split_file.source, err.message, err.line) from None
-    return _results(split_files)
+    return _results(split_files, progress)
 
 
-def _split_file(source: str, text: str) -> SplitFile:
+def _split_file(source: str, text: str, progress: ImportProgress | None = None) -> SplitFile:
+    on_read = progress.reading(len(text)) if progress is not None else None
     try:
-        return split(text, source)
+        return split(text, source, on_read=on_read)
     except FormatError as err:
         raise FileFormatError(source, err.message, err.line) from None
 
@@ -136,7 +141,9 @@ def _require_entries(split_file: SplitFile) -> None:
     raise FormatError(_NO_ENTRIES)
 
 
-def _results(split_files: list[SplitFile]) -> list[ImportResult]:
+def _results(
+    split_files: list[SplitFile], progress: ImportProgress | None = None
+) -> list[ImportResult]:
     macros = build_macros(split_files)
     # Each file's raw entries are let go of as they are resolved, and the
     # resolved ones as their papers are made: a 100,000-entry file never
@@ -160,6 +167,8 @@ def _results(split_files: list[SplitFile]) -> list[ImportResult]:
         papers: list[Paper] = []
         while entries:
             papers.append(to_paper(entries.pop(), {name: len(papers) + 1}))
+            if progress is not None:
+                progress.made()
         split_file.warnings.sort(key=lambda warning: warning.line or 0)
         results.append(
             ImportResult(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bibtexparser import model as bib
@@ -103,7 +103,9 @@ class _Lines:
         return self._lines_before + bisect.bisect_right(self._starts, position)
 
 
-def split(text: str, source: str = "") -> SplitFile:
+def split(
+    text: str, source: str = "", *, on_read: Callable[[float, int], None] | None = None
+) -> SplitFile:
     """The entries and ``@string`` definitions of one file, in file order.
 
     As in BibTeX, the first entry with a key wins; a later one (which a
@@ -114,6 +116,8 @@ def split(text: str, source: str = "") -> SplitFile:
     Args:
         text: The whole ``.bib`` file.
         source: The file's path, kept for the caller.
+        on_read: Called after each piece with the share of the text split
+            and the entries found so far.
 
     Raises:
         FormatError: bibtexparser's splitter crashed on the text.
@@ -126,6 +130,8 @@ def split(text: str, source: str = "") -> SplitFile:
         piece = text[start:end]
         _collect(blocks, result, _Lines(piece, lines_before), keys)
         lines_before += piece.count("\n")
+        if on_read is not None:
+            on_read(end / len(text), len(result.entries))
     result.warnings.sort(key=lambda warning: warning.line or 0)
     return result
 
