@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -253,11 +254,13 @@ def _damage(raw: str) -> str:
 
 
 def _raw_entry(entry: bib.Entry) -> RawEntry:
+    # Field names and entry types repeat in every entry: one string each, not
+    # one per entry (a 100,000-entry file holds them until it is mapped).
     fields = [
-        (field.key, field.value if isinstance(field.value, str) else str(field.value))
+        (sys.intern(field.key), field.value if isinstance(field.value, str) else str(field.value))
         for field in entry.fields
     ]
-    return RawEntry(entry.entry_type, entry.key, fields)
+    return RawEntry(sys.intern(entry.entry_type), entry.key, fields)
 
 
 def _repeated_fields(entry: bib.Entry) -> str:
