@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from store.bulk import paused_gc
 from store.errors import FileFormatError, FormatError
-from store.formats.encoding import decode_file, decode_input
+from store.formats.encoding import decode_file, decode_input, reads_as_utf8
 from store.model import Collection, ImportResult, ImportWarning, Paper, UserState
 from store.progress import ImportProgress, ReadReport
 
@@ -178,6 +178,7 @@ def parse_files(
         if name == "bibtex":
             result = next(next_bibtex)
         else:
+            assert isinstance(text, str)  # only a BibTeX file keeps its bytes
             on_read = progress.reading(len(text)) if progress is not None else None
             try:
                 result = parse_text(text, name, as_of=as_of, source=path, on_read=on_read)
@@ -193,8 +194,13 @@ def parse_files(
     return parsed
 
 
-def _decoded(path: str, raw: bytes, fmt: str) -> tuple[str, str, str, list[ImportWarning]]:
-    """(path, text, format name, decoding notes) of one file."""
+def _decoded(path: str, raw: bytes, fmt: str) -> tuple[str, str | bytes, str, list[ImportWarning]]:
+    """(path, text, format name, decoding notes) of one file.
+
+    A BibTeX file read as UTF-8 keeps its bytes instead of its text: the
+    splitter decodes them a piece at a time, and the text, up to four times
+    the bytes, never exists whole while the entries pile up.
+    """
     try:
         text, notes = decode_file(raw)
         name = detect_format(text) if fmt == "auto" else fmt
@@ -202,6 +208,8 @@ def _decoded(path: str, raw: bytes, fmt: str) -> tuple[str, str, str, list[Impor
             raise FormatError(f"unknown format {name!r}")
     except FormatError as err:
         raise FileFormatError(path, err.message, err.line) from None
+    if name == "bibtex" and reads_as_utf8(raw, notes):
+        return path, raw, name, notes
     return path, text, name, notes
 
 

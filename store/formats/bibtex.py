@@ -89,7 +89,7 @@ def parse(text: str, *, source: str = "") -> ImportResult:
 
 
 def parse_bibliography(
-    files: Iterable[tuple[str, str]], progress: ImportProgress | None = None
+    files: Iterable[tuple[str, str | bytes]], progress: ImportProgress | None = None
 ) -> list[ImportResult]:
     """Parse several files as one bibliography: shared ``@string`` blocks and crossref parents.
 
@@ -99,7 +99,8 @@ def parse_bibliography(
     file of the bibliography has entries.
 
     Args:
-        files: ``(source, text)`` pairs in the order given on the command line.
+        files: ``(source, text)`` pairs in the order given on the command line;
+            a text may be UTF-8 bytes (see :func:`.bibtex_blocks.split`).
             Each text is split as it is taken and not kept: a caller that
             lets go of it too (an iterator over a list it empties) frees it.
         progress: Told how far reading and making papers has got.
@@ -122,7 +123,9 @@ def parse_bibliography(
     return _results(split_files, progress)
 
 
-def _split_file(source: str, text: str, progress: ImportProgress | None = None) -> SplitFile:
+def _split_file(
+    source: str, text: str | bytes, progress: ImportProgress | None = None
+) -> SplitFile:
     on_read = progress.reading(len(text)) if progress is not None else None
     try:
         return split(text, source, on_read=on_read)

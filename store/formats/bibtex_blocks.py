@@ -15,7 +15,7 @@ import bisect
 import logging
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bibtexparser import model as bib
@@ -105,7 +105,7 @@ class _Lines:
 
 
 def split(
-    text: str, source: str = "", *, on_read: Callable[[float, int], None] | None = None
+    text: str | bytes, source: str = "", *, on_read: Callable[[float, int], None] | None = None
 ) -> SplitFile:
     """The entries and ``@string`` definitions of one file, in file order.
 
@@ -115,7 +115,10 @@ def split(
     entry, so it does not count as skipped.
 
     Args:
-        text: The whole ``.bib`` file.
+        text: The whole ``.bib`` file, or its bytes when they are UTF-8
+            (decoded with ``surrogateescape``, as :func:`.encoding.decode_file`
+            reads them): each piece is then decoded on its own, so the whole
+            text is never held.
         source: The file's path, kept for the caller.
         on_read: Called after each piece with the share of the text split
             and the entries found so far.
@@ -123,12 +126,12 @@ def split(
     Raises:
         FormatError: bibtexparser's splitter crashed on the text.
     """
-    text = text.removeprefix("\ufeff")
+    if isinstance(text, str):
+        text = text.removeprefix("\ufeff")
     result = SplitFile(source)
     keys: set[str] = set()
     lines_before = 0
-    for start, end, blocks in _pieces(text):
-        piece = text[start:end]
+    for end, piece, blocks in _pieces(text):
         _collect(blocks, result, _Lines(piece, lines_before), keys)
         lines_before += piece.count("\n")
         if on_read is not None:
@@ -141,13 +144,15 @@ def split(
 # (after blanks): there it ends or aborts whatever block is open, so the text
 # on either side splits the same way alone as within the whole file.
 _LINE_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
+# The same in UTF-8 bytes; its ASCII-only classes find fewer starts, never others.
+_LINE_BLOCK_START_BYTES = re.compile(rb"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
 # bibtexparser keeps every block's raw text and field objects until its library
 # is dropped: splitting a file piece by piece keeps one piece's worth alive.
 _PIECE_CHARS = 1 << 21
 
 
-def _pieces(text: str) -> Iterable[tuple[int, int, list[bib.Block]]]:
-    """(start, end, blocks) of consecutive pieces of the text, each split on its own.
+def _pieces(text: str | bytes) -> Iterator[tuple[int, str, list[bib.Block]]]:
+    """(end, piece, blocks) of consecutive pieces of the text, each split on its own.
 
     A piece ends before a block start at the beginning of a line. When the
     last block of a piece is unfinished there (a broken entry), the next piece
@@ -157,18 +162,26 @@ def _pieces(text: str) -> Iterable[tuple[int, int, list[bib.Block]]]:
     while start < len(text):
         end = _piece_end(text, start + _PIECE_CHARS)
         while True:
-            blocks = _split_blocks(text[start:end])
+            piece = _piece_text(text[start:end])
+            blocks = _split_blocks(piece)
             last_failed = bool(blocks) and type(blocks[-1]) is bib.ParsingFailedBlock
             if end >= len(text) or not last_failed:
                 break
             end = _piece_end(text, end + _PIECE_CHARS)
-        yield start, end, blocks
+        yield end, piece, blocks
         start = end
 
 
-def _piece_end(text: str, wanted: int) -> int:
+def _piece_text(piece: str | bytes) -> str:
+    return piece.decode("utf-8", "surrogateescape") if isinstance(piece, bytes) else piece
+
+
+def _piece_end(text: str | bytes, wanted: int) -> int:
     if wanted >= len(text):
         return len(text)
+    if isinstance(text, bytes):
+        found_bytes = _LINE_BLOCK_START_BYTES.search(text, wanted)
+        return found_bytes.start() if found_bytes else len(text)
     found = _LINE_BLOCK_START.search(text, wanted)
     return found.start() if found else len(text)
 

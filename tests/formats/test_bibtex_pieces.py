@@ -8,6 +8,7 @@ import pytest
 
 from store.formats import bibtex_blocks
 from store.formats.bibtex_blocks import SplitFile, split
+from store.formats.encoding import decode_file, reads_as_utf8
 
 BIBTEX_FILES = sorted((Path(__file__).resolve().parents[1] / "data" / "bibtex").glob("*.bib"))
 
@@ -49,6 +50,31 @@ def test_splitting_in_pieces_changes_nothing(text: str, monkeypatch: pytest.Monk
     for piece_chars in (1, 700):  # a piece per block, and pieces of a few blocks
         monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", piece_chars)
         assert _shape(split(text, "refs.bib")) == whole
+
+
+@pytest.mark.parametrize("path", BIBTEX_FILES, ids=[path.stem for path in BIBTEX_FILES])
+def test_utf8_bytes_split_in_pieces_as_their_text_does(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = path.read_bytes()
+    text, notes = decode_file(raw)
+    assert reads_as_utf8(raw, notes)  # the real files are all UTF-8
+    whole = _shape(split(text, "refs.bib"))
+    for piece_chars in (1, 700, 1 << 21):
+        monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", piece_chars)
+        assert _shape(split(raw, "refs.bib")) == whole
+
+
+def test_damaged_utf8_bytes_split_as_their_text_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = BROKEN.encode() + "@article{bad, title = {caf\xe9}}\n".encode("latin-1")
+    raw += "@article{after, title = {Fine éèêëü}}\n".encode()
+    text, notes = decode_file(raw)
+    assert reads_as_utf8(raw, notes)
+    whole_split = split(text, "refs.bib")
+    assert "bad" not in [entry.key for entry in whole_split.entries]  # bytes that are not text
+    whole = _shape(whole_split)
+    monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", 1)
+    assert _shape(split(raw, "refs.bib")) == whole
 
 
 def test_the_broken_sample_has_what_it_claims() -> None:
