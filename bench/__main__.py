@@ -62,24 +62,52 @@ def _source(work: Path, name: str, dump: Callable[[int], str], n: int) -> Path:
     return path
 
 
-def _import_seconds(work: Path, source: Path, runs: int) -> float:
-    """Median wall time of ``paper-reader import SOURCE`` into a fresh store."""
-    times = []
+def _run_alone(args: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak RSS (KiB) of this one child process.
+
+    ``RUSAGE_CHILDREN`` keeps the largest child ever waited for; ``wait4``
+    gives the child's own figures, and its CPU time, which a busy machine
+    (other processes taking turns on the cores) does not inflate.
+    """
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{args}: {errors.read().decode(errors='replace').strip()}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def _import_figures(work: Path, source: Path, runs: int) -> tuple[float, float, float]:
+    """Median wall and CPU seconds, and the largest peak RSS (MB), of
+    ``paper-reader import SOURCE`` into a fresh store."""
+    walls, cpus, peaks = [], [], []
     for run in range(runs):
         db = work / f"import-{source.stem}-{run}" / "library.json"
-        times.append(_run([*_command(), "--db", str(db), "import", str(source)])[0])
+        wall, cpu, peak = _run_alone([*_command(), "--db", str(db), "import", str(source)])
+        walls.append(wall)
+        cpus.append(cpu)
+        peaks.append(peak / 1024)
         shutil.rmtree(db.parent)
-    return _median(times)
+    return _median(walls), _median(cpus), max(peaks)
 
 
 def measure_import(work: Path, n: int, runs: int) -> dict[str, float]:
-    profile = _import_seconds(work, _source(work, f"profile-{n}.txt", profile_dump, n), runs)
-    bib = _import_seconds(work, _source(work, f"bibtex-{n}.bib", bibtex_dump, n), runs)
-    return {
-        "import_profile_papers_per_s": n / profile,
-        "import_profile_s": profile,
-        "import_bibtex_papers_per_s": n / bib,
-    }
+    """Import speed (by wall and by CPU time) and peak memory, for both generated formats."""
+    row: dict[str, float] = {}
+    for name, file_name, dump in (
+        ("profile", f"profile-{n}.txt", profile_dump),
+        ("bibtex", f"bibtex-{n}.bib", bibtex_dump),
+    ):
+        wall, cpu, peak = _import_figures(work, _source(work, file_name, dump, n), runs)
+        row[f"import_{name}_papers_per_s"] = n / wall
+        row[f"import_{name}_papers_per_cpu_s"] = n / cpu
+        row[f"import_{name}_s"] = wall
+        row[f"import_{name}_peak_rss_mb"] = peak
+    return row
 
 
 def build_library(work: Path, n: int) -> Path:
@@ -306,13 +334,25 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
     }
 
 
-def run(sizes: tuple[int, ...], work: Path) -> list[dict[str, Any]]:
+def measure_list_text(db: Path, runs: int) -> dict[str, float]:
+    """The text ``list`` against ``list --json`` over the whole library (titles rendered once)."""
+    text = [_run([*_command(), "--db", str(db), "list"])[0] for _ in range(runs)]
+    as_json = [_run([*_command(), "--db", str(db), "list", "--json"])[0] for _ in range(runs)]
+    return {"list_text_s": _median(text), "list_json_s": _median(as_json)}
+
+
+def run(sizes: tuple[int, ...], work: Path, *, imports_only: bool = False) -> list[dict[str, Any]]:
     rows = []
     for n in sizes:
         runs = 3 if n <= 10_000 else 1
         row: dict[str, Any] = {"papers": n}
-        row.update(measure_import(work, n, 3))
+        row.update(measure_import(work, n, runs))
+        if imports_only:
+            rows.append(row)
+            print(f"measured imports of {n} papers", file=sys.stderr)
+            continue
         db = build_library(work, n)
+        row.update(measure_list_text(db, runs))
         row.update(measure_list(db, runs))
         row.update(measure_start(db, n, 3))  # one start is too noisy to report
         row.update(measure_in_process(db, key_presses=60))
@@ -324,6 +364,12 @@ def run(sizes: tuple[int, ...], work: Path) -> list[dict[str, Any]]:
 COLUMNS: list[tuple[str, str, Callable[[float], str]]] = [
     ("import_profile_papers_per_s", "import profile (papers/s)", lambda v: f"{v:,.0f}"),
     ("import_bibtex_papers_per_s", "import BibTeX (papers/s)", lambda v: f"{v:,.0f}"),
+    ("import_profile_papers_per_cpu_s", "import profile (papers/CPU s)", lambda v: f"{v:,.0f}"),
+    ("import_bibtex_papers_per_cpu_s", "import BibTeX (papers/CPU s)", lambda v: f"{v:,.0f}"),
+    ("import_profile_peak_rss_mb", "import profile peak RSS (MB)", lambda v: f"{v:.0f}"),
+    ("import_bibtex_peak_rss_mb", "import BibTeX peak RSS (MB)", lambda v: f"{v:.0f}"),
+    ("list_text_s", "list, text (s)", lambda v: f"{v:.2f}"),
+    ("list_json_s", "list --json (s)", lambda v: f"{v:.2f}"),
     ("start_to_first_paint_s", "start to first paint (s)", lambda v: f"{v:.2f}"),
     ("cursor_key_to_repaint_p95_ms", "cursor key→repaint p95 (ms)", lambda v: f"{v:.1f}"),
     ("cursor_key_to_abstract_p95_ms", "cursor key→abstract shown p95 (ms)", lambda v: f"{v:.1f}"),
@@ -344,6 +390,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     header = "| measure | " + " | ".join(f"{row['papers']:,}" for row in rows) + " |"
     lines = [header, "|---|" + "---|" * len(rows)]
     for key, label, fmt in COLUMNS:
+        if not any(key in row for row in rows):
+            continue  # not measured in this run (--imports-only)
         cells = [fmt(row[key]) if key in row else "–" for row in rows]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -354,12 +402,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1k and 10k only (under a minute)")
     parser.add_argument("--sizes", type=int, nargs="*", help="explicit library sizes")
     parser.add_argument("--work", type=Path, help="folder for generated files (kept)")
+    parser.add_argument(
+        "--imports-only",
+        action="store_true",
+        help="only import speed and peak memory, for profile dumps and BibTeX",
+    )
     args = parser.parse_args()
     sizes = tuple(args.sizes) if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
     work = args.work or Path(tempfile.mkdtemp(prefix="paper-reader-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     os.environ["PAPER_READER_CONFIG"] = str(work / "settings.json")
-    rows = run(sizes, work)
+    rows = run(sizes, work, imports_only=args.imports_only)
     print(json.dumps(rows, indent=2))
     print()
     print(table(rows))

@@ -32,6 +32,7 @@ class CatalogueWrites(LibraryData):
         collection: str | None = None,
         strict: bool = False,
         dry_run: bool = False,
+        on_placed: Callable[[], None] | None = None,
     ) -> ImportSummary:
         """Merge an importer's records into the library as one transaction.
 
@@ -43,7 +44,11 @@ class CatalogueWrites(LibraryData):
         nothing changed.
         """
         [summary] = self.import_results(
-            [(source, result)], collection=collection, strict=strict, dry_run=dry_run
+            [(source, result)],
+            collection=collection,
+            strict=strict,
+            dry_run=dry_run,
+            on_placed=on_placed,
         )
         return summary
 
@@ -54,6 +59,7 @@ class CatalogueWrites(LibraryData):
         collection: str | None = None,
         strict: bool = False,
         dry_run: bool = False,
+        on_placed: Callable[[], None] | None = None,
     ) -> list[ImportSummary]:
         """Several ``(source, result)`` inputs of one command as one transaction.
 
@@ -75,7 +81,11 @@ class CatalogueWrites(LibraryData):
             with self._repo.locked():
                 self.refresh()
                 return self._merge_and_save(
-                    clean, collection=collection, strict=strict, dry_run=dry_run
+                    clean,
+                    collection=collection,
+                    strict=strict,
+                    dry_run=dry_run,
+                    on_placed=on_placed,
                 )
 
     def _merge_and_save(
@@ -85,6 +95,7 @@ class CatalogueWrites(LibraryData):
         collection: str | None,
         strict: bool,
         dry_run: bool,
+        on_placed: Callable[[], None] | None = None,
     ) -> list[ImportSummary]:
         stamp = clock.now_iso()
         papers, abstracts, states = self._papers, self._abstract_map(), self._states
@@ -104,7 +115,13 @@ class CatalogueWrites(LibraryData):
             source_collection = result.collection
             name = collection or (source_collection.name if source_collection else None)
             outcome = merge_import(
-                result, papers=papers, abstracts=abstracts, states=states, source=name, stamp=stamp
+                result,
+                papers=papers,
+                abstracts=abstracts,
+                states=states,
+                source=name,
+                stamp=stamp,
+                on_placed=on_placed,
             )
             if name is not None:
                 previous = collections.get(name)

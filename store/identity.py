@@ -39,6 +39,7 @@ by its key first, whatever the rules above would say.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -144,13 +145,18 @@ def _surname(author: str) -> str:
     return family_name(author)
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _key_surname(author: str) -> str:
+    return _ascii_word(_surname(author))
+
+
 def base_key(paper: Paper) -> str:
     """The citation key before de-duplication: ``Surname`` + year + first title word.
 
     ``Zhang2026LeanMarathon`` for "LeanMarathon: Toward ..." by Yuanhe Zhang, 2026.
     Names and words are folded to ASCII so keys stay valid BibTeX keys.
     """
-    surname = _ascii_word(_surname(paper.authors[0])) if paper.authors else ""
+    surname = _key_surname(paper.authors[0]) if paper.authors else ""
     surname = (surname[:1].upper() + surname[1:]) if surname else "Anon"
     year = paper.year
     word = ""
@@ -217,6 +223,8 @@ def surname(author: str) -> str:
     return _surname(author)
 
 
+# First authors recur (a profile is one author's papers): each name is read once.
+@functools.lru_cache(maxsize=1 << 14)
 def surname_key(author: str) -> str:
     """What two first authors must share: the last word of the surname, folded."""
     words = _NOT_WORD.split(fold(_surname(author)))

@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from store import formats
+from store import formats, rendered
 from store.errors import FileFormatError, FormatError, PaperReaderError
 from store.library import Library
 from store.merging import ImportSummary
 from store.model import Collection, ImportResult, ImportWarning, Paper
+from store.progress import ImportProgress, Report
 
 ARXIV_COLLECTION = "arXiv"
 
@@ -37,7 +38,10 @@ def _bug(path: str, err: Exception) -> PaperReaderError:
 
 
 def read_files(
-    paths: Sequence[str], fmt: str = "auto", as_of: dt.date | None = None
+    paths: Sequence[str],
+    fmt: str = "auto",
+    as_of: dt.date | None = None,
+    progress: ImportProgress | None = None,
 ) -> list[tuple[str, ImportResult]]:
     """Read and parse every file; the first unreadable one stops all (nothing lands).
 
@@ -51,7 +55,7 @@ def read_files(
             raise PaperReaderError(f"{path}: cannot read ({err.strerror})") from None
     try:
         # One command reads its BibTeX files as one bibliography (@strings, crossref).
-        parsed = formats.parse_files(raws, fmt, as_of=as_of)
+        parsed = formats.parse_files(formats.handed_over(raws), fmt, as_of=as_of, progress=progress)
     except FileFormatError as err:
         raise PaperReaderError(str(err)) from None
     except Exception as err:  # an importer's bug is still one line, never a traceback
@@ -68,15 +72,18 @@ def import_files(
     as_of: dt.date | None = None,
     strict: bool = False,
     dry_run: bool = False,
+    progress: Report | None = None,
 ) -> list[FileImport]:
     """Parse every file first (nothing lands if one is unreadable), then import all as one.
 
     The files land in one transaction, each meeting the papers of those
     before it. With ``strict`` a file with warnings refuses the command and
     nothing lands; with ``dry_run`` the summaries are computed as the import
-    would count them and nothing is written.
+    would count them and nothing is written. ``progress(done, total)`` hears
+    now and then how many entries are done (see :mod:`store.progress`).
     """
-    parsed = read_files(paths, fmt, as_of)
+    tracker = ImportProgress(progress) if progress is not None else None
+    parsed = read_files(paths, fmt, as_of, tracker)
     # The store names each input by its full path; errors name it as the user typed it.
     typed = {str(Path(path).resolve()): path for path, _ in parsed}
     try:
@@ -85,10 +92,16 @@ def import_files(
             collection=collection,
             strict=strict,
             dry_run=dry_run,
+            on_placed=tracker.merged if tracker is not None else None,
         )
     except FileFormatError as err:
         where = FormatError(err.message, err.line)
         raise PaperReaderError(f"{typed.get(err.path, err.path)}: {where}") from None
+    if tracker is not None:
+        tracker.written(sum(len(result.papers) for _, result in parsed))
+    if not dry_run:
+        # Titles are rendered here, once, rather than by every later ``list``.
+        rendered.prepare(library.path, (paper.title for paper in library.papers()))
     return [FileImport(path, summary) for (path, _), summary in zip(parsed, summaries, strict=True)]
 
 

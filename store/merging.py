@@ -10,7 +10,7 @@ writes what it returns as one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -300,6 +300,7 @@ def merge_import(
     states: Mapping[str, UserState],
     source: str | None,
     stamp: str,
+    on_placed: Callable[[], None] | None = None,
 ) -> MergeOutcome:
     """Decide every record of ``result`` against the catalogue ``papers``.
 
@@ -307,7 +308,8 @@ def merge_import(
     fingerprints of keyless records) become aliases there. A paper-reader
     JSON export (``result.exact_ids``) is restored by id and never merged by
     the identity rules. Returns the new catalogue and abstracts, the state
-    changes the input carries, and the summary.
+    changes the input carries, and the summary. ``on_placed`` is called
+    after each record is decided.
     """
     run = _Run(
         papers=dict(papers),
@@ -324,6 +326,8 @@ def merge_import(
         key = keys[position] if position < len(keys) else incoming.id if result.keep_ids else ""
         line = lines[position] if position < len(lines) else None
         paper_id = _place(run, incoming, key, line, source, result)
+        if on_placed is not None:
+            on_placed()
         incoming_state = result.states.get(incoming.id)
         if incoming_state is not None and incoming_state != states.get(paper_id, UserState()):
             state_changes[paper_id] = incoming_state

@@ -15,6 +15,7 @@ from store.latex import latex_to_unicode
 from store.links import arxiv_title_search, code_link, paper_link
 from store.model import Paper, UserState, category_name
 from store.names import author_line
+from store.rendered import title_text
 from store.text import clean_line, clean_text
 
 DIM = Style(dim=True)
@@ -61,9 +62,7 @@ def paper_details(
     ``terms`` are searched for, shown in ``match`` in the title and the abstract.
     """
     text = Text()
-    text.append(
-        emphasise(Text(clean_line(latex_to_unicode(paper.title)), style="bold"), terms, match)
-    )
+    text.append(emphasise(Text(title_text(paper.title), style="bold"), terms, match))
     text.append("\n")
     text.append(clean_line(author_line(paper) or "unknown authors"), style="italic")
     text.append("\n")

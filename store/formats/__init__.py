@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from types import ModuleType
+from typing import TypeVar
 
 from store.bulk import paused_gc
 from store.errors import FileFormatError, FormatError
-from store.formats.encoding import decode_file, decode_input
+from store.formats.encoding import decode_file, decode_input, reads_as_utf8
 from store.model import Collection, ImportResult, ImportWarning, Paper, UserState
+from store.progress import ImportProgress, ReadReport
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -32,6 +34,8 @@ __all__ = [
     "parse_files",
     "parse_text",
 ]
+
+_T = TypeVar("_T")
 
 # Sniffing order: the strict, structured formats first, the lenient profile dump last.
 # Modules are imported when first used: the reader opens without loading any.
@@ -97,9 +101,17 @@ def detect_format(text: str) -> str:
 
 
 def parse_text(
-    text: str, fmt: str = "auto", *, as_of: dt.date | None = None, source: str = ""
+    text: str,
+    fmt: str = "auto",
+    *,
+    as_of: dt.date | None = None,
+    source: str = "",
+    on_read: ReadReport | None = None,
 ) -> ImportResult:
-    """Parse text in the named format (``auto`` detects it)."""
+    """Parse text in the named format (``auto`` detects it).
+
+    ``on_read`` hears how far the parser has got, from the formats that say.
+    """
     name = detect_format(text) if fmt == "auto" else fmt
     try:
         module = format_module(IMPORT_FORMATS[name])
@@ -108,12 +120,16 @@ def parse_text(
     parse: Callable[..., ImportResult] = module.parse
     with paused_gc():  # a large file makes 100,000s of objects and no garbage
         if name == "profile":
-            return parse(text, as_of=as_of, source=source)
+            return parse(text, as_of=as_of, source=source, on_read=on_read)
         return parse(text, source=source)
 
 
 def parse_files(
-    files: Sequence[tuple[str, bytes]], fmt: str = "auto", *, as_of: dt.date | None = None
+    files: Iterable[tuple[str, bytes]],
+    fmt: str = "auto",
+    *,
+    as_of: dt.date | None = None,
+    progress: ImportProgress | None = None,
 ) -> list[tuple[str, ImportResult]]:
     """Parse the files of one import command, the BibTeX ones as one bibliography.
 
@@ -125,9 +141,13 @@ def parse_files(
     papers and no error. Each paper belongs to the file that defines it.
 
     Args:
-        files: ``(path, bytes)`` pairs in command-line order.
+        files: ``(path, bytes)`` pairs in command-line order. Nothing here
+            keeps a file's bytes once decoded, nor a BibTeX file's text once
+            split, so a caller handing them over one by one (an iterator
+            over a list it empties) has each freed as soon as it is read.
         fmt: A name from :data:`IMPORT_FORMATS` for every file, or ``auto``.
         as_of: The reference date for profile dumps (today when not given).
+        progress: Told how far the reading has got.
 
     Returns:
         ``(path, result)`` for every file, in the order given.
@@ -136,22 +156,21 @@ def parse_files(
         FileFormatError: A file is empty, binary, not a paper collection in
             the format, or has no readable entry; the message names the file.
     """
-    prepared: list[tuple[str, str, str, list[ImportWarning]]] = []
-    for path, raw in files:
-        try:
-            text, notes = decode_file(raw)
-            name = detect_format(text) if fmt == "auto" else fmt
-            if name not in IMPORT_FORMATS:
-                raise FormatError(f"unknown format {name!r}")
-        except FormatError as err:
-            raise FileFormatError(path, err.message, err.line) from None
-        prepared.append((path, text, name, notes))
-
+    prepared = [_decoded(path, raw, fmt) for path, raw in files]
+    if progress is not None:
+        progress.expect(sum(len(text) for _, text, _, _ in prepared))
+    # The BibTeX texts move to the bibliography: the list below is their only holder.
     bibliography = [(path, text) for path, text, name, _ in prepared if name == "bibtex"]
+    prepared = [
+        (path, "" if name == "bibtex" else text, name, notes)
+        for path, text, name, notes in prepared
+    ]
     bibtex_results: list[ImportResult] = []
     if bibliography:
         with paused_gc():
-            bibtex_results = format_module("bibtex").parse_bibliography(bibliography)
+            bibtex_results = format_module("bibtex").parse_bibliography(
+                handed_over(bibliography), progress
+            )
     next_bibtex = iter(bibtex_results)
 
     parsed: list[tuple[str, ImportResult]] = []
@@ -159,11 +178,47 @@ def parse_files(
         if name == "bibtex":
             result = next(next_bibtex)
         else:
+            assert isinstance(text, str)  # only a BibTeX file keeps its bytes
+            on_read = progress.reading(len(text)) if progress is not None else None
             try:
-                result = parse_text(text, name, as_of=as_of, source=path)
+                result = parse_text(text, name, as_of=as_of, source=path, on_read=on_read)
             except FormatError as err:
                 raise FileFormatError(path, err.message, err.line) from None
+            if on_read is not None:
+                on_read(1.0, len(result.papers) + result.skipped)
         if notes:
             result = replace(result, warnings=[*notes, *result.warnings])
         parsed.append((path, result))
+    if progress is not None:
+        progress.parsed(sum(len(result.papers) for _, result in parsed), made=True)
     return parsed
+
+
+def _decoded(path: str, raw: bytes, fmt: str) -> tuple[str, str | bytes, str, list[ImportWarning]]:
+    """(path, text, format name, decoding notes) of one file.
+
+    A BibTeX file read as UTF-8 keeps its bytes instead of its text: the
+    splitter decodes them a piece at a time, and the text, up to four times
+    the bytes, never exists whole while the entries pile up.
+    """
+    try:
+        text, notes = decode_file(raw)
+        name = detect_format(text) if fmt == "auto" else fmt
+        if name not in IMPORT_FORMATS:
+            raise FormatError(f"unknown format {name!r}")
+    except FormatError as err:
+        raise FileFormatError(path, err.message, err.line) from None
+    if name == "bibtex" and reads_as_utf8(raw, notes):
+        return path, raw, name, notes
+    return path, text, name, notes
+
+
+def handed_over(items: list[_T]) -> Iterator[_T]:
+    """The items in order, each dropped from ``items`` as it is taken (``items`` ends empty).
+
+    Big values (a file's bytes or text) passed this way are freed as soon as
+    their reader is done with them, not when the whole list is.
+    """
+    items.reverse()
+    while items:
+        yield items.pop()

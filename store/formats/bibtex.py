@@ -18,16 +18,17 @@ Export (:mod:`.bibtex_export`) writes what import reads back.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from store.errors import FileFormatError, FormatError
-from store.formats.bibtex_blocks import SplitFile, split
+from store.formats.bibtex_blocks import RawEntry, SplitFile, split
 from store.formats.bibtex_export import dump, entry_text
 from store.formats.bibtex_fields import to_paper
 from store.formats.bibtex_inherit import resolve_inheritance
-from store.formats.bibtex_values import build_macros, resolve_entry
-from store.model import Collection, ImportResult, ImportWarning
+from store.formats.bibtex_values import Entry, build_macros, resolve_entry
+from store.model import Collection, ImportResult, ImportWarning, Paper
+from store.progress import ImportProgress
 from store.text import clean_line
 
 __all__ = ["dump", "entry_text", "looks_like", "parse", "parse_bibliography"]
@@ -87,7 +88,9 @@ def parse(text: str, *, source: str = "") -> ImportResult:
     return _results([split_file])[0]
 
 
-def parse_bibliography(files: Sequence[tuple[str, str]]) -> list[ImportResult]:
+def parse_bibliography(
+    files: Iterable[tuple[str, str | bytes]], progress: ImportProgress | None = None
+) -> list[ImportResult]:
     """Parse several files as one bibliography: shared ``@string`` blocks and crossref parents.
 
     Each paper belongs to the file that defines it, and each warning to the
@@ -96,7 +99,11 @@ def parse_bibliography(files: Sequence[tuple[str, str]]) -> list[ImportResult]:
     file of the bibliography has entries.
 
     Args:
-        files: ``(source, text)`` pairs in the order given on the command line.
+        files: ``(source, text)`` pairs in the order given on the command line;
+            a text may be UTF-8 bytes (see :func:`.bibtex_blocks.split`).
+            Each text is split as it is taken and not kept: a caller that
+            lets go of it too (an iterator over a list it empties) frees it.
+        progress: Told how far reading and making papers has got.
 
     Returns:
         One result per file, in the same order.
@@ -105,12 +112,7 @@ def parse_bibliography(files: Sequence[tuple[str, str]]) -> list[ImportResult]:
         FileFormatError: A file cannot be split, has entries none of which
             is readable, or no file has any entry at all; the error names the file.
     """
-    split_files: list[SplitFile] = []
-    for source, text in files:
-        try:
-            split_files.append(split(text, source))
-        except FormatError as err:
-            raise FileFormatError(source, err.message, err.line) from None
+    split_files = [_split_file(source, text, progress) for source, text in files]
     nothing_anywhere = not any(split_file.entries for split_file in split_files)
     for split_file in split_files:
         if nothing_anywhere or (split_file.skipped and not split_file.entries):
@@ -118,7 +120,17 @@ def parse_bibliography(files: Sequence[tuple[str, str]]) -> list[ImportResult]:
                 _require_entries(split_file)
             except FormatError as err:
                 raise FileFormatError(split_file.source, err.message, err.line) from None
-    return _results(split_files)
+    return _results(split_files, progress)
+
+
+def _split_file(
+    source: str, text: str | bytes, progress: ImportProgress | None = None
+) -> SplitFile:
+    on_read = progress.reading(len(text)) if progress is not None else None
+    try:
+        return split(text, source, on_read=on_read)
+    except FormatError as err:
+        raise FileFormatError(source, err.message, err.line) from None
 
 
 def _require_entries(split_file: SplitFile) -> None:
@@ -132,11 +144,14 @@ def _require_entries(split_file: SplitFile) -> None:
     raise FormatError(_NO_ENTRIES)
 
 
-def _results(split_files: list[SplitFile]) -> list[ImportResult]:
+def _results(
+    split_files: list[SplitFile], progress: ImportProgress | None = None
+) -> list[ImportResult]:
     macros = build_macros(split_files)
-    resolved = [
-        [resolve_entry(entry, macros) for entry in split_file.entries] for split_file in split_files
-    ]
+    # Each file's raw entries are let go of as they are resolved, and the
+    # resolved ones as their papers are made: a 100,000-entry file never
+    # holds its values in all three forms at once.
+    resolved = [_resolved(split_file.entries, macros) for split_file in split_files]
     data_entries = [
         resolve_entry(entry, macros)
         for split_file in split_files
@@ -154,11 +169,19 @@ def _results(split_files: list[SplitFile]) -> list[ImportResult]:
         )
     pairs = zip(resolved, split_files, strict=True)
     resolve_inheritance([(entries, split.warnings) for entries, split in pairs], data_entries)
+    del data_entries, pairs
     results: list[ImportResult] = []
     for entries, split_file in zip(resolved, split_files, strict=True):
         source = split_file.source
         name = (Path(source).stem if source else "") or _FALLBACK_COLLECTION
-        papers = [to_paper(entry, {name: rank}) for rank, entry in enumerate(entries, start=1)]
+        source_keys = [clean_line(entry.key) for entry in entries]
+        lines = [entry.line for entry in entries]
+        entries.reverse()
+        papers: list[Paper] = []
+        while entries:
+            papers.append(to_paper(entries.pop(), {name: len(papers) + 1}))
+            if progress is not None:
+                progress.made()
         split_file.warnings.sort(key=lambda warning: warning.line or 0)
         results.append(
             ImportResult(
@@ -166,9 +189,18 @@ def _results(split_files: list[SplitFile]) -> list[ImportResult]:
                 collection=Collection(name=name, source=source),
                 warnings=split_file.warnings,
                 keep_ids=True,
-                source_keys=[clean_line(entry.key) for entry in entries],
-                lines=[entry.line for entry in entries],
+                source_keys=source_keys,
+                lines=lines,
                 skipped=split_file.skipped,
             )
         )
     return results
+
+
+def _resolved(raw: list[RawEntry], macros: Mapping[str, str]) -> list[Entry]:
+    """The entries resolved, in order; ``raw`` is emptied as they are."""
+    raw.reverse()
+    resolved: list[Entry] = []
+    while raw:
+        resolved.append(resolve_entry(raw.pop(), macros))
+    return resolved

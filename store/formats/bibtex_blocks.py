@@ -14,7 +14,8 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bibtexparser import model as bib
@@ -80,8 +81,9 @@ class _Lines:
     Its number is a lower bound: the block's raw text is looked up from there.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lines_before: int = 0) -> None:
         self._text = text
+        self._lines_before = lines_before  # the text is a piece of a file starting on this line
         self._starts: list[int] | None = None
 
     def of(self, block: bib.Block) -> int | None:
@@ -90,7 +92,7 @@ class _Lines:
             return None
         raw = block.raw
         if not raw:
-            return block.start_line + 1
+            return self._lines_before + block.start_line + 1
         if self._starts is None:
             self._starts = [0, *(match.end() for match in re.finditer("\n", self._text))]
         claimed = self._starts[min(block.start_line, len(self._starts) - 1)]
@@ -98,11 +100,13 @@ class _Lines:
         if position < 0:
             position = self._text.find(raw)
         if position < 0:
-            return block.start_line + 1
-        return bisect.bisect_right(self._starts, position)
+            return self._lines_before + block.start_line + 1
+        return self._lines_before + bisect.bisect_right(self._starts, position)
 
 
-def split(text: str, source: str = "") -> SplitFile:
+def split(
+    text: str | bytes, source: str = "", *, on_read: Callable[[float, int], None] | None = None
+) -> SplitFile:
     """The entries and ``@string`` definitions of one file, in file order.
 
     As in BibTeX, the first entry with a key wins; a later one (which a
@@ -111,26 +115,85 @@ def split(text: str, source: str = "") -> SplitFile:
     entry, so it does not count as skipped.
 
     Args:
-        text: The whole ``.bib`` file.
+        text: The whole ``.bib`` file, or its bytes when they are UTF-8
+            (decoded with ``surrogateescape``, as :func:`.encoding.decode_file`
+            reads them): each piece is then decoded on its own, so the whole
+            text is never held.
         source: The file's path, kept for the caller.
+        on_read: Called after each piece with the share of the text split
+            and the entries found so far.
 
     Raises:
         FormatError: bibtexparser's splitter crashed on the text.
     """
-    text = text.removeprefix("\ufeff")
-    try:
-        library = parse_string(text, parse_stack=[])
-    except Exception as err:  # third-party splitter: any crash means unreadable input
-        raise FormatError(f"not readable as BibTeX ({type(err).__name__}: {err})") from None
-    lines = _Lines(text)
+    if isinstance(text, str):
+        text = text.removeprefix("\ufeff")
     result = SplitFile(source)
-    _collect(library.blocks, result, lines)
+    keys: set[str] = set()
+    lines_before = 0
+    for end, piece, blocks in _pieces(text):
+        _collect(blocks, result, _Lines(piece, lines_before), keys)
+        lines_before += piece.count("\n")
+        if on_read is not None:
+            on_read(end / len(text), len(result.entries))
     result.warnings.sort(key=lambda warning: warning.line or 0)
     return result
 
 
-def _collect(blocks: Iterable[bib.Block], result: SplitFile, lines: _Lines) -> None:
-    keys: set[str] = set()
+# A block starts where bibtexparser's splitter sees one at the start of a line
+# (after blanks): there it ends or aborts whatever block is open, so the text
+# on either side splits the same way alone as within the whole file.
+_LINE_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
+# The same in UTF-8 bytes; its ASCII-only classes find fewer starts, never others.
+_LINE_BLOCK_START_BYTES = re.compile(rb"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
+# bibtexparser keeps every block's raw text and field objects until its library
+# is dropped: splitting a file piece by piece keeps one piece's worth alive.
+_PIECE_CHARS = 1 << 21
+
+
+def _pieces(text: str | bytes) -> Iterator[tuple[int, str, list[bib.Block]]]:
+    """(end, piece, blocks) of consecutive pieces of the text, each split on its own.
+
+    A piece ends before a block start at the beginning of a line. When the
+    last block of a piece is unfinished there (a broken entry), the next piece
+    is joined to it, so that the block fails as it would in the whole file.
+    """
+    start = 0
+    while start < len(text):
+        end = _piece_end(text, start + _PIECE_CHARS)
+        while True:
+            piece = _piece_text(text[start:end])
+            blocks = _split_blocks(piece)
+            last_failed = bool(blocks) and type(blocks[-1]) is bib.ParsingFailedBlock
+            if end >= len(text) or not last_failed:
+                break
+            end = _piece_end(text, end + _PIECE_CHARS)
+        yield end, piece, blocks
+        start = end
+
+
+def _piece_text(piece: str | bytes) -> str:
+    return piece.decode("utf-8", "surrogateescape") if isinstance(piece, bytes) else piece
+
+
+def _piece_end(text: str | bytes, wanted: int) -> int:
+    if wanted >= len(text):
+        return len(text)
+    if isinstance(text, bytes):
+        found_bytes = _LINE_BLOCK_START_BYTES.search(text, wanted)
+        return found_bytes.start() if found_bytes else len(text)
+    found = _LINE_BLOCK_START.search(text, wanted)
+    return found.start() if found else len(text)
+
+
+def _split_blocks(text: str) -> list[bib.Block]:
+    try:
+        return list(parse_string(text, parse_stack=[]).blocks)
+    except Exception as err:  # third-party splitter: any crash means unreadable input
+        raise FormatError(f"not readable as BibTeX ({type(err).__name__}: {err})") from None
+
+
+def _collect(blocks: Iterable[bib.Block], result: SplitFile, lines: _Lines, keys: set[str]) -> None:
 
     def add(entry: RawEntry, block: bib.Block, problem: str | None = None) -> None:
         entry.line = lines.of(block)
@@ -204,11 +267,13 @@ def _damage(raw: str) -> str:
 
 
 def _raw_entry(entry: bib.Entry) -> RawEntry:
+    # Field names and entry types repeat in every entry: one string each, not
+    # one per entry (a 100,000-entry file holds them until it is mapped).
     fields = [
-        (field.key, field.value if isinstance(field.value, str) else str(field.value))
+        (sys.intern(field.key), field.value if isinstance(field.value, str) else str(field.value))
         for field in entry.fields
     ]
-    return RawEntry(entry.entry_type, entry.key, fields)
+    return RawEntry(sys.intern(entry.entry_type), entry.key, fields)
 
 
 def _repeated_fields(entry: bib.Entry) -> str:

@@ -10,6 +10,7 @@ about the list, not a name.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from store.formats.bibtex_latex import decode
@@ -61,6 +62,9 @@ def _split_names(value: str) -> list[str]:
     return _split_outside_braces(value, _NAME_MARKS)
 
 
+# Co-authors recur across a bibliography (and a lab's files list the same
+# names in every entry): each distinct written name is decoded once.
+@functools.lru_cache(maxsize=1 << 16)
 def _display_name(raw_name: str) -> str:
     if raw_name.startswith("{") and raw_name.endswith("}") and _one_group(raw_name):
         # "{World Health Organization}": a corporate name, never reordered.

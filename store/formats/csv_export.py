@@ -1,7 +1,9 @@
 """A CSV table of papers and the reader's state, for spreadsheets and scripts.
 
-Written with the :mod:`csv` module (RFC 4180 quoting, so commas, quotes and
-newlines in notes survive). Spreadsheets run a cell that starts with ``=``,
+``title`` is the title as stored (LaTeX and all), ``title_text`` the title
+as the reader shows it (LaTeX rendered to Unicode). Written with the
+:mod:`csv` module (RFC 4180 quoting, so commas, quotes and newlines in notes
+survive). Spreadsheets run a cell that starts with ``=``,
 ``+``, ``-`` or ``@`` as a formula, and imported titles are untrusted, so such
 a cell is prefixed with an apostrophe, which spreadsheets show as plain text.
 """
@@ -12,10 +14,12 @@ import csv
 import io
 
 from store.model import DEFAULT_STATE, Paper, UserState
+from store.rendered import title_text
 
 COLUMNS = (
     "id",
     "title",
+    "title_text",
     "authors",
     "year",
     "date",
@@ -45,6 +49,7 @@ def row(paper: Paper, state: UserState) -> dict[str, str]:
     return {
         "id": paper.id,
         "title": paper.title,
+        "title_text": title_text(paper.title),
         "authors": LIST_SEPARATOR.join(paper.authors),
         "year": str(paper.year) if paper.year else "",
         "date": paper.date,

@@ -106,6 +106,16 @@ def decode_file(raw: bytes) -> tuple[str, list[ImportWarning]]:
     return raw.decode("cp1252", "paper_reader_latin1"), [ImportWarning(_NOT_UTF8)]
 
 
+def reads_as_utf8(raw: bytes, notes: list[ImportWarning]) -> bool:
+    """Whether :func:`decode_file` read ``raw`` as UTF-8 without a byte-order mark.
+
+    Its text is then ``raw.decode("utf-8", "surrogateescape")``, and so is the
+    text of any piece of ``raw`` cut at an ASCII byte, decoded on its own.
+    ``notes`` are the warnings :func:`decode_file` gave with it.
+    """
+    return not notes and not raw.startswith(tuple(bom for bom, _, _ in _BOMS))
+
+
 def _decode_unicode(raw: bytes, codec: str) -> str:
     """UTF-16/32 (or UTF-8) text; undecodable units become lone surrogates."""
     try:

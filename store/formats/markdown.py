@@ -4,6 +4,7 @@ Meant to be pasted into notes, issues or a wiki, so it must render safely
 wherever Markdown is rendered: imported text (titles, names, tags) is escaped
 so that a hostile title cannot add a link, an image or HTML. Notes are the
 reader's own Markdown and are kept as written, quoted under their paper.
+Titles are shown as the reader shows them, their LaTeX rendered to Unicode.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import quote
 from store.links import paper_link
 from store.model import DEFAULT_STATE, Paper, UserState
 from store.names import author_line
+from store.rendered import title_text
 from store.status import reading_list_order
 from store.text import clean_line, clean_text
 
@@ -67,7 +69,7 @@ def dump(papers: list[Paper], states: dict[str, UserState]) -> str:
 
 def _item(paper: Paper, state: UserState) -> list[str]:
     """One bullet: star, linked title, first authors, year, tags; the note below."""
-    title = escape(paper.title) or "(untitled)"
+    title = escape(title_text(paper.title)) or "(untitled)"
     bullet = "- " + ("★ " if state.starred else "")
     bullet += f"[{title}]({_link_target(paper_link(paper))})"
     if authors := author_line(paper, MAX_AUTHORS, name=escape):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,8 @@ _ENTRY_HEADER = re.compile(
 _ENTRY_HEADER_ANYWHERE = re.compile(
     r"^[^\S\n]*" + _ENTRY_HEADER.pattern + r"[^\S\n]*$", re.MULTILINE
 )
+
+_REPORT_EVERY = 1000  # entries between progress reports
 
 _DECLARED_COUNT = re.compile(r"(?P<count>\d[\d,]*)\s+papers?", re.IGNORECASE)
 # Metrics have no space between label and number: "h-index96", "15,936citations".
@@ -106,7 +109,13 @@ def _has_entry_header(text: str) -> bool:
     return False
 
 
-def parse(text: str, *, as_of: datetime.date | None = None, source: str = "") -> ImportResult:
+def parse(
+    text: str,
+    *,
+    as_of: datetime.date | None = None,
+    source: str = "",
+    on_read: Callable[[float, int], None] | None = None,
+) -> ImportResult:
     """Parse an author-profile dump into papers in page order and their collection.
 
     Args:
@@ -115,6 +124,8 @@ def parse(text: str, *, as_of: datetime.date | None = None, source: str = "") ->
             writes for the current year; today when not given.
         source: Where the text came from; names the collection when the dump
             has no profile header.
+        on_read: Called now and then with the share of the entries read and
+            how many that is.
 
     Returns:
         The papers (rank in the collection is their position on the page), the
@@ -155,6 +166,8 @@ def parse(text: str, *, as_of: datetime.date | None = None, source: str = "") ->
         else:
             papers.append(entry)
             entry_lines.append(index + 1)
+        if on_read is not None and not rank % _REPORT_EVERY:
+            on_read(rank / len(headers), rank)
 
     if not papers:
         first = warnings[0] if warnings else None

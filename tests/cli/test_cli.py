@@ -61,11 +61,33 @@ def test_list_json_has_paper_fields_and_user_state(imported: Path) -> None:
     assert lean["date"] == "2026-06-03" and lean["date_precision"] == "day"
     assert lean["code_url"] == "https://github.com/YuanheZ/LeanMarathon"
     expected_keys = {
-        "id", "title", "authors", "authors_truncated", "affiliations", "abstract", "category",
-        "date", "date_precision", "has_code", "url", "code_url", "arxiv_id", "doi", "venue",
-        "collections", "added_at", "status", "starred", "tags", "note", "status_changed_at",
+        "id", "title", "title_text", "authors", "authors_truncated", "affiliations", "abstract",
+        "category", "date", "date_precision", "has_code", "url", "code_url", "arxiv_id", "doi",
+        "venue", "collections", "added_at", "status", "starred", "tags", "note",
+        "status_changed_at",
     }  # fmt: skip
     assert expected_keys <= set(lean)
+
+
+def test_titles_are_shown_rendered_and_json_keeps_the_raw_title(
+    db_path: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "refs.bib"
+    source.write_text(
+        "@article{k, title = {Rates $d^2\\asymp n\\log n$ Sharp}, author = {Lee, Jason},"
+        " year = {2023}}\n",
+        encoding="utf-8",
+    )
+    assert run(db_path, "import", str(source)).returncode == 0
+    shown = "Rates d² ≍ n log n Sharp"
+    (record,) = json.loads(run(db_path, "list", "--json").stdout)
+    assert record["title"] == "Rates $d^2\\asymp n\\log n$ Sharp"
+    assert record["title_text"] == shown
+    assert f" {shown} — Jason Lee" in run(db_path, "list").stdout
+    assert f"Title: {shown}\n" in run(db_path, "show", record["id"]).stdout
+    assert f"[{shown}](" in run(db_path, "export", "--format", "markdown").stdout
+    csv_text = run(db_path, "export", "--format", "csv").stdout
+    assert f"Rates $d^2\\asymp n\\log n$ Sharp,{shown}," in csv_text
 
 
 def test_list_query_sort_and_limit(imported: Path) -> None:

@@ -16,9 +16,10 @@ from markdown_it import MarkdownIt
 from store.formats import arxiv_atom, csv_export, markdown
 from store.links import paper_link
 from store.model import DatePrecision, Paper, ReadingStatus, UserState
-from store.text import clean_line
+from store.rendered import title_text
 
 REALDATA = Path(__file__).resolve().parents[1] / "data"
+Shelf = tuple[list[Paper], dict[str, UserState]]
 SEARCH_FEED = REALDATA / "arxiv" / "arxiv-api-2026-search-testing-100-entries.xml"
 
 HOSTILE_TITLES = [
@@ -42,7 +43,7 @@ def paper(pid: str, title: str, **fields: object) -> Paper:
 
 
 @pytest.fixture
-def shelf() -> tuple[list[Paper], dict[str, UserState]]:
+def shelf() -> Shelf:
     papers = [
         paper("Lovelace2024Engines", "Analytical Engines", arxiv_id="2403.01234"),
         paper(
@@ -74,13 +75,13 @@ def shelf() -> tuple[list[Paper], dict[str, UserState]]:
 
 
 def render(text: str) -> str:
-    return MarkdownIt("commonmark").enable("strikethrough").render(text)
+    return str(MarkdownIt("commonmark").enable("strikethrough").render(text))
 
 
 # --- Markdown ----------------------------------------------------------------------
 
 
-def test_markdown_groups_by_status_in_order_and_skips_empty(shelf) -> None:
+def test_markdown_groups_by_status_in_order_and_skips_empty(shelf: Shelf) -> None:
     papers, states = shelf
     text = markdown.dump(papers, states)
     headings = re.findall(r"^## .*$", text, flags=re.MULTILINE)
@@ -91,7 +92,7 @@ def test_markdown_groups_by_status_in_order_and_skips_empty(shelf) -> None:
     assert unread.index("On Machines") < unread.index("Information")
 
 
-def test_markdown_items_link_star_authors_year_and_tags(shelf) -> None:
+def test_markdown_items_link_star_authors_year_and_tags(shelf: Shelf) -> None:
     papers, states = shelf
     text = markdown.dump(papers, states)
     assert (
@@ -112,7 +113,7 @@ def test_markdown_items_link_star_authors_year_and_tags(shelf) -> None:
     assert "— Claude Shannon et al. (2024)" in text
 
 
-def test_markdown_note_is_a_quote_inside_its_item(shelf) -> None:
+def test_markdown_note_is_a_quote_inside_its_item(shelf: Shelf) -> None:
     papers, states = shelf
     text = markdown.dump(papers, states)
     assert (
@@ -128,7 +129,7 @@ def test_markdown_note_is_a_quote_inside_its_item(shelf) -> None:
     )
 
 
-def test_markdown_renders_one_link_per_paper_to_its_paper_link(shelf) -> None:
+def test_markdown_renders_one_link_per_paper_to_its_paper_link(shelf: Shelf) -> None:
     papers, states = shelf
     html = render(markdown.dump(papers, states))
     hrefs = re.findall(r'<a href="([^"]*)"', html)
@@ -146,10 +147,10 @@ def test_hostile_titles_stay_inert(title: str) -> None:
     assert "evil.example/track" not in html.split('<a href="')[1].split('"')[0]
     for tag in ("<em>", "<strong>", "<code>", "<img", "<script", "<b>", "<del>"):
         assert tag not in html, (tag, html)
-    # The visible text is the title itself, every character intact.
+    # The visible text is the title as the reader shows it, every character intact.
     link_text = re.search(r"<a href=\"[^\"]*\">(.*?)</a>", html, flags=re.DOTALL)
     assert link_text is not None
-    assert html_module.unescape(link_text.group(1)) == clean_line(title)
+    assert html_module.unescape(link_text.group(1)) == title_text(title)
 
 
 def test_hostile_urls_cannot_break_out_of_the_link() -> None:
@@ -178,7 +179,7 @@ def read_back(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-def test_csv_header_and_rows_round_trip(shelf) -> None:
+def test_csv_header_and_rows_round_trip(shelf: Shelf) -> None:
     papers, states = shelf
     rows = read_back(csv_export.dump(papers, states))
     assert list(rows[0]) == list(csv_export.COLUMNS)
@@ -187,6 +188,7 @@ def test_csv_header_and_rows_round_trip(shelf) -> None:
     assert first == {
         "id": "Lovelace2024Engines",
         "title": "Analytical Engines",
+        "title_text": "Analytical Engines",
         "authors": "Ada Lovelace; Charles Babbage",
         "year": "2024",
         "date": "2024-03-08",

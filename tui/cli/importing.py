@@ -11,6 +11,7 @@ from store.merging import ImportSummary
 from store.text import clean_line
 from tui.cli.command import Command, iso_date, open_library
 from tui.cli.output import print_json
+from tui.cli.progress import progress_bar
 
 
 def _report(name: str, summary: ImportSummary, *, verbose: bool) -> None:
@@ -25,15 +26,17 @@ def _report(name: str, summary: ImportSummary, *, verbose: bool) -> None:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     library = open_library(args)
-    done = import_files(
-        library,
-        args.files,
-        fmt=args.format,
-        collection=args.collection,
-        as_of=args.as_of,
-        strict=args.strict,
-        dry_run=args.dry_run,
-    )
+    with progress_bar("importing") as progress:
+        done = import_files(
+            library,
+            args.files,
+            fmt=args.format,
+            collection=args.collection,
+            as_of=args.as_of,
+            strict=args.strict,
+            dry_run=args.dry_run,
+            progress=progress,
+        )
     total = ImportSummary.total([item.summary for item in done])
     if args.json:
         files = [{"file": item.path, **item.summary.to_dict()} for item in done]

@@ -19,6 +19,7 @@ from store.importing import import_files
 from store.text import clean_line
 from tui.cli import importing, reading, restore, sources, state
 from tui.cli.command import Command, open_library
+from tui.cli.progress import progress_bar
 from tui.cli.streams import prepare_streams
 
 COMMANDS: dict[str, Command] = {
@@ -152,7 +153,9 @@ def _open_reader(args: argparse.Namespace, files: list[str]) -> int:
     require_terminal()  # before importing FILEs: a refused start does nothing
     library = open_library(args)
     if files:
-        for item in import_files(library, files):
+        with progress_bar("importing") as progress:
+            imported = import_files(library, files, progress=progress)
+        for item in imported:
             for warning in item.summary.warnings:
                 print(clean_line(f"paper-reader: {item.path}: warning: {warning}"), file=sys.stderr)
             print(clean_line(f"{item.path}: {item.summary}"), file=sys.stderr)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 
-from store.latex import latex_to_unicode
+from store import rendered
 from store.library import Library
 from store.model import Paper, UserState
 from store.names import author_line
@@ -17,10 +17,20 @@ from store.text import clean_line, strip_escape_sequences
 
 
 def paper_record(paper: Paper, state: UserState) -> dict[str, Any]:
-    """The section-3 fields of a paper plus its user state, as ``list --json`` prints."""
+    """The section-3 fields of a paper, its rendered title and its user state (``list --json``)."""
     record = paper.to_dict()
+    record["title_text"] = rendered.title_text(paper.title)
     record.update(state.to_dict())
     return record
+
+
+def prepare_titles(library: Library, papers: Sequence[Paper]) -> None:
+    """Have the shown titles rendered, from the cache beside the store where it has them."""
+    rendered.prepare(
+        library.path,
+        (paper.title for paper in papers),
+        every_title=(paper.title for paper in library.papers()),
+    )
 
 
 # orjson escapes C0 controls but writes C1 controls (U+009B is a CSI on many
@@ -100,5 +110,5 @@ def format_row(paper: Paper, state: UserState) -> str:
     return (
         f"{clean_line(paper.id)}  {state.status.symbol} {star} "
         f"{clean_line(paper.display_date) or '-':10}  {clean_line(paper.category) or '-':5} "
-        f"{clean_line(latex_to_unicode(paper.title))} — {clean_line(author) or 'unknown author'}"
+        f"{rendered.title_text(paper.title)} — {clean_line(author) or 'unknown author'}"
     )

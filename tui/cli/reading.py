@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from store import formats
+from store import formats, rendered
 from store.errors import PaperReaderError
 from store.library import SORT_KEYS
 from store.model import category_name
@@ -18,6 +18,7 @@ from tui.cli.command import Command, open_library, positive_int
 from tui.cli.output import (
     format_row,
     paper_record,
+    prepare_titles,
     print_json,
     print_json_records,
     terminal_safe_json,
@@ -36,6 +37,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         papers, extra = ranked(library, query, args.sort, args.like, args.limit)
     else:
         papers = library.search(query, sort=args.sort or "date", limit=args.limit)
+    prepare_titles(library, papers)
     if args.json:
         print_json_records(library, papers, extra)
     else:
@@ -56,7 +58,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     authors = author_line(paper)
     lines = [
         paper.id,
-        f"Title:        {paper.title}",
+        f"Title:        {rendered.title_text(paper.title)}",
         f"Authors:      {authors or '-'}",
     ]
     if paper.affiliations:
@@ -101,6 +103,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         found = sorted(library.search(query, sort="rank"), key=lambda p: position[p.id])
     else:
         found = sorted(library.search(query, sort="rank"), key=lambda paper: paper.added_at)
+    if args.format in ("markdown", "csv"):  # the formats that show titles to people
+        prepare_titles(library, found)
     papers = library.complete_all(found)
     states = {p.id: library.state(p.id) for p in papers}
     names = {name for p in papers for name in p.collections}

@@ -92,8 +92,8 @@ class HelpScreen(ModalScreen[None]):
                 markup=False,
                 id="help-hint",
             )
-            yield Static(_table("Search syntax", SEARCH_SYNTAX), classes="help-section")
-            yield Static(_table("Panes", PANES), classes="help-section")
+            yield Static(_table("Search syntax", SEARCH_SYNTAX), classes="help-section help-guide")
+            yield Static(_table("Panes", PANES), classes="help-section help-guide")
             for title, bindings in binding_sections(self._below, self.app):
                 rows = [(self.app.key_names(b), b.description) for b in bindings]
                 yield Static(_table(title, rows), classes="help-section")

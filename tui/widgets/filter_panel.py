@@ -33,6 +33,8 @@ def _fit(label: str, width: int) -> str:
 class FilterPanel(OptionList):
     """Facet values as options; the screen decides what a choice means."""
 
+    HELP_TITLE = "Filters"
+
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="filters.down"),
         Binding("k", "cursor_up", "Up", show=False, id="filters.up"),

@@ -22,8 +22,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.latex import latex_to_unicode
 from store.model import Paper, ReadingStatus, UserState
+from store.rendered import title_text
 from store.text import clean_line
 from tui import colours
 
@@ -448,7 +448,7 @@ class PaperList(ScrollView, can_focus=True):
         if title is None:
             if len(self._titles) > 4096:
                 self._titles.clear()
-            title = self._titles[paper.id] = clean_line(latex_to_unicode(paper.title))
+            title = self._titles[paper.id] = title_text(paper.title)
         return title
 
     def _row_segments(self, paper: Paper, index: int, width: int, base: Style) -> list[Segment]:

@@ -1,0 +1,83 @@
+"""A large .bib file is split piece by piece, and that must never change what it yields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store.formats import bibtex_blocks
+from store.formats.bibtex_blocks import SplitFile, split
+from store.formats.encoding import decode_file, reads_as_utf8
+
+BIBTEX_FILES = sorted((Path(__file__).resolve().parents[1] / "data" / "bibtex").glob("*.bib"))
+
+BROKEN = """@article{good1, title = {One}, year = {2020}}
+
+@article{broken, title = {Never closed, year = {2021}
+@string{j = {Journal}}
+  @article{good2, title = {Two}, journal = j}
+@article{dup, title = {A}, title = {B}}
+@article{good1, title = {Again}}
+@article{tail, title = {Value ends in a backslash\\\\}}
+@article{last, title = {Unfinished
+"""
+
+
+def _shape(result: SplitFile) -> tuple[object, ...]:
+    def entries(raw: list[bibtex_blocks.RawEntry]) -> list[tuple[object, ...]]:
+        return [(e.type, e.key, e.fields, e.line) for e in raw]
+
+    return (
+        entries(result.entries),
+        entries(result.data_entries),
+        [(s.name, s.value, s.line) for s in result.strings],
+        [(w.message, w.line) for w in result.warnings],
+        result.skipped,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(path.read_text(encoding="utf-8", errors="surrogateescape") for path in BIBTEX_FILES),
+        BROKEN,
+    ],
+    ids=[*(path.stem for path in BIBTEX_FILES), "broken-blocks"],
+)
+def test_splitting_in_pieces_changes_nothing(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = _shape(split(text, "refs.bib"))
+    for piece_chars in (1, 700):  # a piece per block, and pieces of a few blocks
+        monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", piece_chars)
+        assert _shape(split(text, "refs.bib")) == whole
+
+
+@pytest.mark.parametrize("path", BIBTEX_FILES, ids=[path.stem for path in BIBTEX_FILES])
+def test_utf8_bytes_split_in_pieces_as_their_text_does(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = path.read_bytes()
+    text, notes = decode_file(raw)
+    assert reads_as_utf8(raw, notes)  # the real files are all UTF-8
+    whole = _shape(split(text, "refs.bib"))
+    for piece_chars in (1, 700, 1 << 21):
+        monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", piece_chars)
+        assert _shape(split(raw, "refs.bib")) == whole
+
+
+def test_damaged_utf8_bytes_split_as_their_text_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = BROKEN.encode() + "@article{bad, title = {caf\xe9}}\n".encode("latin-1")
+    raw += "@article{after, title = {Fine éèêëü}}\n".encode()
+    text, notes = decode_file(raw)
+    assert reads_as_utf8(raw, notes)
+    whole_split = split(text, "refs.bib")
+    assert "bad" not in [entry.key for entry in whole_split.entries]  # bytes that are not text
+    whole = _shape(whole_split)
+    monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", 1)
+    assert _shape(split(raw, "refs.bib")) == whole
+
+
+def test_the_broken_sample_has_what_it_claims() -> None:
+    result = split(BROKEN, "refs.bib")
+    assert [entry.key for entry in result.entries] == ["good1", "good2", "dup", "tail"]
+    assert len(result.warnings) >= 4 and result.skipped >= 2
