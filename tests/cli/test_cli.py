@@ -237,3 +237,10 @@ def test_empty_note_argument_clears_the_note(imported: Path) -> None:
     shown = json.loads(ok(run(imported, "show", "Zhang2026LeanMarathon", "--json")).stdout)
     assert shown["note"] == ""
     assert json.loads(ok(run(imported, "list", "has:note", "--json")).stdout) == []
+
+
+def test_help_shows_the_reader_usage_with_files(db_path: Path) -> None:
+    done = ok(run(db_path, "--help"))
+    first = done.stdout.splitlines()[0]
+    assert first == "usage: paper-reader [--db PATH] [FILE ...]"
+    assert "paper-reader [--db PATH] COMMAND [ARGS ...]" in done.stdout

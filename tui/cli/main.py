@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The full command line of PRODUCT.md §4."""
     parser = argparse.ArgumentParser(
         prog="paper-reader",
+        usage=(
+            "paper-reader [--db PATH] [FILE ...]\n"
+            "       paper-reader [--db PATH] COMMAND [ARGS ...]\n"
+            "       paper-reader --version | --help"
+        ),
         description="A keyboard-driven terminal reader for collections of research papers.",
         epilog="With no command, opens the reader (importing FILEs first).",
     )
