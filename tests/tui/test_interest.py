@@ -126,6 +126,16 @@ def test_untrained_model_says_why_and_keeps_date_order(sample_library: Library) 
         assert any("0 decisions so far, 5 needed; kept date order" in m for m in said), said
         assert screen.sort == "date" and "by date" in _header(app)
         assert [p.id for p in paper_list(app).papers] == by_date
+        await pilot.press("T")  # no model to order by: date order, and O says why
+        await pilot.pause()
+        triage = app.screen
+        assert isinstance(triage, TriageScreen) and triage.sort == "date"
+        queue = list(triage.queue)
+        await pilot.press("O", "O", "O", "O")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert sum("5 needed; kept date order" in m for m in said) == 2, said
+        assert triage.sort == "date" and triage.queue == queue
 
     drive(sample_library, script)
 

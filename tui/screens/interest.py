@@ -73,6 +73,11 @@ class InterestKeys(SourcesKeys):
         return Ranker(self.app.library, build_in_child=True)
 
     @property
+    def latest_interest(self) -> Ranking | None:
+        """The newest model of the user's interest, trained or not (None before the first)."""
+        return self._fresh_interest or self.interest
+
+    @property
     def known_interest(self) -> Ranking | None:
         """The newest trained model of the user's interest, if any."""
         for ranking in (self._fresh_interest, self.interest):
@@ -114,7 +119,7 @@ class InterestKeys(SourcesKeys):
 
     def refit_interest(self) -> None:
         """Fit the interest model again in a worker (after a decision, say)."""
-        self._fit_interest(self.app.library.revision)
+        self._fit_interest(self.ranker, self.app.library.revision)
 
     def decided(self) -> None:
         """A decision was made: refit the model when one is in use."""
@@ -122,11 +127,12 @@ class InterestKeys(SourcesKeys):
             self.refit_interest()
 
     @work(thread=True, exclusive=True, group="interest", exit_on_error=False, description="fit")
-    def _fit_interest(self, revision: int) -> None:
+    def _fit_interest(self, ranker: Ranker, revision: int) -> None:
+        # The ranker comes from the UI thread: two workers must share one.
         from store.ranking import decisions_of
 
         try:
-            ranking = self.ranker.fit(decisions_of(self.app.library))
+            ranking = ranker.fit(decisions_of(self.app.library))
         except PaperReaderError as err:
             self.app.call_from_thread(self._ranking_failed, err)
             return
@@ -152,6 +158,7 @@ class InterestKeys(SourcesKeys):
             self._fresh_interest = ranking  # the user sorted otherwise meanwhile
             return
         if not ranking.trained:
+            self._fresh_interest = ranking  # triage says why it is not offered
             self.sort = "date"
             self.apply_filters()
             self.notify(f"Interest: {ranking.note}; kept date order", markup=False, timeout=6)
@@ -165,13 +172,13 @@ class InterestKeys(SourcesKeys):
         """List the papers nearest to this one, nearest first (esc goes back)."""
         paper = self.paper_list.current
         if paper is not None:
-            self._find_like(paper.id)
+            self._find_like(self.ranker, paper.id)
 
     @work(thread=True, exclusive=True, group="like", exit_on_error=False, description="like")
-    def _find_like(self, paper_id: str) -> None:
+    def _find_like(self, ranker: Ranker, paper_id: str) -> None:
         revision = self.app.library.revision
         try:
-            ranking = self.ranker.like(paper_id)
+            ranking = ranker.like(paper_id)
         except PaperReaderError as err:
             self.app.call_from_thread(self.notify, str(err), severity="error", markup=False)
             return
@@ -187,7 +194,8 @@ class InterestKeys(SourcesKeys):
         self.keep_next = ""  # the nearest paper, at the top
         self.apply_filters()
 
-    def leave_like(self) -> None:
+    def leave_like(self, *, repaint: bool = True) -> None:
         """Back to the list as it was, the cursor on the paper the others were like."""
         self.keep_next, self.like, self.like_of = self.like_of, None, None
-        self.apply_filters()
+        if repaint:
+            self.apply_filters()

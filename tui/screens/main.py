@@ -267,6 +267,8 @@ class MainScreen(InterestKeys):
 
     def action_cycle_sort(self) -> None:
         """List by date, title, date added, rank in the collection or interest, in turn."""
+        if self.like is not None:
+            self.leave_like(repaint=False)  # a sort order replaces "more like this"
         self.sort = (
             SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else SORTS[0]
         )
@@ -916,7 +918,9 @@ class MainScreen(InterestKeys):
         except PaperReaderError as err:
             self.notify(f"Note not saved: {err}", severity="error", markup=False)
         self.app.push_screen(
-            TriageScreen([p.id for p in unread], sort=sort, ranking=ranking),
+            TriageScreen(
+                [p.id for p in unread], sort=sort, ranking=ranking or self.latest_interest
+            ),
             lambda _result: self._after_triage(),
         )
 

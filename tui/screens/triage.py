@@ -57,10 +57,12 @@ class TriageScreen(OnePaperScreen):
     def __init__(
         self, paper_ids: list[str], *, sort: str = "date", ranking: Ranking | None = None
     ) -> None:
-        """``ranking``: the user's trained interest model (``O`` may order by it; why lines)."""
+        """``ranking``: the user's interest model (``O`` orders by it when trained; why lines)."""
         super().__init__()
         self.queue = paper_ids
         self.ranking = ranking if ranking is not None and ranking.trained else None
+        # Why interest is not offered, said when O passes it.
+        self.untrained_note = ranking.note if ranking is not None else "no model yet"
         self.position = 0
         self.sort = sort
         self.decided = {"read": 0, "skipped": 0, "star": 0, "later": 0}
@@ -137,9 +139,11 @@ class TriageScreen(OnePaperScreen):
 
     def action_cycle_sort(self) -> None:
         """Take the papers still to decide in the next sort order."""
-        sorts = [s for s in SORTS if s != INTEREST or self.ranking is not None]
-        at = sorts.index(self.sort) if self.sort in sorts else -1
-        self.sort = sorts[(at + 1) % len(sorts)]
+        at = SORTS.index(self.sort) if self.sort in SORTS else -1
+        self.sort = SORTS[(at + 1) % len(SORTS)]
+        if self.sort == INTEREST and self.ranking is None:
+            self.notify(f"Interest: {self.untrained_note}; kept date order", markup=False)
+            self.sort = SORTS[0]
         library = self.app.library
         ahead = [library.get(i) for i in self.queue[self.position :]]
         if self.ranking is not None and self.sort == INTEREST:
