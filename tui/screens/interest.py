@@ -38,7 +38,6 @@ class RankingReady(Message):
     """A worker's ranking: the user's interest, or papers like one paper."""
 
     ranking: Ranking
-    revision: int  # the library's revision when the decisions were read
 
 
 def why_line(ranking: Ranking | None, paper_id: str) -> str:
@@ -119,7 +118,7 @@ class InterestKeys(SourcesKeys):
 
     def refit_interest(self) -> None:
         """Fit the interest model again in a worker (after a decision, say)."""
-        self._fit_interest(self.ranker, self.app.library.revision)
+        self._fit_interest(self.ranker)
 
     def decided(self) -> None:
         """A decision was made: refit the model when one is in use."""
@@ -127,7 +126,7 @@ class InterestKeys(SourcesKeys):
             self.refit_interest()
 
     @work(thread=True, exclusive=True, group="interest", exit_on_error=False, description="fit")
-    def _fit_interest(self, ranker: Ranker, revision: int) -> None:
+    def _fit_interest(self, ranker: Ranker) -> None:
         # The ranker comes from the UI thread: two workers must share one.
         from store.ranking import decisions_of
 
@@ -137,7 +136,7 @@ class InterestKeys(SourcesKeys):
             self.app.call_from_thread(self._ranking_failed, err)
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(RankingReady(ranking, revision))
+            self.post_message(RankingReady(ranking))
 
     def _ranking_failed(self, err: PaperReaderError) -> None:
         self.interest_waiting = False
@@ -176,14 +175,13 @@ class InterestKeys(SourcesKeys):
 
     @work(thread=True, exclusive=True, group="like", exit_on_error=False, description="like")
     def _find_like(self, ranker: Ranker, paper_id: str) -> None:
-        revision = self.app.library.revision
         try:
             ranking = ranker.like(paper_id)
         except PaperReaderError as err:
             self.app.call_from_thread(self.notify, str(err), severity="error", markup=False)
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(RankingReady(ranking, revision))
+            self.post_message(RankingReady(ranking))
 
     def _like_ready(self, ranking: Ranking) -> None:
         if not ranking.trained:
