@@ -253,6 +253,25 @@ def test_file_argument_imports_then_opens_and_hostile_text_stays_text(tmp_path: 
         term.tmux("kill-server", check=False)
 
 
+def test_file_argument_opens_filtered_to_the_imported_collection(terminal: Terminal) -> None:
+    before = len(json.loads(cli(terminal, "list", "--json")))
+    bib = (
+        Path(__file__).parents[1]
+        / "data"
+        / "bibtex"
+        / "zotero7-export-arxiv-misc-windows-paths.bib"
+    )
+    terminal.start(width=120, extra=str(bib))
+    # only the 9 papers of the file, under a chip naming its collection
+    shown = terminal.wait_for(f"9 of {before + 9:,}")
+    assert "collection:zotero7-export-arxiv-misc-windows-paths ×" in shown
+    shown = terminal.wait_for("Imported")  # the notification of the import summary
+    assert "added 9" in shown
+    terminal.keys("escape")  # esc on the list clears the chip: the whole library again
+    shown = terminal.wait_for(f"{before + 9:,} of {before + 9:,}")
+    assert "collection:zotero7" not in shown
+
+
 def _lean_matches(term: Terminal) -> list[dict[str, object]]:
     found = json.loads(cli(term, "list", "lean", "--json"))
     assert len(found) >= 2

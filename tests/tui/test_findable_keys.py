@@ -46,6 +46,7 @@ def test_the_palette_offers_every_key_with_its_human_name(sample_library: Librar
         ):
             assert title in commands, title
         assert "Move to the next paper after r, x, s: turn off" in commands
+        assert commands["More like this"] == "key: m"
         assert commands["Search"] == "key: /"
         assert commands["Help"] == "key: ?"
         assert commands["Down"] == "key: j / ↓"

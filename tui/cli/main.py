@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from store.errors import PaperReaderError
-from store.importing import import_files
+from store.importing import FileImport, import_files
 from store.text import clean_line
 from tui.cli import importing, reading, restore, sources, state
 from tui.cli.command import Command, open_library
@@ -157,11 +157,32 @@ def _open_reader(args: argparse.Namespace, files: list[str]) -> int:
 
     require_terminal()  # before importing FILEs: a refused start does nothing
     library = open_library(args)
-    if files:
-        with progress_bar("importing") as progress:
-            imported = import_files(library, files, progress=progress)
-        for item in imported:
-            for warning in item.summary.warnings:
-                print(clean_line(f"paper-reader: {item.path}: warning: {warning}"), file=sys.stderr)
-            print(clean_line(f"{item.path}: {item.summary}"), file=sys.stderr)
-    return run_reader(library)
+    if not files:
+        return run_reader(library)
+    with progress_bar("importing") as progress:
+        imported = import_files(library, files, progress=progress)
+    for item in imported:
+        for warning in item.summary.warnings:
+            print(clean_line(f"paper-reader: {item.path}: warning: {warning}"), file=sys.stderr)
+        print(clean_line(f"{item.path}: {item.summary}"), file=sys.stderr)
+    collections = [item.summary.collection for item in imported if item.summary.collection]
+    return run_reader(library, collections=collections, notice=import_notice(imported))
+
+
+def import_notice(imported: Sequence[FileImport]) -> str:
+    """What the reader says on opening after ``paper-reader FILE``: one line per file.
+
+    Warnings are not listed there (they can be many): the line says how to see them.
+    """
+    lines = []
+    for item in imported:
+        summary = item.summary
+        line = f"{os.path.basename(item.path)}: {summary}"
+        if summary.warnings:
+            count = len(summary.warnings)
+            line += (
+                f" — {count} warning{'s' if count != 1 else ''}: "
+                f"run paper-reader import {item.path} to see them"
+            )
+        lines.append(clean_line(line))
+    return "\n".join(lines)

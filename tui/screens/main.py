@@ -35,7 +35,7 @@ from store.undo import StateChange
 from tui import clipboard, typeahead
 from tui.memory import keep_out_of_gc
 from tui.render import highlight_terms
-from tui.screens.sources_keys import SourcesKeys
+from tui.screens.interest import FIT_AFTER_OPEN_S, INTEREST, InterestKeys
 from tui.screens.tag_dialog import TagDialog
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
@@ -89,6 +89,7 @@ _LETTER_ACTIONS = frozenset(
         "stats",
         "scroll_abstract",
         "cycle_sort",
+        "more_like_this",
         "fetch",
         "enrich",
     }
@@ -117,7 +118,7 @@ EMPTY_LIBRARY_HINT = (
 )
 
 
-class MainScreen(SourcesKeys):
+class MainScreen(InterestKeys):
     """Filters, paper list, abstract and notes, with the search bar on top.
 
     Focus moves with ``set_focus`` (at once) rather than ``Widget.focus``
@@ -133,6 +134,7 @@ class MainScreen(SourcesKeys):
         Binding("z", "undo", "Undo", id="main.undo", show=False, priority=True),
         Binding("T", "triage", "Triage", id="main.triage", priority=True),
         Binding("O", "cycle_sort", "Sort order", id="main.sort", show=False, priority=True),
+        Binding("m", "more_like_this", "More like this", id="main.like", show=False, priority=True),
         Binding("S", "stats", "Statistics", id="main.stats", show=False, priority=True),
         # enter and esc run as the key is read, so that the keys typed after
         # them reach the widget that has focus by then; only on the list and
@@ -228,6 +230,7 @@ class MainScreen(SourcesKeys):
         self.set_timer(BACKGROUND_START_S, self._load_abstracts)
         self.app.reader_ready()
         self.set_interval(REFRESH_INTERVAL_S, self._pick_up_outside_changes)
+        self.set_timer(FIT_AFTER_OPEN_S, self.refit_interest)
 
     # -- layout ----------------------------------------------------------------
 
@@ -263,10 +266,14 @@ class MainScreen(SourcesKeys):
             panel.action_first()
 
     def action_cycle_sort(self) -> None:
-        """List by date, title, date added or rank in the collection, in turn."""
+        """List by date, title, date added, rank in the collection or interest, in turn."""
+        if self.like is not None:
+            self.leave_like(repaint=False)  # a sort order replaces "more like this"
         self.sort = (
             SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else SORTS[0]
         )
+        if self.sort == INTEREST:
+            self.sort_by_interest()
         self.apply_filters()
         self.notify(f"Sorted by {SORT_NAMES[self.sort]}", timeout=2)
 
@@ -289,12 +296,16 @@ class MainScreen(SourcesKeys):
             matched = self._search()
         keep = facet_filter(self.chosen, library.state)
         visible = [paper for paper in matched if keep(paper)] if self.chosen else matched
+        visible = self.ranked(visible)
         current = self.paper_list.current
+        keep_id = current.id if current else None
         if fuller and self.paper_list.cursor == 0:
             # The abstracts pass completing what the titles pass showed: the
             # top result is what the user looks at, not the paper under it.
-            current = None
-        self.paper_list.set_papers(visible, library.state, keep=current.id if current else None)
+            keep_id = None
+        if self.keep_next is not None:
+            keep_id, self.keep_next = self.keep_next or None, None
+        self.paper_list.set_papers(visible, library.state, keep=keep_id)
         self._show_header(visible)
         self._matched = matched
         self._facets_generation += 1
@@ -312,16 +323,18 @@ class MainScreen(SourcesKeys):
         library, query = self.app.library, self.query_obj
         if self._searches_in_background(query):
             self._search_pending = True
-            self._search_in_background(query, self.sort, library.revision, *self._narrowings(query))
+            self._search_in_background(
+                query, self.store_sort(), library.revision, *self._narrowings(query)
+            )
             last = self._last_search
             return last.results if last is not None else library.search(parse_query(""))
         try:
             results = library.search(
-                query, sort=self.sort, within=self._narrowing(query, quick=False)
+                query, sort=self.store_sort(), within=self._narrowing(query, quick=False)
             )
         except PaperReaderError as err:  # a damaged abstracts file: titles still search
             self.notify(str(err), severity="error", markup=False)
-            results = library.search(query, sort=self.sort, abstracts=False)
+            results = library.search(query, sort=self.store_sort(), abstracts=False)
         self._remember(query, quick=False, results=results)
         return results
 
@@ -357,7 +370,7 @@ class MainScreen(SourcesKeys):
             if (
                 last is not None
                 and last.revision == library.revision
-                and last.sort == self.sort
+                and last.sort == self.store_sort()
                 and query.narrows(last.query)
             ):
                 return last.results
@@ -368,7 +381,7 @@ class MainScreen(SourcesKeys):
     ) -> None:
         """Keep a result for narrowing; ``revision`` is the library's when it was searched."""
         revision = self.app.library.revision if revision is None else revision
-        self._last_search = _SearchResult(query, self.sort, revision, quick, results)
+        self._last_search = _SearchResult(query, self.store_sort(), revision, quick, results)
         if quick:
             self._last_quick = self._last_search
         else:
@@ -413,7 +426,7 @@ class MainScreen(SourcesKeys):
     def _found(
         self, query: Query, sort: str, revision: int, results: list[Paper], quick: bool
     ) -> None:
-        if query is not self.query_obj or sort != self.sort:
+        if query is not self.query_obj or sort != self.store_sort():
             return  # the user has typed on; a newer search is on its way
         if revision != self.app.library.revision:
             self.apply_filters()  # a paper changed while searching: search again
@@ -447,6 +460,7 @@ class MainScreen(SourcesKeys):
                 stale=self._query_error,
                 chosen=self.chosen,
                 sort=self.sort,
+                like=self.like_of or "",
             )
             + self.sources_activity(),
             layout=False,  # one line of fixed height: no need to lay the screen out again
@@ -498,13 +512,15 @@ class MainScreen(SourcesKeys):
             return
         error.display = False
         self._query_error = False
+        if self.sort == INTEREST:
+            self.take_fresh_interest()  # the list is reordered anyway
         terms = highlight_terms(event.value)
         self.paper_list.set_terms(terms)
         self.query_one(AbstractView).set_terms(terms)
         if not self._searches_in_background(self.query_obj):
             self.apply_filters()
             return
-        query, sort, revision = self.query_obj, self.sort, self.app.library.revision
+        query, sort, revision = self.query_obj, self.store_sort(), self.app.library.revision
         within_quick, within_full = self._narrowings(query)
         titles = len(within_quick) if within_quick is not None else len(self.app.library)
         if titles <= TITLES_INLINE_LIMIT:
@@ -531,6 +547,8 @@ class MainScreen(SourcesKeys):
             self.set_focus(self.paper_list)
         elif self.paper_list.selected:
             self.action_clear_selection()
+        elif self.like is not None:
+            self.leave_like()
         else:
             self.clear_facets()
 
@@ -585,7 +603,7 @@ class MainScreen(SourcesKeys):
         try:
             library.load_abstracts()
             self.app.call_from_thread(self._show_current)  # whoever read them first
-            library.prepare_search(self.sort)
+            library.prepare_search(self.store_sort())
         except PaperReaderError as err:
             self.app.call_from_thread(self._store_failed, err)
             return
@@ -708,6 +726,7 @@ class MainScreen(SourcesKeys):
         self.paper_list.unselect(ids)
         self.apply_filters()
         self._show_current()
+        self.decided()
         if len(ids) > 1:
             # The count undo will report: papers already in that state are not changed.
             same = len(ids) - len(done)
@@ -881,10 +900,16 @@ class MainScreen(SourcesKeys):
         from tui.screens.triage import TriageScreen
 
         unread = [
-            p.id
+            p
             for p in self.paper_list.papers
             if self.app.library.state(p.id).status is ReadingStatus.UNREAD
         ]
+        ranking = self.known_interest
+        sort = self.sort
+        if ranking is not None:  # the papers most likely to matter first
+            unread, sort = ranking.order(unread), INTEREST
+        elif self.sort == INTEREST:
+            sort = "date"
         if not unread:
             self.notify("No unread papers in this list")
             return
@@ -893,12 +918,16 @@ class MainScreen(SourcesKeys):
         except PaperReaderError as err:
             self.notify(f"Note not saved: {err}", severity="error", markup=False)
         self.app.push_screen(
-            TriageScreen(unread, sort=self.sort), lambda _result: self._after_triage()
+            TriageScreen(
+                [p.id for p in unread], sort=sort, ranking=ranking or self.latest_interest
+            ),
+            lambda _result: self._after_triage(),
         )
 
     def _after_triage(self) -> None:
         self.apply_filters()
         self._show_current()
+        self.decided()
 
     def action_stats(self) -> None:
         """Papers per year, reading progress and categories."""

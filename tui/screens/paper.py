@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,6 +21,7 @@ from store.model import Paper
 from store.text import clean_text
 from tui.colours import match_style, muted_style
 from tui.render import paper_details
+from tui.screens.interest import why_line
 from tui.screens.one_paper import OnePaperScreen, paper_key_bindings
 from tui.widgets.footer import ReaderFooter
 from tui.widgets.notes_pane import NotesPane
@@ -117,6 +119,9 @@ class PaperScreen(OnePaperScreen):
         terms = self.main.paper_list.terms
         match = match_style(self.app.theme_variables)
         text = paper_details(paper, state, muted=muted, terms=terms, match=match)
+        why = why_line(self.main.known_interest, paper.id)
+        if why:
+            text = Text(why + "\n\n", style=muted) + text
         text.append("\n\nNote\n", style="bold")
         if state.note:
             text.append(clean_text(state.note))

@@ -8,6 +8,9 @@ other paper keys (copy, open, tag, note) work on the paper shown, and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,10 +23,14 @@ from store.sorting import sort_papers
 from store.undo import StateChange
 from tui.colours import muted_style
 from tui.render import paper_details
+from tui.screens.interest import INTEREST, why_line
 from tui.screens.one_paper import OnePaperScreen, paper_key_bindings
 from tui.widgets.footer import ReaderFooter
 from tui.widgets.list_header import SORT_NAMES, SORTS
 from tui.widgets.notes_pane import NotesPane
+
+if TYPE_CHECKING:
+    from store.ranking import Ranking
 
 
 class TriageScreen(OnePaperScreen):
@@ -47,9 +54,15 @@ class TriageScreen(OnePaperScreen):
         Binding("escape,q", "leave", "Back", id="triage.back"),
     ]
 
-    def __init__(self, paper_ids: list[str], *, sort: str = "date") -> None:
+    def __init__(
+        self, paper_ids: list[str], *, sort: str = "date", ranking: Ranking | None = None
+    ) -> None:
+        """``ranking``: the user's interest model (``O`` orders by it when trained; why lines)."""
         super().__init__()
         self.queue = paper_ids
+        self.ranking = ranking if ranking is not None and ranking.trained else None
+        # Why interest is not offered, said when O passes it.
+        self.untrained_note = ranking.note if ranking is not None else "no model yet"
         self.position = 0
         self.sort = sort
         self.decided = {"read": 0, "skipped": 0, "star": 0, "later": 0}
@@ -107,7 +120,9 @@ class TriageScreen(OnePaperScreen):
         library = self.app.library
         paper = library.complete(library.get(paper_id))
         muted = muted_style(self.app.theme_variables)
-        paper_view.update(paper_details(paper, library.state(paper_id), muted=muted))
+        details = paper_details(paper, library.state(paper_id), muted=muted)
+        why = why_line(self.ranking, paper_id)
+        paper_view.update(Text(why + "\n\n", style=muted) + details if why else details)
         if not keep_scroll:
             self._body().scroll_home(animate=False)
 
@@ -126,8 +141,15 @@ class TriageScreen(OnePaperScreen):
         """Take the papers still to decide in the next sort order."""
         at = SORTS.index(self.sort) if self.sort in SORTS else -1
         self.sort = SORTS[(at + 1) % len(SORTS)]
+        if self.sort == INTEREST and self.ranking is None:
+            self.notify(f"Interest: {self.untrained_note}; kept date order", markup=False)
+            self.sort = SORTS[0]
         library = self.app.library
-        ahead = sort_papers([library.get(i) for i in self.queue[self.position :]], self.sort)
+        ahead = [library.get(i) for i in self.queue[self.position :]]
+        if self.ranking is not None and self.sort == INTEREST:
+            ahead = self.ranking.order(ahead)
+        else:
+            ahead = sort_papers(ahead, self.sort)
         self.queue = self.queue[: self.position] + [p.id for p in ahead]
         self._show()
 

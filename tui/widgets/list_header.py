@@ -8,12 +8,13 @@ from rich.text import Text
 
 from store.text import clean_line
 
-SORTS = ("date", "title", "added", "rank")
+SORTS = ("date", "title", "added", "rank", "interest")
 SORT_NAMES = {
     "date": "date",
     "title": "title",
     "added": "date added",
     "rank": "rank",
+    "interest": "interest",
 }
 # The chip of a facet names it as the query language does where it can.
 _CHIP_NAMES = {"category": "cat"}
@@ -38,8 +39,12 @@ def list_header(
     stale: bool,
     chosen: Mapping[str, frozenset[str]],
     sort: str,
+    like: str = "",
 ) -> Text:
-    """The header line; never markup (facet values come from the papers)."""
+    """The header line; never markup (facet values come from the papers).
+
+    ``like``: the id of the paper the list shows papers like (a chip; esc clears it).
+    """
     text = Text(f"{shown:,} of {total:,} · {unread:,} unread")
     if selected:
         text.append(f" · {selected:,} selected")
@@ -47,7 +52,11 @@ def list_header(
         text.append(" · searching…")
     if stale:
         text.append(" · last good result")
-    text.append(f" · by {SORT_NAMES.get(sort, sort)}")
+    if like:  # "more like this" orders the list instead of the sort
+        text.append("  ")
+        text.append(f"like:{clean_line(like)} ×", style="reverse")
+    else:
+        text.append(f" · by {SORT_NAMES.get(sort, sort)}")
     for chip in facet_chips(chosen):
         text.append("  ")
         text.append(chip, style="reverse")
