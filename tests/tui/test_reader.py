@@ -537,7 +537,9 @@ def test_typing_in_a_large_library_narrows_each_pass_correctly(
             # The abstracts pass may start a frame after the titles pass: wait for the
             # result to settle (a wrong narrowing settles on another list and fails).
             await wait_until(
-                pilot, lambda: [p.id for p in paper_list(app).papers] == expected, text
+                pilot,
+                lambda expected=expected: [p.id for p in paper_list(app).papers] == expected,
+                text,
             )
             await app.workers.wait_for_complete()
             assert [p.id for p in paper_list(app).papers] == expected, text
