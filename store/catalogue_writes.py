@@ -17,7 +17,7 @@ from store.bulk import paused_gc
 from store.errors import FileFormatError
 from store.library_data import LibraryData
 from store.merging import ImportSummary, merge_import
-from store.model import Collection, ImportResult, Paper, UserState
+from store.model import Collection, ImportResult, ImportWarning, Paper, UserState
 from store.sanitize import sanitized
 
 
@@ -70,12 +70,7 @@ class CatalogueWrites(LibraryData):
         """
         for source, result in inputs:
             if strict and result.warnings:
-                first = result.warnings[0]
-                raise FileFormatError(
-                    source,
-                    f"{len(result.warnings)} warning(s) with --strict: {first.message}",
-                    first.line,
-                )
+                raise _refused(source, result.warnings)
         with paused_gc():
             clean = [(source, sanitized(result)) for source, result in inputs]
             with self._repo.locked():
@@ -141,12 +136,7 @@ class CatalogueWrites(LibraryData):
                     collection_changed = True
             summary = outcome.summary
             if strict and summary.warnings:
-                first = summary.warnings[0]
-                raise FileFormatError(
-                    source,
-                    f"{len(summary.warnings)} warning(s) with --strict: {first.message}",
-                    first.line,
-                )
+                raise _refused(source, summary.warnings)
             summaries.append(summary)
             papers, abstracts = outcome.papers, outcome.abstracts
             catalogue_changed = catalogue_changed or outcome.catalogue_changed
@@ -220,3 +210,11 @@ class CatalogueWrites(LibraryData):
             self._catalogue_version += 1
             self.revision += 1
             return changes
+
+
+def _refused(source: str, warnings: Sequence[ImportWarning]) -> FileFormatError:
+    """Why ``--strict`` refuses an input: how many warnings, and the first of them."""
+    first = warnings[0]
+    return FileFormatError(
+        source, f"{len(warnings)} warning(s) with --strict: {first.message}", first.line
+    )

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tui.keys import help_title, inherited_bindings, key_owners, titled_screens
+from tui.screens.scrolling import scroll_lines, scroll_pages
 
 if TYPE_CHECKING:
     from tui.app import PaperReaderApp
@@ -103,14 +104,11 @@ class HelpScreen(ModalScreen[None]):
 
     def action_scroll(self, lines: int) -> None:
         """Scroll the help by a line."""
-        self._body().scroll_relative(y=lines, animate=False)
+        scroll_lines(self._body(), lines)
 
     def action_page(self, pages: int) -> None:
         """Scroll the help by a page."""
-        if pages > 0:
-            self._body().scroll_page_down(animate=False)
-        else:
-            self._body().scroll_page_up(animate=False)
+        scroll_pages(self._body(), pages)
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close the help."""

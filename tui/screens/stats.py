@@ -17,6 +17,7 @@ from textual_plotext import PlotextPlot
 from store.model import category_name
 from store.stats import library_stats
 from store.text import clean_line
+from tui.screens.scrolling import scroll_lines, scroll_pages
 from tui.widgets.footer import ReaderFooter
 
 if TYPE_CHECKING:
@@ -132,14 +133,11 @@ class StatsScreen(Screen[None]):
 
     def action_scroll(self, lines: int) -> None:
         """Scroll by a line."""
-        self._body().scroll_relative(y=lines, animate=False)
+        scroll_lines(self._body(), lines)
 
     def action_page(self, pages: int) -> None:
         """Scroll by a page."""
-        if pages > 0:
-            self._body().scroll_page_down(animate=False)
-        else:
-            self._body().scroll_page_up(animate=False)
+        scroll_pages(self._body(), pages)
 
     def action_leave(self) -> None:
         """Back to the list."""
