@@ -20,25 +20,20 @@ from textual.worker import get_current_worker
 from store.model import Paper, UserState
 from tui.colours import match_style, muted_style
 from tui.render import paper_details, render_abstract
+from tui.widgets.long_text import preview, render_piece, safe_cut
 
-# Characters of abstract rendered at a time: wrapping and styling stay bounded
-# (a few ms) whatever the field's size; scrolling near the end renders more.
+# Abstracts up to this long have their LaTeX rendered on the UI thread when
+# not rendered ahead (about 30 ms); longer ones in pieces, in a worker.
+INLINE = 4_000
+# Characters of a long abstract shown at first; scrolling near the end shows
+# this many more. Wrapping and styling stay bounded whatever the field's size.
 SLICE = 20_000
 # Rendered abstracts kept (the current paper's neighbours, rendered ahead).
 _CACHE_SIZE = 512
+_LONG_CACHE_SIZE = 32
 
-
-def _abstract_slice(paper: Paper, limit: int) -> str:
-    """The first ``limit`` characters of the abstract, LaTeX rendered.
-
-    The cut falls on whitespace so that no word (or short LaTeX group) is split.
-    """
-    raw = paper.abstract
-    if len(raw) <= limit:
-        return render_abstract(paper)
-    cut = raw.rfind(" ", 0, limit)
-    head = raw[: cut if cut > limit // 2 else limit]
-    return render_abstract(Paper(id=paper.id, title=paper.title, abstract=head))
+# A long abstract's rendered pieces: (end in the LaTeX source, rendered text).
+Pieces = list[tuple[int, str]]
 
 
 class AbstractView(ScrollView, can_focus=True):
@@ -46,7 +41,9 @@ class AbstractView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rendered: dict[tuple[str, str, int], str] = {}
+        # Keyed by the abstract too: a re-import may correct it.
+        self._rendered: dict[tuple[str, str], str] = {}
+        self._long: dict[tuple[str, str], Pieces] = {}
         # What the pane shows now: a search that keeps the same paper under
         # the cursor need not render the pane again.
         self._shown: tuple[Paper, UserState] | None = None
@@ -62,14 +59,15 @@ class AbstractView(ScrollView, can_focus=True):
     def prefetch(self, papers: list[Paper]) -> None:
         """Render these papers' abstracts ahead, off the UI thread (the neighbours
         of the current one: the next ``j`` then only wraps the pane's lines)."""
-        missing = [p for p in papers if p.abstract and self._key(p, SLICE) not in self._rendered]
+        missing = [
+            p
+            for p in papers
+            if p.abstract
+            and (p.id, p.abstract) not in self._rendered
+            and (p.id, p.abstract) not in self._long
+        ]
         if missing:
             self._render_ahead(missing)
-
-    @staticmethod
-    def _key(paper: Paper, limit: int) -> tuple[str, str, int]:
-        # The abstract itself is in the key: a re-import may correct it.
-        return (paper.id, paper.abstract, min(limit, len(paper.abstract)))
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False, description="ahead")
     def _render_ahead(self, papers: list[Paper]) -> None:
@@ -77,22 +75,33 @@ class AbstractView(ScrollView, can_focus=True):
         for paper in papers:
             if worker.is_cancelled:
                 return
-            key = self._key(paper, SLICE)
-            if key not in self._rendered:
-                self._rendered[key] = _abstract_slice(paper, SLICE)
+            key = (paper.id, paper.abstract)
+            if len(paper.abstract) <= INLINE:
+                self._rendered.setdefault(key, render_abstract(paper))
+            else:
+                cut = safe_cut(paper.abstract, 0)
+                self._long.setdefault(key, [(cut, render_piece(paper.abstract, 0, cut))])
 
-    @work(thread=True, exclusive=True, group="slice", exit_on_error=False, description="slice")
-    def _render_slice(self, paper: Paper, limit: int) -> None:
-        # A long abstract's LaTeX (tens of ms per slice) is rendered here; the
-        # pane shows the slice's plain text meanwhile.
-        key = self._key(paper, limit)
-        text = _abstract_slice(paper, limit)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._slice_rendered, key, text)
+    @work(thread=True, exclusive=True, group="pieces", exit_on_error=False, description="pieces")
+    def _render_pieces(self, paper: Paper, start: int, limit: int) -> None:
+        # A long abstract's LaTeX, piece by piece as far as the pane shows it;
+        # meanwhile the pane shows the rest as plain text.
+        worker = get_current_worker()
+        raw, key = paper.abstract, (paper.id, paper.abstract)
+        while start < min(limit, len(raw)) and not worker.is_cancelled:
+            end = safe_cut(raw, start)
+            text = render_piece(raw, start, end)
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._piece_rendered, key, start, end, text)
+            start = end
 
-    def _slice_rendered(self, key: tuple[str, str, int], text: str) -> None:
-        self._rendered[key] = text
-        if self._shown is not None and self._key(self._shown[0], self._limit) == key:
+    def _piece_rendered(self, key: tuple[str, str], start: int, end: int, text: str) -> None:
+        pieces = self._long.setdefault(key, [])
+        if (pieces[-1][0] if pieces else 0) != start:
+            return  # a piece rendered ahead got there first
+        pieces.append((end, text))
+        if self._shown is not None and (self._shown[0].id, self._shown[0].abstract) == key:
             self._redraw(keep_scroll=True)
 
     # -- theme and terms -------------------------------------------------------
@@ -157,28 +166,37 @@ class AbstractView(ScrollView, can_focus=True):
         assert self._shown is not None
         paper, state = self._shown
         muted = self._muted = self.muted
-        key = self._key(paper, self._limit)
-        abstract = self._rendered.get(key)
-        if abstract is None:
-            if len(paper.abstract) <= SLICE:
-                abstract = render_abstract(paper)
-            else:
-                # The plain slice at once; its LaTeX rendered in a worker.
-                cut = paper.abstract[: self._limit]
-                abstract = cut
-                self._render_slice(paper, self._limit)
-            if len(self._rendered) > _CACHE_SIZE:
-                self._rendered.clear()
-            if len(paper.abstract) <= SLICE:
-                self._rendered[key] = abstract
-        more = len(paper.abstract) - self._limit
-        if more > 0:
-            abstract += f"\n\n… {more:,} more characters (scroll on to read them)"
+        abstract = self._abstract(paper)
         match = match_style(self.app.theme_variables)
         details = paper_details(
             paper, state, abstract=abstract, muted=muted, terms=self._terms, match=match
         )
         self._set_content(details, keep_scroll=keep_scroll)
+
+    def _abstract(self, paper: Paper) -> str:
+        """The abstract as far as it is shown, its LaTeX rendered as far as ready."""
+        raw, key = paper.abstract, (paper.id, paper.abstract)
+        if len(raw) <= INLINE:
+            abstract = self._rendered.get(key)
+            if abstract is None:
+                if len(self._rendered) > _CACHE_SIZE:
+                    self._rendered.clear()
+                abstract = self._rendered[key] = render_abstract(paper)
+            return abstract
+        if key not in self._long and len(self._long) > _LONG_CACHE_SIZE:
+            self._long.clear()
+        pieces = self._long.setdefault(key, [])
+        done = pieces[-1][0] if pieces else 0
+        parts = [text for _end, text in pieces]
+        if done < self._limit:
+            parts.append(preview(raw, done, min(self._limit, len(raw))))
+            self._render_pieces(paper, done, self._limit)
+        # Pieces are cut at whitespace: one space joins them again.
+        abstract = " ".join(part.strip() for part in parts)
+        more = len(raw) - max(done, self._limit)
+        if more > 0:
+            abstract += f"\n\n… {more:,} more characters (scroll on to read them)"
+        return abstract
 
     def _set_content(self, text: Text, *, keep_scroll: bool) -> None:
         height = self.scrollable_content_region.height
