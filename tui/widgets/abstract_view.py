@@ -259,7 +259,11 @@ class AbstractView(ScrollView, can_focus=True):
             and new + 2 * self.size.height >= len(self._lines)
         ):
             self._limit += SLICE
-            self.call_later(self._redraw, keep_scroll=True)
+            self.call_later(self._show_more)
+
+    def _show_more(self) -> None:
+        if self._shown is not None:  # the cursor may have left it meanwhile
+            self._redraw(keep_scroll=True)
 
     def render_line(self, y: int) -> Strip:
         self._wrap()
