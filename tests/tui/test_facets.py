@@ -6,6 +6,7 @@ from store.library import Library
 from store.model import ReadingStatus
 from tests.tui.test_reader import drive, paper_list
 from tui.app import make_app
+from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
 
 
@@ -78,7 +79,7 @@ def test_an_empty_result_says_what_to_do(sample_library: Library) -> None:
     async def script(app, pilot) -> None:
         await pilot.press("slash", *"nosuchwordanywhere", "enter")
         await pilot.pause()
-        body = str(app.screen.query_one("#abstract-body").content)
+        body = str(app.screen.query_one("#abstract", AbstractView).content)
         assert "No paper matches" in body and "/ edits the search" in body
 
     drive(sample_library, script)

@@ -179,7 +179,7 @@ def test_searched_words_are_highlighted_in_titles_and_the_abstract(
         row = list(paper_list(app).render_line(0))
         marked = [s.text for s in row if s.style and s.style.underline]
         assert marked and all(t.casefold() == "lean" for t in marked), row
-        body = app.screen.query_one("#abstract-body").content
+        body = app.screen.query_one("#abstract", AbstractView).content
         spans = [body.plain[s.start : s.end] for s in body.spans if "underline" in str(s.style)]
         assert spans and all(t.casefold() == "lean" for t in spans), spans
 

@@ -13,6 +13,7 @@ from store.library import Library
 from store.model import ReadingStatus
 from tui.app import PaperReaderApp, make_app
 from tui.screens.main import MainScreen
+from tui.widgets.abstract_view import AbstractView
 from tui.widgets.paper_list import PaperList
 
 SIZE = (120, 40)
@@ -389,7 +390,7 @@ def test_hostile_titles_are_shown_literally(db_path) -> None:
             assert paper.title[:20] in row  # the row shows the text itself
             papers.cursor = y
             await pilot.pause()
-            body = app.screen.query_one("#abstract-body").content
+            body = app.screen.query_one("#abstract", AbstractView).content
             assert body.plain.count(paper.title) == 2  # title and abstract, literally
             # Markup read as markup would style part of the text: no style starts
             # or ends inside the title or the abstract.

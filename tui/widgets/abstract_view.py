@@ -1,39 +1,71 @@
-"""The abstract pane: everything about the current paper, scrollable."""
+"""The abstract pane: everything about the current paper, scrollable.
+
+The pane wraps its own lines into a region whose size never depends on what
+it shows (like the list's ``render_line``): a new paper repaints this pane
+alone, without laying the screen out again. A huge abstract is shown a slice
+at a time, its LaTeX rendered off the UI thread.
+"""
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from store.model import Paper, UserState
 from tui.colours import match_style, muted_style
 from tui.render import paper_details, render_abstract
+from tui.widgets.long_text import preview, render_piece, safe_cut
+
+# Abstracts up to this long have their LaTeX rendered on the UI thread when
+# not rendered ahead (about 30 ms); longer ones in pieces, in a worker.
+INLINE = 4_000
+# Characters of a long abstract shown at first; scrolling near the end shows
+# this many more. Wrapping and styling stay bounded whatever the field's size.
+SLICE = 20_000
+# Rendered abstracts kept (the current paper's neighbours, rendered ahead).
+_CACHE_SIZE = 512
+_LONG_CACHE_SIZE = 32
+
+# A long abstract's rendered pieces: (end in the LaTeX source, rendered text).
+Pieces = list[tuple[int, str]]
 
 
-class AbstractView(VerticalScroll):
+class AbstractView(ScrollView, can_focus=True):
     """Shows one paper's details; renders its LaTeX once and remembers it."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        # Keyed by the abstract too: a re-import may correct it.
         self._rendered: dict[tuple[str, str], str] = {}
+        self._long: dict[tuple[str, str], Pieces] = {}
         # What the pane shows now: a search that keeps the same paper under
-        # the cursor need not lay the pane out again.
+        # the cursor need not render the pane again.
         self._shown: tuple[Paper, UserState] | None = None
         self._muted: Style | None = None
         self._terms: tuple[str, ...] = ()
+        self._limit = SLICE  # characters of a huge abstract rendered so far
+        self.content = Text()  # what the pane shows, before wrapping
+        self._lines: list[Strip] = []
+        self._wrapped_at = (-1, Style())  # width and base style of _lines
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="abstract-body")
+    # -- rendering ahead -------------------------------------------------------
 
     def prefetch(self, papers: list[Paper]) -> None:
         """Render these papers' abstracts ahead, off the UI thread (the neighbours
-        of the current one: the next ``j`` then only lays the pane out)."""
-        missing = [p for p in papers if p.abstract and (p.id, p.abstract) not in self._rendered]
+        of the current one: the next ``j`` then only wraps the pane's lines)."""
+        missing = [
+            p
+            for p in papers
+            if p.abstract
+            and (p.id, p.abstract) not in self._rendered
+            and (p.id, p.abstract) not in self._long
+        ]
         if missing:
             self._render_ahead(missing)
 
@@ -44,25 +76,48 @@ class AbstractView(VerticalScroll):
             if worker.is_cancelled:
                 return
             key = (paper.id, paper.abstract)
-            if key not in self._rendered:
-                self._rendered[key] = render_abstract(paper)
+            if len(paper.abstract) <= INLINE:
+                self._rendered.setdefault(key, render_abstract(paper))
+            else:
+                cut = safe_cut(paper.abstract, 0)
+                self._long.setdefault(key, [(cut, render_piece(paper.abstract, 0, cut))])
+
+    @work(thread=True, exclusive=True, group="pieces", exit_on_error=False, description="pieces")
+    def _render_pieces(self, paper: Paper, start: int, limit: int) -> None:
+        # A long abstract's LaTeX, piece by piece as far as the pane shows it;
+        # meanwhile the pane shows the rest as plain text.
+        worker = get_current_worker()
+        raw, key = paper.abstract, (paper.id, paper.abstract)
+        while start < min(limit, len(raw)) and not worker.is_cancelled:
+            end = safe_cut(raw, start)
+            text = render_piece(raw, start, end)
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._piece_rendered, key, start, end, text)
+            start = end
+
+    def _piece_rendered(self, key: tuple[str, str], start: int, end: int, text: str) -> None:
+        pieces = self._long.setdefault(key, [])
+        if (pieces[-1][0] if pieces else 0) != start:
+            return  # a piece rendered ahead got there first
+        pieces.append((end, text))
+        if self._shown is not None and (self._shown[0].id, self._shown[0].abstract) == key:
+            self._redraw(keep_scroll=True)
+
+    # -- theme and terms -------------------------------------------------------
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         # A new theme: secondary lines take its muted colour.
         if self.is_mounted and self._shown is not None and self._muted != self.muted:
-            paper, state = self._shown
-            self._shown = None
-            self.show(paper, state, keep_scroll=True)
+            self._redraw(keep_scroll=True)
 
     def set_terms(self, terms: tuple[str, ...]) -> None:
         """Highlight these searched-for words in the title and the abstract."""
         if terms != self._terms:
             self._terms = terms
             if self._shown is not None:
-                paper, state = self._shown
-                self._shown = None
-                self.show(paper, state, keep_scroll=True)
+                self._redraw(keep_scroll=True)
 
     @property
     def muted(self) -> Style:
@@ -73,6 +128,8 @@ class AbstractView(VerticalScroll):
     def shown_id(self) -> str | None:
         """The id of the paper whose details (with its abstract) are on show."""
         return self._shown[0].id if self._shown is not None else None
+
+    # -- showing a paper -------------------------------------------------------
 
     def show(
         self,
@@ -88,29 +145,130 @@ class AbstractView(VerticalScroll):
         ``loading`` says the abstract is still being read: the rest shows now.
         """
         muted = self._muted = self.muted
-        body = self.query_one("#abstract-body", Static)
         if paper is None or state is None or loading:
             self._shown = None
         if paper is None or state is None:
-            body.update(Text(hint or "No paper matches."))
+            self._set_content(Text(hint or "No paper matches."), keep_scroll=keep_scroll)
             return
         if loading:
-            body.update(paper_details(paper, state, abstract="Loading the abstract…", muted=muted))
+            details = paper_details(paper, state, abstract="Loading the abstract…", muted=muted)
+            self._set_content(details, keep_scroll=keep_scroll)
             return
         if self._shown == (paper, state):
             return
-        key = (paper.id, paper.abstract)  # a re-import may correct the abstract
-        abstract = self._rendered.get(key)
-        if abstract is None:
-            if len(self._rendered) > 512:
-                self._rendered.clear()
-            abstract = self._rendered[key] = render_abstract(paper)
+        if self._shown is None or self._shown[0].id != paper.id:
+            self._limit = SLICE
         self._shown = (paper, state)
+        self._redraw(keep_scroll=keep_scroll)
+
+    def _redraw(self, *, keep_scroll: bool) -> None:
+        """Render the shown paper's details again (new terms, theme or slice)."""
+        assert self._shown is not None
+        paper, state = self._shown
+        muted = self._muted = self.muted
+        abstract = self._abstract(paper)
         match = match_style(self.app.theme_variables)
-        body.update(
-            paper_details(
-                paper, state, abstract=abstract, muted=muted, terms=self._terms, match=match
-            )
+        details = paper_details(
+            paper, state, abstract=abstract, muted=muted, terms=self._terms, match=match
         )
-        if not keep_scroll:
-            self.scroll_home(animate=False)
+        self._set_content(details, keep_scroll=keep_scroll)
+
+    def _abstract(self, paper: Paper) -> str:
+        """The abstract as far as it is shown, its LaTeX rendered as far as ready."""
+        raw, key = paper.abstract, (paper.id, paper.abstract)
+        if len(raw) <= INLINE:
+            abstract = self._rendered.get(key)
+            if abstract is None:
+                if len(self._rendered) > _CACHE_SIZE:
+                    self._rendered.clear()
+                abstract = self._rendered[key] = render_abstract(paper)
+            return abstract
+        if key not in self._long and len(self._long) > _LONG_CACHE_SIZE:
+            self._long.clear()
+        pieces = self._long.setdefault(key, [])
+        done = pieces[-1][0] if pieces else 0
+        parts = [text for _end, text in pieces]
+        if done < self._limit:
+            parts.append(preview(raw, done, min(self._limit, len(raw))))
+            self._render_pieces(paper, done, self._limit)
+        # Pieces are cut at whitespace: one space joins them again.
+        abstract = " ".join(part.strip() for part in parts)
+        more = len(raw) - max(done, self._limit)
+        if more > 0:
+            abstract += f"\n\n… {more:,} more characters (scroll on to read them)"
+        return abstract
+
+    def _set_content(self, text: Text, *, keep_scroll: bool) -> None:
+        height = self.scrollable_content_region.height
+        top = self.scroll_offset.y
+        before = self._lines[top : top + height]
+        self.content = text
+        self._wrapped_at = (-1, Style())
+        self._wrap()
+        if not keep_scroll and top:
+            self.scroll_to(y=0, animate=False, immediate=True)  # repaints the pane
+            return
+        # Only the rows whose text changed: a terminal over SSH feels every byte.
+        after = self._lines[top : top + height]
+        blank = Strip.blank(self.scrollable_content_region.width, self.rich_style)
+        for row in range(height):
+            old = before[row] if row < len(before) else blank
+            new = after[row] if row < len(after) else blank
+            if old is not new and list(old) != list(new):
+                self.refresh_lines(top + row)
+
+    # -- wrapping and painting -------------------------------------------------
+
+    def _wrap(self) -> None:
+        """Wrap the content to the pane's width (only when either changed)."""
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if (width, base) == self._wrapped_at:
+            return
+        self._wrapped_at = (width, base)
+        if width <= 0:
+            self._lines = []
+        else:
+            console = self.app.console
+            text = self.content.copy()
+            text.style = base  # the pane's own colours under the text's
+            lines = text.wrap(console, width, justify="left", overflow="fold")
+            self._lines = [
+                Strip(
+                    Segment.adjust_line_length(list(line.render(console)), width, style=base),
+                    width,
+                )
+                for line in lines
+            ]
+        size = Size(width, len(self._lines))
+        if size != self.virtual_size:
+            # Not through the reactive: that lays the whole screen out again,
+            # although the pane's region does not depend on its lines.
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+
+    def on_resize(self) -> None:
+        self._wrap()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        # Near the end of a huge abstract's rendered slice: render more.
+        if (
+            self._shown is not None
+            and len(self._shown[0].abstract) > self._limit
+            and new + 2 * self.size.height >= len(self._lines)
+        ):
+            self._limit += SLICE
+            self.call_later(self._show_more)
+
+    def _show_more(self) -> None:
+        if self._shown is not None:  # the cursor may have left it meanwhile
+            self._redraw(keep_scroll=True)
+
+    def render_line(self, y: int) -> Strip:
+        self._wrap()
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if 0 <= index < len(self._lines):
+            return self._lines[index]
+        return Strip.blank(width, self.rich_style)
