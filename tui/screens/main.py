@@ -612,9 +612,9 @@ class MainScreen(InterestKeys):
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         # The note follows the cursor at once (``j`` then ``n`` edits the new
-        # paper's note). The abstract pane lays the screen out again and may
-        # render LaTeX: it follows once the moved cursor is on screen, for
-        # whichever paper is under the cursor by then (a held key skips some).
+        # paper's note). The abstract pane may render LaTeX: it follows once the
+        # moved cursor is on screen, for whichever paper is under the cursor by
+        # then (a held key skips some).
         self._show_note(event.paper)
         self._schedule_abstract()
         self.cursor_moved_to(event.paper)
