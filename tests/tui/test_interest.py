@@ -185,3 +185,19 @@ def test_triage_offers_interest_order_and_the_paper_view_says_why(decided: Libra
         assert ahead == sorted(ahead, reverse=True)
 
     drive(decided, script)
+
+
+def test_opening_without_enough_decisions_builds_no_model(sample_library: Library) -> None:
+    """A reader opened by someone who has decided nothing pays nothing for ranking."""
+    from store.features import cache_path
+    from tui.screens.interest import FIT_AFTER_OPEN_S
+
+    async def script(app: Any, pilot: Any) -> None:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.pause(FIT_AFTER_OPEN_S + 0.5)
+        await app.workers.wait_for_complete()
+        assert screen.latest_interest is None
+        assert not cache_path(sample_library.path).exists()
+
+    drive(sample_library, script)

@@ -120,18 +120,29 @@ class InterestKeys(SourcesKeys):
         """Fit the interest model again in a worker (after a decision, say)."""
         self._fit_interest(self.ranker)
 
+    def fit_interest_if_decided(self) -> None:
+        """Fit a model after opening, for triage and the paper view, if one can be trained.
+
+        A user with fewer decisions than a model needs pays nothing: no
+        features are built or loaded, and scikit-learn is not imported.
+        """
+        self._fit_interest(self.ranker, only_if_trainable=True)
+
     def decided(self) -> None:
         """A decision was made: refit the model when one is in use."""
         if self.interest is not None or self._fresh_interest is not None:
             self.refit_interest()
 
     @work(thread=True, exclusive=True, group="interest", exit_on_error=False, description="fit")
-    def _fit_interest(self, ranker: Ranker) -> None:
+    def _fit_interest(self, ranker: Ranker, *, only_if_trainable: bool = False) -> None:
         # The ranker comes from the UI thread: two workers must share one.
-        from store.ranking import decisions_of
+        from store.ranking import MIN_DECISIONS, decisions_of
 
         try:
-            ranking = ranker.fit(decisions_of(self.app.library))
+            decisions = decisions_of(self.app.library)
+            if only_if_trainable and decisions.count < MIN_DECISIONS:
+                return
+            ranking = ranker.fit(decisions)
         except PaperReaderError as err:
             self.app.call_from_thread(self._ranking_failed, err)
             return

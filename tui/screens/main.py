@@ -230,7 +230,7 @@ class MainScreen(InterestKeys):
         self.set_timer(BACKGROUND_START_S, self._load_abstracts)
         self.app.reader_ready()
         self.set_interval(REFRESH_INTERVAL_S, self._pick_up_outside_changes)
-        self.set_timer(FIT_AFTER_OPEN_S, self.refit_interest)
+        self.set_timer(FIT_AFTER_OPEN_S, self.fit_interest_if_decided)
 
     # -- layout ----------------------------------------------------------------
 
