@@ -321,10 +321,19 @@ def same_by_own_id(stored: Facts, record: Facts) -> bool:
         stored.year, record.year
     ):
         return False
-    return not any(
+    return not (
+        stored.surname and record.surname and stored.surname != record.surname
+    ) and not contradicts(stored, record)
+
+
+def contradicts(stored: Facts, record: Facts) -> bool:
+    """Whether two records differ in what tells namesakes apart: venue, DOI, arXiv id, volume.
+
+    Only fields both records have count: a missing value contradicts nothing.
+    """
+    return any(
         mine and theirs and mine != theirs
         for mine, theirs in (
-            (stored.surname, record.surname),
             (stored.venue, record.venue),
             (stored.doi, record.doi),
             (stored.arxiv, record.arxiv),

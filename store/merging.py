@@ -18,6 +18,7 @@ from store.identity import (
     Facts,
     IdentityIndex,
     base_key,
+    contradicts,
     fingerprint,
     judge,
     same_by_own_id,
@@ -250,23 +251,10 @@ def _find_by_alias(
         # Two entries of one import under one name: the same paper only if the rules agree.
         if hit in run.touched and not judge(run.index.facts(hit), facts).same:
             continue
-        if name == key or not _contradicts(run.index.facts(hit), facts):
+        if name == key or not contradicts(run.index.facts(hit), facts):
             return hit, ""
         fallback = fallback or hit
     return fallback, ""
-
-
-def _contradicts(stored: Facts, record: Facts) -> bool:
-    """Whether two records sharing a fingerprint differ in what tells namesakes apart."""
-    return any(
-        mine and theirs and mine != theirs
-        for mine, theirs in (
-            (stored.venue, record.venue),
-            (stored.doi, record.doi),
-            (stored.arxiv, record.arxiv),
-            (stored.volume, record.volume),
-        )
-    )
 
 
 def _find_by_rules(
