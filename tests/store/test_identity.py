@@ -280,6 +280,17 @@ def test_a_key_two_sources_gave_two_papers_is_refused_by_name(
     ids = sorted(p["id"] for p in _papers(db_path))
     assert ids == ["Same", "Samea"]
     assert json.loads(run_cli(db_path, "show", "Same", "--json").stdout)["id"] == "Same"
+    # A RIS ID is never an id: two files giving R1 to two papers make R1 ambiguous.
+    for name, title in (("a.ris", "Alpha study"), ("b.ris", "Beta study")):
+        ris = f"TY  - JOUR\nID  - R1\nTI  - {title}\nAU  - Doe, Jane\nPY  - 2020\nER  - \n"
+        _import(db_path, _write(tmp_path, name, ris))
+    refused = run_cli(db_path, "show", "R1")
+    assert refused.returncode == 1
+    assert "'R1' names 2 papers" in refused.stderr
+    named = [p["id"] for p in _papers(db_path) if str(p["title"]).endswith("study")]
+    assert len(named) == 2 and all(pid in refused.stderr for pid in named)
+    marked = run_cli(db_path, "mark", "read", "R1")
+    assert marked.returncode == 1 and "names 2 papers" in marked.stderr
 
 
 # -- the rules on their own ----------------------------------------------------------
