@@ -10,7 +10,6 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.message import Message
 from textual.screen import Screen
 
 from store.errors import PaperReaderError
@@ -27,10 +26,6 @@ from tui.settings import load_settings, save_setting
 
 # The settings key: do r, x and s in the list move on to the next paper?
 ADVANCE_SETTING = "advance_on_decision"
-
-
-class ReaderReady(Message):
-    """The main screen is composed and can take keys."""
 
 
 class PaperReaderApp(App[None]):
@@ -84,11 +79,7 @@ class PaperReaderApp(App[None]):
             return
         await super().on_event(event)
 
-    def reader_ready(self) -> None:
-        """Called by the main screen once it can take keys."""
-        self.post_message(ReaderReady())
-
-    async def on_reader_ready(self, _message: ReaderReady) -> None:
+    async def on_main_screen_ready(self, _message: MainScreen.Ready) -> None:
         # Keys still queued behind this message arrive after the replayed ones.
         early, self._early_keys = self._early_keys or [], None
         for key in early:
@@ -111,7 +102,9 @@ class PaperReaderApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         chosen = {"collection": self.start_collections} if self.start_collections else {}
-        return MainScreen(chosen=chosen)
+        return MainScreen(
+            self.library, self.history, advance=self.advance_on_decision, chosen=chosen
+        )
 
     def on_mount(self) -> None:
         if self.welcome:

@@ -69,7 +69,7 @@ class InterestKeys(SourcesKeys):
         """Features built in a child process: the reader keeps none of that memory."""
         from store.ranking import Ranker
 
-        return Ranker(self.app.library, build_in_child=True)
+        return Ranker(self.library, build_in_child=True)
 
     @property
     def latest_interest(self) -> Ranking | None:
@@ -139,7 +139,7 @@ class InterestKeys(SourcesKeys):
         from store.ranking import MIN_DECISIONS, decisions_of
 
         try:
-            decisions = decisions_of(self.app.library)
+            decisions = decisions_of(self.library)
             if only_if_trainable and decisions.count < MIN_DECISIONS:
                 return
             ranking = ranker.fit(decisions)

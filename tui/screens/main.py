@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
@@ -27,12 +28,14 @@ from textual.worker import get_current_worker
 
 from store.errors import PaperReaderError, SearchCancelled
 from store.facets import FacetCounts, count_facets, facet_filter
+from store.library import Library
 from store.links import bibtex_entry, code_link, is_web_url, paper_link
 from store.model import Paper, ReadingStatus
 from store.query import Query, QueryError
 from store.query import parse as parse_query
 from store.undo import StateChange
 from tui import clipboard, typeahead
+from tui.history import UndoHistory
 from tui.memory import keep_out_of_gc
 from tui.render import highlight_terms
 from tui.screens.interest import FIT_AFTER_OPEN_S, INTEREST, InterestKeys
@@ -170,8 +173,23 @@ class MainScreen(InterestKeys):
 
     app: PaperReaderApp
 
-    def __init__(self, *, chosen: dict[str, frozenset[str]] | None = None) -> None:
+    @dataclass
+    class Ready(Message):
+        """The main screen is composed and can take keys."""
+
+    def __init__(
+        self,
+        library: Library,
+        history: UndoHistory,
+        *,
+        advance: bool = True,
+        chosen: dict[str, frozenset[str]] | None = None,
+    ) -> None:
+        """``advance``: r, x and s in the list move on to the next paper."""
         super().__init__()
+        self.library = library
+        self.history = history
+        self.advance = advance
         self.query_obj: Query = parse_query("")
         self.chosen: dict[str, frozenset[str]] = dict(chosen or {})
         self.sort = "date"
@@ -224,11 +242,11 @@ class MainScreen(InterestKeys):
         # paint of the list.
         self._show_note(self.paper_list.current)
         self._schedule_abstract()
-        self.paper_list.advance = self.app.advance_on_decision
+        self.paper_list.advance = self.advance
         self.paper_list.on_request = self._paper_action
         self.set_focus(self.paper_list)
         self.set_timer(BACKGROUND_START_S, self._load_abstracts)
-        self.app.reader_ready()
+        self.post_message(self.Ready())
         self.set_interval(REFRESH_INTERVAL_S, self._pick_up_outside_changes)
         self.set_timer(FIT_AFTER_OPEN_S, self.fit_interest_if_decided)
 
@@ -291,7 +309,7 @@ class MainScreen(InterestKeys):
         The list is repainted first; the facet counts follow after the refresh
         (and only while the filter pane is shown), so typing stays quick.
         """
-        library = self.app.library
+        library = self.library
         if matched is None:
             matched = self._search()
         keep = facet_filter(self.chosen, library.state)
@@ -320,7 +338,7 @@ class MainScreen(InterestKeys):
         as they are known), then abstracts; meanwhile the list keeps the last
         result. Typing that extends the last query re-filters the last result.
         """
-        library, query = self.app.library, self.query_obj
+        library, query = self.library, self.query_obj
         if self._searches_in_background(query):
             self._search_pending = True
             self._search_in_background(
@@ -351,7 +369,7 @@ class MainScreen(InterestKeys):
         self.notify(str(err), severity="error", markup=False)
 
     def _searches_in_background(self, query: Query) -> bool:
-        return query.needs_abstract and len(self.app.library) > FULL_TEXT_INLINE_LIMIT
+        return query.needs_abstract and len(self.library) > FULL_TEXT_INLINE_LIMIT
 
     def _narrowings(self, query: Query) -> tuple[list[Paper] | None, list[Paper] | None]:
         """What the worker's two passes may narrow: the last quick and full results."""
@@ -365,7 +383,7 @@ class MainScreen(InterestKeys):
         else the last complete result, which holds it.
         """
         candidates = [self._last_quick, self._last_full] if quick else [self._last_full]
-        library = self.app.library
+        library = self.library
         for last in candidates:
             if (
                 last is not None
@@ -380,7 +398,7 @@ class MainScreen(InterestKeys):
         self, query: Query, *, quick: bool, results: list[Paper], revision: int | None = None
     ) -> None:
         """Keep a result for narrowing; ``revision`` is the library's when it was searched."""
-        revision = self.app.library.revision if revision is None else revision
+        revision = self.library.revision if revision is None else revision
         self._last_search = _SearchResult(query, self.store_sort(), revision, quick, results)
         if quick:
             self._last_quick = self._last_search
@@ -400,7 +418,7 @@ class MainScreen(InterestKeys):
         *,
         titles: bool = True,
     ) -> None:
-        library, worker = self.app.library, get_current_worker()
+        library, worker = self.library, get_current_worker()
 
         def stop() -> bool:
             return worker.is_cancelled  # a newer search replaced this one
@@ -428,7 +446,7 @@ class MainScreen(InterestKeys):
     ) -> None:
         if query is not self.query_obj or sort != self.store_sort():
             return  # the user has typed on; a newer search is on its way
-        if revision != self.app.library.revision:
+        if revision != self.library.revision:
             self.apply_filters()  # a paper changed while searching: search again
             return
         shown = self._last_search
@@ -448,7 +466,7 @@ class MainScreen(InterestKeys):
 
     def _show_header(self, visible: list[Paper]) -> None:
         """``shown of total · unread``, the selection, the active facets as chips, the sort."""
-        library = self.app.library
+        library = self.library
         selected = self.paper_list.selected
         self.query_one("#list-header", Static).update(
             list_header(
@@ -478,7 +496,7 @@ class MainScreen(InterestKeys):
                 FACETS_DELAY_S, lambda: self._count_facets_later(generation)
             )
         else:
-            self._show_facets(generation, count_facets(self._matched, self.app.library.state))
+            self._show_facets(generation, count_facets(self._matched, self.library.state))
 
     def _count_facets_later(self, generation: int) -> None:
         if generation == self._facets_generation:
@@ -486,7 +504,7 @@ class MainScreen(InterestKeys):
 
     @work(thread=True, exclusive=True, group="facets", exit_on_error=False, description="facets")
     def _count_facets_in_background(self, generation: int, papers: list[Paper]) -> None:
-        counts = count_facets(papers, self.app.library.state)
+        counts = count_facets(papers, self.library.state)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_facets, generation, counts)
 
@@ -520,13 +538,13 @@ class MainScreen(InterestKeys):
         if not self._searches_in_background(self.query_obj):
             self.apply_filters()
             return
-        query, sort, revision = self.query_obj, self.store_sort(), self.app.library.revision
+        query, sort, revision = self.query_obj, self.store_sort(), self.library.revision
         within_quick, within_full = self._narrowings(query)
-        titles = len(within_quick) if within_quick is not None else len(self.app.library)
+        titles = len(within_quick) if within_quick is not None else len(self.library)
         if titles <= TITLES_INLINE_LIMIT:
             # Typing on in a few thousand titles: quicker here than through a
             # worker, and the list changes in the same frame as the text.
-            quick = self.app.library.search(query, sort=sort, within=within_quick, abstracts=False)
+            quick = self.library.search(query, sort=sort, within=within_quick, abstracts=False)
             self._found(query, sort, revision, quick, True)
             # Abstracts after the frame that shows the titles: the worker would
             # otherwise take the interpreter from that frame's rendering.
@@ -581,7 +599,7 @@ class MainScreen(InterestKeys):
 
     def _pick_up_outside_changes(self) -> None:
         try:
-            changed = self.app.library.refresh()
+            changed = self.library.refresh()
         except PaperReaderError as err:
             self.notify(str(err), severity="error", markup=False)
             return
@@ -599,7 +617,7 @@ class MainScreen(InterestKeys):
         Started once the list is painted; the first search then finds the
         work done (a second at 100,000 papers).
         """
-        library = self.app.library
+        library = self.library
         try:
             library.load_abstracts()
             self.app.call_from_thread(self._show_current)  # whoever read them first
@@ -634,7 +652,7 @@ class MainScreen(InterestKeys):
         self._show_note(paper)
 
     def _show_abstract(self, paper: Paper | None) -> None:
-        library = self.app.library
+        library = self.library
         state = library.state(paper.id) if paper else None
         hint = self._empty_hint() if len(library) else EMPTY_LIBRARY_HINT
         loading = False
@@ -667,7 +685,7 @@ class MainScreen(InterestKeys):
         return "No paper matches: " + "; ".join(ways) + "."
 
     def _show_note(self, paper: Paper | None) -> None:
-        state = self.app.library.state(paper.id) if paper else None
+        state = self.library.state(paper.id) if paper else None
         self.notes.set_class(bool(state and state.note), "-has-note")
         if paper is None or self.notes.paper_id != paper.id:
             self.notes.show_note(paper.id if paper else None, state.note if state else "")
@@ -720,7 +738,7 @@ class MainScreen(InterestKeys):
         except PaperReaderError as err:
             self.notify(str(err), severity="error", markup=False)
             return
-        self.app.history.push(label, done)
+        self.history.push(label, done)
         # Only the papers acted on leave the selection: keys typed after this
         # one (space on the next paper) may have started a new one already.
         self.paper_list.unselect(ids)
@@ -734,17 +752,17 @@ class MainScreen(InterestKeys):
             self.notify(f"{label}: {len(done)} papers{already}", markup=False)
 
     def _do_toggle_read(self, ids: list[str]) -> None:
-        library = self.app.library
+        library = self.library
         all_read = ids and all(library.state(i).status is ReadingStatus.READ for i in ids)
         status = ReadingStatus.UNREAD if all_read else ReadingStatus.READ
         self._change(f"Marked {status.label}", ids, lambda ids: library.set_status(ids, status))
 
     def _do_skip(self, ids: list[str]) -> None:
-        library = self.app.library
+        library = self.library
         self._change("Skipped", ids, lambda ids: library.set_status(ids, ReadingStatus.SKIPPED))
 
     def _do_unread(self, ids: list[str]) -> None:
-        library = self.app.library
+        library = self.library
         self._change(
             f"Marked {ReadingStatus.UNREAD.label}",
             ids,
@@ -752,7 +770,7 @@ class MainScreen(InterestKeys):
         )
 
     def _do_star(self, ids: list[str]) -> None:
-        library = self.app.library
+        library = self.library
         starred = not all(library.state(i).starred for i in ids)
         label = "Starred" if starred else "Unstarred"
         self._change(label, ids, lambda ids: library.set_starred(ids, starred))
@@ -760,7 +778,7 @@ class MainScreen(InterestKeys):
     def _do_tag(self, ids: list[str]) -> None:
         if not ids:
             return
-        current = self.app.library.state(ids[0]).tags if len(ids) == 1 else ()
+        current = self.library.state(ids[0]).tags if len(ids) == 1 else ()
 
         def apply(answer: str | None) -> None:
             if not answer:
@@ -768,7 +786,7 @@ class MainScreen(InterestKeys):
             words = answer.split()
             add = [w.lstrip("+") for w in words if not w.startswith("-") and w.lstrip("+")]
             remove = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
-            library = self.app.library
+            library = self.library
             self._change(
                 "Tagged", ids, lambda ids: library.change_tags(ids, add=add, remove=remove)
             )
@@ -778,14 +796,14 @@ class MainScreen(InterestKeys):
     def action_edit_note(self) -> None:
         """Edit the current paper's note (esc leaves; the note saves itself)."""
         if self.paper_list.current is not None:
-            self.app.history.end_note_edit()
+            self.history.end_note_edit()
             self.set_focus(self.notes)
 
     @on(NotesPane.NoteEdited)
     def _note_edited(self, event: NotesPane.NoteEdited) -> None:
         try:
-            done = self.app.library.set_note(event.paper_id, event.text)
-            self.app.history.push_note(event.paper_id, done)
+            done = self.library.set_note(event.paper_id, event.text)
+            self.history.push_note(event.paper_id, done)
         except PaperReaderError as err:
             self.notify(f"Note not saved: {err}", severity="error", markup=False)
 
@@ -797,7 +815,7 @@ class MainScreen(InterestKeys):
         """Write an unsaved note straight to the store (quit, hang-up)."""
         pending = self.notes.pending()
         if pending is not None:
-            self.app.library.set_note(*pending)
+            self.library.set_note(*pending)
             self.notes.mark_saved()
 
     def action_undo(self) -> None:
@@ -805,7 +823,7 @@ class MainScreen(InterestKeys):
         if self.undo_enrichment():
             return
         try:
-            message = self.app.history.undo_last(self.app.library)
+            message = self.history.undo_last(self.library)
         except PaperReaderError as err:
             self.notify(f"Not undone: {err}", severity="error", markup=False)
             return
@@ -817,7 +835,7 @@ class MainScreen(InterestKeys):
 
     def _first(self, ids: list[str]) -> Paper | None:
         """The paper a single-paper action means: the current one, or the first selected."""
-        return self.app.library.get(ids[0]) if ids else None
+        return self.library.get(ids[0]) if ids else None
 
     def _copy(self, what: str, text: str) -> None:
         outcome = clipboard.copy(self.app, text)
@@ -843,7 +861,7 @@ class MainScreen(InterestKeys):
         self._copy("code link", link)
 
     def _do_copy_bibtex(self, ids: list[str]) -> None:
-        library = self.app.library
+        library = self.library
         papers = library.complete_all(library.get(pid) for pid in ids)
         if papers:
             what = "BibTeX entry" if len(papers) == 1 else f"{len(papers)} BibTeX entries"
@@ -902,7 +920,7 @@ class MainScreen(InterestKeys):
         unread = [
             p
             for p in self.paper_list.papers
-            if self.app.library.state(p.id).status is ReadingStatus.UNREAD
+            if self.library.state(p.id).status is ReadingStatus.UNREAD
         ]
         ranking = self.known_interest
         sort = self.sort
@@ -919,7 +937,11 @@ class MainScreen(InterestKeys):
             self.notify(f"Note not saved: {err}", severity="error", markup=False)
         self.app.push_screen(
             TriageScreen(
-                [p.id for p in unread], sort=sort, ranking=ranking or self.latest_interest
+                [p.id for p in unread],
+                self.library,
+                self.history,
+                sort=sort,
+                ranking=ranking or self.latest_interest,
             ),
             lambda _result: self._after_triage(),
         )
@@ -933,4 +955,4 @@ class MainScreen(InterestKeys):
         """Papers per year, reading progress and categories."""
         from tui.screens.stats import StatsScreen
 
-        self.app.push_screen(StatsScreen())
+        self.app.push_screen(StatsScreen(self.library))

@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from store.errors import PaperReaderError
 from tui.colours import muted_style
+from tui.history import UndoHistory
 from tui.widgets.notes_pane import NotesPane
 
 # The list's paper keys, offered on a one-paper screen: key -> (action, label).
@@ -44,6 +45,7 @@ def paper_key_bindings(prefix: str, keys: str, shown: str = "") -> list[Binding]
 
 
 if TYPE_CHECKING:
+    from store.library import Library
     from tui.app import PaperReaderApp
     from tui.screens.main import MainScreen
 
@@ -57,6 +59,11 @@ class OnePaperScreen(Screen[None]):
 
     app: PaperReaderApp
     _shown_muted: Style | None = None  # the muted style the paper was last shown in
+
+    def __init__(self, library: Library, history: UndoHistory) -> None:
+        super().__init__()
+        self.library = library
+        self.history = history
 
     def shown_paper_id(self) -> str | None:
         raise NotImplementedError
@@ -111,7 +118,7 @@ class OnePaperScreen(Screen[None]):
         if not paper_id:
             return
         note = self.note_editor()
-        note.show_note(paper_id, self.app.library.state(paper_id).note)
+        note.show_note(paper_id, self.library.state(paper_id).note)
         note.add_class("-open")
         self.set_focus(note)
 
@@ -119,7 +126,7 @@ class OnePaperScreen(Screen[None]):
     def _note_edited(self, event: NotesPane.NoteEdited) -> None:
         event.stop()
         try:
-            self.app.library.set_note(event.paper_id, event.text)
+            self.library.set_note(event.paper_id, event.text)
         except PaperReaderError as err:
             self.notify(f"Note not saved: {err}", severity="error", markup=False)
         self.refresh_paper()
@@ -138,7 +145,7 @@ class OnePaperScreen(Screen[None]):
             return
         pending = note.pending()
         if pending is not None:
-            self.app.library.set_note(*pending)
+            self.library.set_note(*pending)
             note.mark_saved()
 
     def save_before_leaving(self) -> None:

@@ -50,7 +50,7 @@ class PaperScreen(OnePaperScreen):
     ]
 
     def __init__(self, main: MainScreen) -> None:
-        super().__init__()
+        super().__init__(main.library, main.history)
         self.main = main
         current = main.paper_list.current
         self.paper_id = current.id if current is not None else ""
@@ -87,7 +87,7 @@ class PaperScreen(OnePaperScreen):
     # -- showing ---------------------------------------------------------------
 
     def _paper(self) -> Paper | None:
-        library = self.app.library
+        library = self.library
         try:
             return library.complete(library.get(self.paper_id))
         except (KeyError, PaperReaderError):
@@ -114,7 +114,7 @@ class PaperScreen(OnePaperScreen):
         if paper is None:
             text_view.update("This paper is no longer in the library.")
             return
-        state = self.app.library.state(paper.id)
+        state = self.library.state(paper.id)
         muted = muted_style(self.app.theme_variables)
         terms = self.main.paper_list.terms
         match = match_style(self.app.theme_variables)

@@ -23,6 +23,7 @@ from textual.timer import Timer
 from store.errors import PaperReaderError
 from store.library import Library
 from store.model import Paper
+from tui.history import UndoHistory
 
 if TYPE_CHECKING:
     from tui.app import PaperReaderApp
@@ -35,6 +36,8 @@ class SourcesKeys(Screen[None]):
     """``F``, ``E``, ``z`` after ``E``, and the "new" marker's life (MainScreen's base)."""
 
     app: PaperReaderApp
+    library: Library
+    history: UndoHistory
     _sources_activity = ""
     _seen_timer: Timer | None = None
     # The enrichment ``z`` takes back: its log time and the undo history's length then.
@@ -76,7 +79,7 @@ class SourcesKeys(Screen[None]):
             self.notify("A fetch or an enrichment is already running")
             return
         try:
-            follows = Follows(self.app.library.path).all()
+            follows = Follows(self.library.path).all()
         except PaperReaderError as err:
             self.notify(str(err), severity="error", markup=False)
             return
@@ -102,7 +105,7 @@ class SourcesKeys(Screen[None]):
 
         library: Library | None = None
         try:
-            library = Library(self.app.library.path)
+            library = Library(self.library.path)
             fetch_all(
                 library,
                 Follows(library.path),
@@ -134,13 +137,13 @@ class SourcesKeys(Screen[None]):
         if self._sources_activity:
             self.notify("A fetch or an enrichment is already running")
             return
-        library = self.app.library
+        library = self.library
         wanted = [pid for pid in ids if not library.get(pid).arxiv_id]
         if not wanted:
             self.notify("Already linked to arXiv: nothing to enrich")
             return
         self._set_activity(f" · enriching {len(wanted)}…")
-        self._enrich_in_background(wanted, len(self.app.history.entries))
+        self._enrich_in_background(wanted, len(self.history.entries))
 
     @work(thread=True, exclusive=True, group="sources", exit_on_error=False, description="enrich")
     def _enrich_in_background(self, ids: list[str], history_length: int) -> None:
@@ -150,7 +153,7 @@ class SourcesKeys(Screen[None]):
         call = self.app.call_from_thread
         library: Library | None = None
         try:
-            library = Library(self.app.library.path)
+            library = Library(self.library.path)
             report = enrich(library, [library.get(pid) for pid in ids])
             run = EnrichLog(library.path).last() if report.count(ENRICHED) else None
         except PaperReaderError as err:
@@ -171,7 +174,7 @@ class SourcesKeys(Screen[None]):
     def undo_enrichment(self) -> bool:
         """``z`` right after ``E``: take the enrichment back. False when ``z`` means more."""
         pending = self._enrichment_undo
-        if pending is None or pending[1] != len(self.app.history.entries):
+        if pending is None or pending[1] != len(self.history.entries):
             self._enrichment_undo = None
             return False
         self._enrichment_undo = None
@@ -186,7 +189,7 @@ class SourcesKeys(Screen[None]):
         call = self.app.call_from_thread
         library: Library | None = None
         try:
-            library = Library(self.app.library.path)
+            library = Library(self.library.path)
             log = EnrichLog(library.path)
             last = log.last()
             if last is None or last["at"] != at:
@@ -209,7 +212,7 @@ class SourcesKeys(Screen[None]):
         if self._seen_timer is not None:
             self._seen_timer.stop()
             self._seen_timer = None
-        if paper is not None and self.app.library.state(paper.id).is_new:
+        if paper is not None and self.library.state(paper.id).is_new:
             self._seen_timer = self.set_timer(SEEN_AFTER_S, lambda: self._rested_on(paper.id))
 
     def _rested_on(self, paper_id: str) -> None:
@@ -217,7 +220,7 @@ class SourcesKeys(Screen[None]):
         current = self.paper_list.current
         if current is None or current.id != paper_id:
             return
-        library = self.app.library
+        library = self.library
         revision = library.revision
         try:
             library.mark_seen([paper_id])

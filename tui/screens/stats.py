@@ -21,6 +21,7 @@ from tui.screens.scrolling import scroll_lines, scroll_pages
 from tui.widgets.footer import ReaderFooter
 
 if TYPE_CHECKING:
+    from store.library import Library
     from tui.app import PaperReaderApp
 
 
@@ -61,8 +62,12 @@ class StatsScreen(Screen[None]):
 
     app: PaperReaderApp
 
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
     def compose(self) -> ComposeResult:
-        stats = library_stats(self.app.library)
+        stats = library_stats(self.library)
         self.stats = stats
         with VerticalScroll(id="stats-body"):
             yield Static(

@@ -30,7 +30,9 @@ from tui.widgets.list_header import SORT_NAMES, SORTS
 from tui.widgets.notes_pane import NotesPane
 
 if TYPE_CHECKING:
+    from store.library import Library
     from store.ranking import Ranking
+    from tui.history import UndoHistory
 
 
 class TriageScreen(OnePaperScreen):
@@ -55,10 +57,16 @@ class TriageScreen(OnePaperScreen):
     ]
 
     def __init__(
-        self, paper_ids: list[str], *, sort: str = "date", ranking: Ranking | None = None
+        self,
+        paper_ids: list[str],
+        library: Library,
+        history: UndoHistory,
+        *,
+        sort: str = "date",
+        ranking: Ranking | None = None,
     ) -> None:
         """``ranking``: the user's interest model (``O`` orders by it when trained; why lines)."""
-        super().__init__()
+        super().__init__(library, history)
         self.queue = paper_ids
         self.ranking = ranking if ranking is not None and ranking.trained else None
         # Why interest is not offered, said when O passes it.
@@ -117,7 +125,7 @@ class TriageScreen(OnePaperScreen):
         if paper_id is None:
             paper_view.update("All done: no unread papers left in this list. Press esc.")
             return
-        library = self.app.library
+        library = self.library
         paper = library.complete(library.get(paper_id))
         muted = muted_style(self.app.theme_variables)
         details = paper_details(paper, library.state(paper_id), muted=muted)
@@ -144,7 +152,7 @@ class TriageScreen(OnePaperScreen):
         if self.sort == INTEREST and self.ranking is None:
             self.notify(f"Interest: {self.untrained_note}; kept date order", markup=False)
             self.sort = SORTS[0]
-        library = self.app.library
+        library = self.library
         ahead = [library.get(i) for i in self.queue[self.position :]]
         if self.ranking is not None and self.sort == INTEREST:
             ahead = self.ranking.order(ahead)
@@ -158,7 +166,7 @@ class TriageScreen(OnePaperScreen):
         paper_id = self.shown_paper_id()
         if paper_id is None:
             return
-        library = self.app.library
+        library = self.library
         try:
             if decision in ("read", "skipped"):
                 done = library.set_status([paper_id], ReadingStatus(decision))
@@ -170,7 +178,7 @@ class TriageScreen(OnePaperScreen):
             self.notify(f"Not saved: {err}", severity="error", markup=False)
             return
         self.save_before_leaving()  # a note being written belongs to this paper
-        self.app.history.push(f"Triage: {decision}", done)
+        self.history.push(f"Triage: {decision}", done)
         self._steps.append((self.position, decision, bool(done)))
         self.decided[decision] += 1
         self.position += 1
@@ -183,7 +191,7 @@ class TriageScreen(OnePaperScreen):
         position, decision, pushed = self._steps[-1]
         if pushed:  # a decision that changed nothing (star on a starred paper) pushed nothing
             try:
-                self.notify(self.app.history.undo_last(self.app.library), markup=False)
+                self.notify(self.history.undo_last(self.library), markup=False)
             except PaperReaderError as err:
                 self.notify(f"Not undone: {err}", severity="error", markup=False)
                 return
