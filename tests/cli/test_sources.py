@@ -78,8 +78,8 @@ def test_follow_add_list_remove(db_path: Path, stand_in: StandIn) -> None:
         "lee\tau:Lee_Jason_D AND cat:cs.LG\tnever fetched\t0 papers",
     ]
     again = cli(db_path, stand_in.url, "follow", "add", "icl", "au:x")
-    assert again.returncode == 1
-    assert again.stderr == "paper-reader: a followed query named 'icl' exists already\n"
+    assert again.returncode == 2
+    assert again.stderr == "paper-reader: follow add: a followed query named 'icl' exists already\n"
 
     # ``--db`` may come after the action too.
     after = subprocess.run(

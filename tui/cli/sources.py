@@ -9,13 +9,14 @@ arguments and prints.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import PaperReaderError
-from store.follows import Follow, Follows
+from store.follows import Follow, Follows, RefusedFollow
 from store.library import default_store_path, now_iso
 from store.text import clean_line
 from tui.cli.command import Command, open_library, positive_int
@@ -60,9 +61,18 @@ class _ProgressLine:
 def _cmd_follow(args: argparse.Namespace) -> int:
     follows = Follows(_store_path(args))
     if args.action == "add":
-        follow = follows.add(args.name, " ".join(args.query), now=now_iso())
+        collections = open_library(args).collections()
+        try:
+            follow = follows.add(
+                args.name, " ".join(args.query), now=now_iso(), collections=collections
+            )
+        except RefusedFollow as err:
+            # A name or query to change, as argparse's usage errors: exit 2.
+            print(clean_line(f"paper-reader: follow add: {err}"), file=sys.stderr)
+            return 2
         print(clean_line(f"following {follow.name}: {follow.query}"))
-        print(clean_line(f"`paper-reader fetch {follow.name}` brings in its newest papers"))
+        fetch = f"paper-reader fetch {shlex.quote(follow.name)}"
+        print(clean_line(f"`{fetch}` brings in its newest papers"))
         return 0
     if args.action == "remove":
         follow = follows.remove(args.name)
@@ -197,6 +207,8 @@ def _cmd_enrich(args: argparse.Namespace) -> int:
         print(clean_line(f"undid the enrichment of {undone.at}: {len(undone.restored)} restored"))
         return 0
     selected = library.search(parse_query(" ".join(args.query)))
+    if not args.dry_run:
+        EnrichLog(library.path).last()  # a damaged log refuses before arXiv is asked
     line = _ProgressLine("enrich")
     try:
         report = enrich(library, selected, dry_run=args.dry_run, progress=line.update)
