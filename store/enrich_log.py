@@ -97,6 +97,10 @@ class EnrichLog:
             runs = self._runs()
             self._save([*runs, run][-KEEP_RUNS:])
 
+    def check(self) -> None:
+        """Raise the log's damage, if any, before work that will write to it (no lock taken)."""
+        read_runs(self.path)
+
     def last(self) -> dict[str, Any] | None:
         """The most recent run, or None when there is none."""
         with sidefiles.locked(self.path):
