@@ -200,3 +200,24 @@ def test_e_shows_its_progress_and_a_damaged_log_refuses_before_asking_arxiv(
         "library.enrichments.json: the file is damaged" in note and "paper-reader restore" in note
         for note in seen["notes"]
     )
+
+
+def test_a_lost_follows_file_is_reported_when_the_reader_opens(sample_library: Library) -> None:
+    follows = Follows(sample_library.path)
+    follows.add("testing", "all:testing", now="")
+    follows.path.unlink()
+    app = make_app(sample_library)
+    seen: dict[str, Any] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            seen["notes"] = [(n.message, n.severity) for n in app._notifications]
+
+    asyncio.run(main())
+    ((message, severity),) = seen["notes"]
+    assert severity == "error"
+    assert message.startswith(f"{follows.path}: the file is missing")
+    assert "`paper-reader restore`" in message
+    assert not follows.path.exists()  # reported, never started anew

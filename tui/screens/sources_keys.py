@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -134,6 +134,21 @@ class SourcesKeys(Screen[None]):
         self._set_activity("")
         self.notify(outcome, severity=severity, markup=False)
         self._pick_up_outside_changes()
+
+    @on(events.Mount)
+    def _check_side_files_after_start(self) -> None:
+        self.call_after_refresh(self._report_damaged_side_files)
+
+    def _report_damaged_side_files(self) -> None:
+        """Say at start when the follows or the enrichment log is damaged (F, E, z need them)."""
+        from store.enrich_log import EnrichLog
+        from store.follows import Follows
+
+        for check in (Follows(self.library.path).all, EnrichLog(self.library.path).check):
+            try:
+                check()
+            except PaperReaderError as err:
+                self.notify(str(err), severity="error", markup=False, timeout=15)
 
     # -- F ---------------------------------------------------------------------
 
