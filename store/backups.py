@@ -1,6 +1,7 @@
-"""The store's backups, and ``restore``, which brings them back.
+"""``restore``: bring the store's backups back.
 
-Backups kept (see :mod:`store.layout` for the names):
+Backups kept (see :mod:`store.layout` for the names, :mod:`store.keeping`
+and :mod:`store.sidefiles` for when they are taken):
 
 * before each import, the catalogue (``library.json.bak``, which names its
   own abstracts generation, kept on disk with it) and the state
@@ -8,12 +9,15 @@ Backups kept (see :mod:`store.layout` for the names):
   last import;
 * before the first state write of a day, the state
   (``library.state.json.bak.YYYY-MM-DD``, the last seven days), so notes
-  written between imports can be brought back.
+  written between imports can be brought back;
+* for each side file of user data (the follows, the enrichment log), the
+  file before its last write (``.bak``) and daily copies like the state's.
 
 :func:`restore` acts only on what is damaged or missing, one unit at a time:
-the catalogue with the abstracts parts it names (they belong together), and
-each companion file (the state). A healthy unit is never replaced by an
-older backup. ``force`` rolls a healthy store back on purpose;
+the catalogue with the abstracts parts it names (they belong together),
+each companion file (the state) and each side file (a missing one whose
+backups are there is damage: it existed). A healthy unit is never replaced
+by an older backup. ``force`` rolls a healthy store back on purpose;
 ``empty_state`` starts a new reading state on purpose. Every file replaced
 is kept beside the store (``*.damaged-<time>`` or ``*.before-restore-<time>``).
 Everything is checked before anything is written.
@@ -26,9 +30,9 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
+from store import enrich_log, follows, sidefiles
 from store.atomic import (
     copy_atomically,
     fsync_folder,
@@ -38,16 +42,13 @@ from store.atomic import (
 )
 from store.errors import StoreError
 from store.layout import (
-    DAILY_STATE_BACKUPS,
     AbstractParts,
     DamagedFileError,
     backup_path,
+    backups_of,
     companion_path,
-    daily_backup_path,
-    daily_backups,
     essential_companions,
     part_files,
-    state_backups,
 )
 from store.locking import holding, store_lock
 from store.tinydb_files import (
@@ -65,39 +66,18 @@ from store.tinydb_files import (
 NOTHING_DAMAGED = "nothing is damaged"
 
 
-def today() -> str:
-    """The local date that names today's state backup (tests replace it)."""
-    return date.today().isoformat()
+# Each side file of user data, and the reader that tells a good copy of it.
+_SIDE_FILES: tuple[tuple[str, Callable[[Path], object]], ...] = (
+    (follows.FILE_ROLE, follows.read_follows),
+    (enrich_log.FILE_ROLE, enrich_log.read_runs),
+)
 
 
-def keep_state_backup(state_path: Path) -> None:
-    """Keep the state as ``library.state.json.bak`` (before an import; the lock is held)."""
-    if not state_path.exists():
-        return
-    target = backup_path(state_path)
-    try:
-        copy_atomically(state_path, target)
-    except OSError as err:
-        raise StoreError(f"{target}: cannot keep a backup ({err.strerror})") from err
-
-
-def keep_daily_state_backup(state_path: Path) -> None:
-    """Before the first state write of a day, keep the state as it is (the last seven days).
-
-    Called with the lock held and after the state was read successfully, so
-    the copy is a good one. A copy, not a link: the backup must not share a
-    file with the state that damage in place would hit twice.
-    """
-    target = daily_backup_path(state_path, today())
-    if target.exists() or not state_path.exists():
-        return
-    try:
-        copy_atomically(state_path, target)
-    except OSError as err:
-        raise StoreError(f"{target}: cannot keep a backup ({err.strerror})") from err
-    for old in daily_backups(state_path)[:-DAILY_STATE_BACKUPS]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+def side_files(path: Path) -> list[tuple[Path, Callable[[Path], object]]]:
+    """Each side file of the store at ``path`` with its reader (none for a ``.bak`` catalogue)."""
+    if not essential_companions(path):
+        return []
+    return [(sidefiles.side_path(path, role), read) for role, read in _SIDE_FILES]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +123,7 @@ def _check_companion(role: str, path: Path) -> bool:
 
 def _companion_backups(role: str, path: Path) -> list[Path]:
     if role == "state":
-        return state_backups(path)
+        return backups_of(path)
     return [backup_path(path)] if backup_path(path).exists() else []
 
 
@@ -161,6 +141,7 @@ class _Health:
     catalogue: _CatalogueSet | None = None
     catalogue_damage: str | None = None
     companion_damage: dict[str, str] = field(default_factory=dict)
+    side_damage: dict[Path, str] = field(default_factory=dict)
 
 
 def _assess(path: Path) -> _Health:
@@ -186,6 +167,11 @@ def _assess(path: Path) -> _Health:
             expected = bool(_companion_backups(role, companion))
         if expected:
             health.companion_damage[role] = f"{companion}: missing"
+    for side, read in side_files(path):
+        try:
+            read(side)  # a missing file whose backups are there is damaged too
+        except DamagedFileError as err:
+            health.side_damage[side] = f"{side}: {err.what}"
     return health
 
 
@@ -286,6 +272,23 @@ def _plan_companion(plan: _Plan, role: str, companion: Path, what: str) -> None:
     raise StoreError(f"{what}; no usable backup of it{tried}{advice}")
 
 
+def _plan_side_file(plan: _Plan, side: Path, read: Callable[[Path], object], what: str) -> None:
+    """Put back the newest backup of a side file that reads whole."""
+    problems = []
+    for candidate in backups_of(side):
+        try:
+            read(candidate)
+        except DamagedFileError as err:
+            problems.append(f"{candidate}: {err.what}")
+            continue
+        if side.exists():
+            plan.keep(side, "damaged")
+        plan.copy(candidate, side)
+        return
+    tried = f" ({'; '.join(problems)})" if problems else ""
+    raise StoreError(f"{what}; no usable backup of it{tried}; move it aside to start without it")
+
+
 def restore(path: Path, *, force: bool = False, empty_state: bool = False) -> list[str]:
     """Bring back what is damaged or missing; one line per thing done.
 
@@ -294,8 +297,10 @@ def restore(path: Path, *, force: bool = False, empty_state: bool = False) -> li
     before the last import (catalogue, its abstracts and the state), the
     current files kept as ``*.before-restore-<time>``. ``empty_state`` sets
     the state aside and starts an empty one (damaged files are restored as
-    usual). Raises :class:`StoreError`, with nothing written, when a
-    needed backup is missing or damaged too.
+    usual). A damaged side file (follows, enrichment log) is restored in
+    every case; a healthy one is never rolled back. Raises
+    :class:`StoreError`, with nothing written, when a needed backup is
+    missing or damaged too.
     """
     if force and empty_state:
         raise StoreError("restore: --force and --empty-state cannot be used together")
@@ -332,6 +337,12 @@ def restore(path: Path, *, force: bool = False, empty_state: bool = False) -> li
                 what = health.companion_damage.get(role)
                 if what is not None and not (role == "state" and empty_state):
                     _plan_companion(plan, role, companion, what)
+        # No side file's lock is needed: a writer refuses a damaged or lost
+        # side file, so none can write it before it is restored.
+        for side, read in side_files(path):
+            what = health.side_damage.get(side)
+            if what is not None:
+                _plan_side_file(plan, side, read, what)
         if empty_state:
             if state.exists():
                 damaged = "state" in health.companion_damage

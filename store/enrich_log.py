@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from store import sidefiles
 from store.errors import PaperReaderError
-from store.library import Library
 from store.model import Paper
+
+if TYPE_CHECKING:
+    # Only a type here: store.backups reads this log, and the library imports that.
+    from store.library import Library
 
 FILE_ROLE = "enrichments"
 KEEP_RUNS = 20
@@ -94,6 +97,10 @@ class EnrichLog:
             runs = self._runs()
             self._save([*runs, run][-KEEP_RUNS:])
 
+    def check(self) -> None:
+        """Raise the log's damage, if any, before work that will write to it (no lock taken)."""
+        read_runs(self.path)
+
     def last(self) -> dict[str, Any] | None:
         """The most recent run, or None when there is none."""
         with sidefiles.locked(self.path):
@@ -133,13 +140,23 @@ class EnrichLog:
         return report
 
     def _runs(self) -> list[dict[str, Any]]:
-        data = sidefiles.read_json(self.path)
-        if data is None:
-            return []
-        runs = data.get("runs")
-        if not isinstance(runs, list) or not all(_is_run(run) for run in runs):
-            raise sidefiles.damaged(self.path, "not a list of enrichment runs")
-        return runs
+        return read_runs(self.path)
 
     def _save(self, runs: list[dict[str, Any]]) -> None:
         sidefiles.write_json(self.path, {"version": _VERSION, "runs": runs})
+
+
+def read_runs(path: Path) -> list[dict[str, Any]]:
+    """The runs in the enrichment log at ``path`` (none when it was never written).
+
+    Raises:
+        DamagedFileError: The file is damaged, or missing while its backups
+            are there.
+    """
+    data = sidefiles.read_json(path)
+    if data is None:
+        return []
+    runs = data.get("runs")
+    if not isinstance(runs, list) or not all(_is_run(run) for run in runs):
+        raise sidefiles.damaged(path, "not a list of enrichment runs")
+    return runs

@@ -12,18 +12,25 @@ store (see :mod:`store.sidefiles` for how it is written)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from store import sidefiles
 from store.errors import PaperReaderError
+from store.model import Collection
+from store.query.haystack import normalise
 from store.text import clean_line
 
 FILE_ROLE = "follows"
 _VERSION = 1
 _MAX_NAME = 80
 _MAX_QUERY = 1000
+
+
+class RefusedFollow(PaperReaderError):
+    """A follow that cannot be added as asked (a name or query to change: a usage error)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,26 +63,61 @@ class Follow:
 
 
 def check_name(name: str) -> str:
-    """The name as stored (trimmed), or a :class:`PaperReaderError` saying why not.
+    """The name as stored (trimmed), or a :class:`RefusedFollow` saying why not.
 
     A name is also a collection name, so it must be one line of printable
-    text that no command would take for an option.
+    text that no command would take for an option, and that ``collection:NAME``
+    (``collection:"NAME"`` when it has spaces) can say: no double quote, and
+    some letter, digit or sign that a search does not fold away.
     """
     cleaned = name.strip()
     if not cleaned:
-        raise PaperReaderError("a follow needs a name")
+        raise RefusedFollow("a follow needs a name")
     if clean_line(cleaned) != cleaned or len(cleaned) > _MAX_NAME:
-        raise PaperReaderError(
+        raise RefusedFollow(
             f"not a follow name: {cleaned[:_MAX_NAME]!r} "
             f"(one line of printable text, at most {_MAX_NAME} characters)"
         )
     if cleaned.startswith("-"):
-        raise PaperReaderError(f"a follow name cannot start with '-': {cleaned!r}")
+        raise RefusedFollow(f"a follow name cannot start with '-': {cleaned!r}")
+    if '"' in cleaned:
+        raise RefusedFollow(
+            f"a follow name cannot hold a double quote ({cleaned!r}): "
+            "collection:NAME could not name it"
+        )
+    if not normalise(cleaned).strip():
+        raise RefusedFollow(f"not a follow name: {cleaned!r} (collection:NAME would match all)")
     return cleaned
 
 
+def check_collection(name: str, query: str, collections: Iterable[Collection]) -> None:
+    """Refuse a name that is already a collection of imported papers.
+
+    The follow's papers land in the collection of its name, so taking an
+    imported collection's name would mix them with papers the follow did not
+    bring. A collection a follow of the same name and query made (the follow
+    was removed, and is added again) is its own. Names that fold to the same
+    search (``ICL`` and ``icl``) are the same name here.
+
+    Raises:
+        RefusedFollow: Naming the collection and asking for another name.
+    """
+    wanted = normalise(name)
+    own_source = f"search_query={query}"
+    for collection in collections:
+        if normalise(collection.name) != wanted:
+            continue
+        if collection.name == name and collection.source.endswith(own_source):
+            return
+        origin = f" (from {collection.source})" if collection.source else ""
+        raise RefusedFollow(
+            f"{collection.name!r} is already a collection of imported papers{origin}; "
+            f"choose another name for the follow, e.g. {name + '-arxiv'!r}"
+        )
+
+
 def check_query(query: str) -> str:
-    """The arXiv query as stored, or a :class:`PaperReaderError` saying what is wrong.
+    """The arXiv query as stored, or a :class:`RefusedFollow` saying what is wrong.
 
     Only what is wrong in any arXiv query is refused here (an empty or
     multi-line one, unbalanced quotes or parentheses); the API judges the rest
@@ -83,21 +125,21 @@ def check_query(query: str) -> str:
     """
     cleaned = " ".join(query.split())
     if not cleaned:
-        raise PaperReaderError("an arXiv query cannot be empty")
+        raise RefusedFollow("an arXiv query cannot be empty")
     if clean_line(query) != query.strip() or len(cleaned) > _MAX_QUERY:
-        raise PaperReaderError(
+        raise RefusedFollow(
             f"not an arXiv query: {cleaned[:80]!r} "
             f"(one line of printable text, at most {_MAX_QUERY} characters)"
         )
     if cleaned.count('"') % 2:
-        raise PaperReaderError(f"unbalanced quotes in the arXiv query: {cleaned!r}")
+        raise RefusedFollow(f"unbalanced quotes in the arXiv query: {cleaned!r}")
     depth = 0
     for char in cleaned:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
             break
     if depth:
-        raise PaperReaderError(f"unbalanced parentheses in the arXiv query: {cleaned!r}")
+        raise RefusedFollow(f"unbalanced parentheses in the arXiv query: {cleaned!r}")
     return cleaned
 
 
@@ -118,13 +160,30 @@ class Follows:
                 return follow
         raise PaperReaderError(f"no followed query named {name!r}")
 
-    def add(self, name: str, query: str, *, now: str) -> Follow:
-        """Save a new follow; a :class:`PaperReaderError` when the name is taken."""
+    def add(
+        self, name: str, query: str, *, now: str, collections: Iterable[Collection] = ()
+    ) -> Follow:
+        """Save a new follow.
+
+        Args:
+            name: Its name, also the name of the collection its papers land in.
+            query: The arXiv API query.
+            now: When it is added (UTC, ISO 8601).
+            collections: The store's collections: the name must not be one
+                of imported papers (see :func:`check_collection`).
+
+        Raises:
+            RefusedFollow: The name or the query cannot be used, or a follow
+                of that name exists already.
+            StoreError: The follows file is damaged or missing (it is never
+                written over then).
+        """
         follow = Follow(name=check_name(name), query=check_query(query), added_at=now)
+        check_collection(follow.name, follow.query, collections)
         with sidefiles.locked(self.path):
             follows = self._load()
             if any(existing.name == follow.name for existing in follows):
-                raise PaperReaderError(f"a followed query named {follow.name!r} exists already")
+                raise RefusedFollow(f"a followed query named {follow.name!r} exists already")
             self._save([*follows, follow])
         return follow
 
@@ -153,22 +212,30 @@ class Follows:
                 self._save(updated)
 
     def _load(self) -> list[Follow]:
-        data = sidefiles.read_json(self.path)
-        if data is None:
-            return []
-        records = data.get("follows")
-        if not isinstance(records, list):
-            raise sidefiles.damaged(self.path, "no list of follows")
-        follows: list[Follow] = []
-        for number, record in enumerate(records, start=1):
-            try:
-                follows.append(Follow.from_dict(record))
-            except (TypeError, ValueError, KeyError) as err:
-                raise sidefiles.damaged(
-                    self.path, f"follow {number} is unreadable: {err}"
-                ) from None
-        return follows
+        return read_follows(self.path)
 
     def _save(self, follows: list[Follow]) -> None:
         data = {"version": _VERSION, "follows": [asdict(follow) for follow in follows]}
         sidefiles.write_json(self.path, data)
+
+
+def read_follows(path: Path) -> list[Follow]:
+    """The follows in the follows file at ``path`` (none when it was never written).
+
+    Raises:
+        DamagedFileError: The file, or one of its records, is damaged, or
+            the file is missing while its backups are there.
+    """
+    data = sidefiles.read_json(path)
+    if data is None:
+        return []
+    records = data.get("follows")
+    if not isinstance(records, list):
+        raise sidefiles.damaged(path, "no list of follows")
+    follows: list[Follow] = []
+    for number, record in enumerate(records, start=1):
+        try:
+            follows.append(Follow.from_dict(record))
+        except (TypeError, ValueError, KeyError) as err:
+            raise sidefiles.damaged(path, f"follow {number} is unreadable: {err}") from None
+    return follows

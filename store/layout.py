@@ -14,6 +14,9 @@ beside it, named after it:
   its own generation of abstracts, which stays on disk with it);
 * ``library.state.json.bak.YYYY-MM-DD``: the state before the first write of
   each of the last seven days;
+* ``library.follows.json``, ``library.enrichments.json``: the side files of
+  user data (see :mod:`store.sidefiles`), each with a ``.bak`` (the file
+  before its last write) and daily copies like the state's;
 * ``library.json.lock``: the write lock.
 
 The essential files are the catalogue, the abstracts parts it names and the
@@ -33,11 +36,12 @@ from store.errors import StoreError
 
 PAPERS_PER_ABSTRACT_PART = 10_000
 # The catalogue's meta table lists the companions it was written with, and a
-# store that lists one cannot open without it. A new essential file (the
-# followed queries, say) is one more name here: created empty with the next
-# import, required from then on.
+# store that lists one cannot open without it. A new essential file written
+# with the catalogue is one more name here: created empty with the next
+# import, required from then on. User data written on its own (the follows,
+# the enrichment log) are side files instead (store.sidefiles).
 ESSENTIAL_COMPANIONS: tuple[str, ...] = ("state",)
-DAILY_STATE_BACKUPS = 7
+DAILY_BACKUPS = 7
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -91,16 +95,16 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
 
-def daily_backup_path(state_path: Path, day: str) -> Path:
-    """The state as it was before the first write of ``day`` (``YYYY-MM-DD``)."""
-    return state_path.with_name(f"{state_path.name}.bak.{day}")
+def daily_backup_path(path: Path, day: str) -> Path:
+    """The file as it was before the first write of ``day`` (``YYYY-MM-DD``)."""
+    return path.with_name(f"{path.name}.bak.{day}")
 
 
-def daily_backups(state_path: Path) -> list[Path]:
-    """The state's daily backups present, oldest first."""
-    prefix = state_path.name + ".bak."
+def daily_backups(path: Path) -> list[Path]:
+    """The file's daily backups present, oldest first."""
+    prefix = path.name + ".bak."
     try:
-        names = os.listdir(state_path.parent)
+        names = os.listdir(path.parent)
     except OSError:
         return []
     days = sorted(
@@ -108,7 +112,7 @@ def daily_backups(state_path: Path) -> list[Path]:
         for name in names
         if name.startswith(prefix) and _DAY.fullmatch(name[len(prefix) :])
     )
-    return [daily_backup_path(state_path, day) for day in days]
+    return [daily_backup_path(path, day) for day in days]
 
 
 def abstract_part_path(path: Path, generation: int, number: int) -> Path:
@@ -184,9 +188,9 @@ def is_store_leftover(path: Path, name: str) -> bool:
     )
 
 
-def state_backups(state_path: Path) -> list[Path]:
-    """Every backup of the state present, newest first (by when it was taken)."""
-    candidates = [*daily_backups(state_path), backup_path(state_path)]
+def backups_of(path: Path) -> list[Path]:
+    """Every backup of the state or a side file present, newest first (by when it was taken)."""
+    candidates = [*daily_backups(path), backup_path(path)]
     stamped = []
     for order, candidate in enumerate(candidates):
         try:
@@ -214,7 +218,7 @@ def way_back(path: Path) -> str:
     """How to get a damaged or missing essential file back, in one clause."""
     role = _role_of(path)
     if role == "state":
-        backups = state_backups(path)
+        backups = backups_of(path)
         fresh = "`paper-reader restore --empty-state` starts with no reading state on purpose"
         if backups:
             return f"`paper-reader restore` puts back the last good copy ({backups[0]}), or {fresh}"

@@ -18,8 +18,8 @@ Every write is atomic (:mod:`store.atomic`) and made under the store's lock
 import is one transaction: the new parts land under new names, and only the
 catalogue's rename makes them the library's. A missing essential file is
 damage, reported like a damaged one; nothing here ever writes over a file it
-could not read. The TinyDB files are :mod:`store.tinydb_files`; backups and
-restore are :mod:`store.backups`.
+could not read. The TinyDB files are :mod:`store.tinydb_files`; backups are
+taken by :mod:`store.keeping` and restored by :mod:`store.backups`.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.atomic import commit, copy_atomically, discard, keep_aside, stage, write_atomically
-from store.backups import keep_daily_state_backup, keep_state_backup
 from store.errors import StoreError
+from store.keeping import keep_daily_backup, keep_state_backup
 from store.layout import (
     ESSENTIAL_COMPANIONS,
     AbstractParts,
@@ -340,7 +340,7 @@ class Repository:
         """
         if not changes:
             return
-        keep_daily_state_backup(self.state_path)
+        keep_daily_backup(self.state_path)
         save_states(self._state, changes)
 
     def close(self) -> None:

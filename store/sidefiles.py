@@ -2,10 +2,14 @@
 
 They are not part of the catalogue (a saved query is not a paper) but are
 the user's all the same, so they get the store's guarantees: each write is
-atomic and keeps the previous file as ``.bak``, a read-modify-write holds a
+atomic and keeps the previous file as ``.bak`` (the first write keeps the
+file itself, so that its loss is always noticed) and, before the first
+write of a day, a daily copy like the state's; a read-modify-write holds a
 lock of its own (``<file>.lock``) so two processes never lose each other's
-change, and a damaged or vanished file is reported with its path, never
-read as empty. All their file IO goes through this module.
+change; and a damaged file, or a vanished one whose backups are there, is
+reported with its path and the way out (``paper-reader restore``, see
+:mod:`store.backups`), never read as empty. All their file IO goes through
+this module.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from typing import Any
 import orjson
 from filelock import FileLock, Timeout
 
-from store.atomic import ensure_folder, write_atomically
+from store.atomic import copy_atomically, ensure_folder, write_atomically
 from store.errors import StoreError
-from store.layout import backup_path, companion_path
+from store.keeping import keep_daily_backup
+from store.layout import DamagedFileError, backup_path, backups_of, companion_path
 
 _LOCK_TIMEOUT_S = 10.0
 
@@ -54,48 +59,65 @@ def read_json(path: Path) -> dict[str, Any] | None:
     """The file's JSON object, or None when it was never written.
 
     Raises:
-        StoreError: The file is unreadable, not a JSON object, or missing
-            while its backup is there (it existed, so losing it is damage).
+        DamagedFileError: The file is not a JSON object, or it is missing
+            while a backup of it is there (it existed, so losing it is damage).
+        StoreError: The file cannot be read.
     """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        backup = backup_path(path)
-        if backup.exists():
-            raise StoreError(
-                f"{path}: the file is missing but its last good copy {backup} is there; "
-                f"rename that copy to {path.name} to bring it back"
-            ) from None
+        if backups_of(path):
+            raise missing(path) from None
         return None
     except OSError as err:
         raise StoreError(f"{path}: cannot read ({err.strerror})") from err
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as err:
-        raise StoreError(_damaged(path, f"not valid JSON: {err}")) from None
+        raise damaged(path, f"not valid JSON: {err}") from None
     if not isinstance(data, dict):
-        raise StoreError(_damaged(path, "not a JSON object"))
+        raise damaged(path, "not a JSON object")
     return data
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Replace the file with ``data``, atomically, keeping the previous file as ``.bak``.
 
+    Call it with the file's lock held and after the file was read whole, so
+    that the backups taken here are good copies.
+
     Raises:
         StoreError: The file cannot be written; the old one is then untouched.
     """
     raw = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-    write_atomically(path, raw, backup=backup_path(path))
-
-
-def damaged(path: Path, what: str) -> StoreError:
-    """The error for a side file whose content makes no sense (a bad record)."""
-    return StoreError(_damaged(path, what))
-
-
-def _damaged(path: Path, what: str) -> str:
-    message = f"{path}: the file is damaged ({what}); it was left as it is"
     backup = backup_path(path)
-    if backup.exists():
-        message += f"; the last good copy is {backup}"
-    return message
+    keep_daily_backup(path)
+    write_atomically(path, raw, backup=backup)
+    if not backup.exists():
+        # The first write: a copy (not a link, which damage in place would hit
+        # twice) is what tells a lost file from one never written.
+        try:
+            copy_atomically(path, backup)
+        except OSError as err:
+            raise StoreError(f"{backup}: cannot keep a backup ({err.strerror})") from err
+
+
+def damaged(path: Path, what: str) -> DamagedFileError:
+    """The error for a side file whose content makes no sense, with the way out."""
+    message = f"{path}: the file is damaged ({what}); it was left as it is; {way_back(path)}"
+    return DamagedFileError(path, what, message)
+
+
+def missing(path: Path) -> DamagedFileError:
+    """The error for a side file that vanished while its backups are there."""
+    what = "the file is missing; its backups show it existed"
+    message = f"{path}: {what}; nothing was written; {way_back(path)}"
+    return DamagedFileError(path, what, message)
+
+
+def way_back(path: Path) -> str:
+    """How to get a damaged or missing side file back, in one clause."""
+    backups = backups_of(path)
+    if backups:
+        return f"`paper-reader restore` puts back the last good copy ({backups[0]})"
+    return f"no backup of it exists; move it aside to start without it ({path.name})"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -92,6 +93,8 @@ class StandIn:
     followed: list[str] = field(default_factory=list)
     searchable: list[str] = field(default_factory=list)
     page_cap: int | None = None
+    # Seconds each answer takes (a slow network), so that progress can be seen.
+    latency_s: float = 0.0
     # Answers for the next requests, in order; None answers as usual.
     replies: list[Reply | None] = field(default_factory=list)
     requests: list[dict[str, str]] = field(default_factory=list)
@@ -130,6 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
         query = {key: values[0] for key, values in parse_qs(urlsplit(self.path).query).items()}
         stand_in.requests.append(query)
         stand_in.user_agents.append(self.headers.get("User-Agent", ""))
+        if stand_in.latency_s:
+            time.sleep(stand_in.latency_s)
         status, body, headers = stand_in.answer(query)
         data = body.encode("utf-8")
         try:

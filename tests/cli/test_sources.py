@@ -78,8 +78,8 @@ def test_follow_add_list_remove(db_path: Path, stand_in: StandIn) -> None:
         "lee\tau:Lee_Jason_D AND cat:cs.LG\tnever fetched\t0 papers",
     ]
     again = cli(db_path, stand_in.url, "follow", "add", "icl", "au:x")
-    assert again.returncode == 1
-    assert again.stderr == "paper-reader: a followed query named 'icl' exists already\n"
+    assert again.returncode == 2
+    assert again.stderr == "paper-reader: follow add: a followed query named 'icl' exists already\n"
 
     # ``--db`` may come after the action too.
     after = subprocess.run(
@@ -300,22 +300,3 @@ def test_enrich_with_the_api_down_fails_cleanly(db_path: Path, stand_in: StandIn
     assert store_files(db_path) == before
     nothing = cli(db_path, down, "enrich", "--undo")
     assert (nothing.returncode, nothing.stderr) == (1, "paper-reader: no enrichment to undo\n")
-
-
-def test_progress_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    import io
-
-    from tui.cli.sources import _ProgressLine
-
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    for stream, drawn in ((Terminal(), True), (io.StringIO(), False)):
-        monkeypatch.setattr(sys, "stderr", stream)
-        line = _ProgressLine("fetch \x1b[31mred")
-        line.update(50, 200)
-        line.clear()
-        text = stream.getvalue()
-        assert ("█████·" in text and "50/200" in text and text.endswith("\r\x1b[K")) is drawn
-        assert "\x1b[31m" not in text  # a follow's name never drives the terminal

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from store import backups
+from store import keeping
 from store.library import Library
 from store.model import ImportResult, Paper
 
@@ -137,7 +137,7 @@ def recorder(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Recorder:
     db_path.parent.mkdir(parents=True)
     recording = Recorder(db_path.parent)
     recording.install(monkeypatch)
-    monkeypatch.setattr(backups, "today", lambda: "2026-12-01")
+    monkeypatch.setattr(keeping, "today", lambda: "2026-12-01")
     return recording
 
 
@@ -182,7 +182,7 @@ def test_a_state_write_and_its_daily_backup_are_atomic(
     library.import_result(_paper("First paper"))
     paper_id = library.papers()[0].id
     library.set_note(paper_id, "on the first")
-    monkeypatch.setattr(backups, "today", lambda: "2026-12-02")
+    monkeypatch.setattr(keeping, "today", lambda: "2026-12-02")
     recorder.events.clear()
     library.set_note(paper_id, "on the second")
     state = db_path.with_name("library.state.json")

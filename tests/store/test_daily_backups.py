@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store import backups
+from store import keeping
 from store.library import Library
 from tests.reliability.conftest import cli_in_process
 
@@ -27,7 +27,7 @@ def test_one_backup_a_day_before_its_first_write_seven_days_kept(
 ) -> None:
     state = sample_library.path.with_name("library.state.json")
     for day in _days(9):
-        monkeypatch.setattr(backups, "today", lambda day=day: day)
+        monkeypatch.setattr(keeping, "today", lambda day=day: day)
         sample_library.set_note(NOTED, f"first of {day}")
         sample_library.set_note(NOTED, f"last of {day}")
         daily = state.with_name(f"library.state.json.bak.{day}")
@@ -42,9 +42,9 @@ def test_notes_written_between_imports_come_back(
     sample_library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = sample_library.path
-    monkeypatch.setattr(backups, "today", lambda: "2026-12-01")
+    monkeypatch.setattr(keeping, "today", lambda: "2026-12-01")
     assert cli_in_process(db, "note", NOTED, "written on the first")[0] == 0
-    monkeypatch.setattr(backups, "today", lambda: "2026-12-02")
+    monkeypatch.setattr(keeping, "today", lambda: "2026-12-02")
     assert cli_in_process(db, "note", NOTED, "written on the second")[0] == 0
     state = db.with_name("library.state.json")
     state.write_text(state.read_text()[:20])  # damaged
@@ -59,7 +59,7 @@ def test_a_damaged_daily_backup_is_passed_over_for_an_older_good_one(
 ) -> None:
     db = sample_library.path
     for day, note in (("2026-12-01", "one"), ("2026-12-02", "two"), ("2026-12-03", "three")):
-        monkeypatch.setattr(backups, "today", lambda day=day: day)
+        monkeypatch.setattr(keeping, "today", lambda day=day: day)
         assert cli_in_process(db, "note", NOTED, note)[0] == 0
     state = db.with_name("library.state.json")
     state.with_name("library.state.json.bak.2026-12-03").write_text("{")

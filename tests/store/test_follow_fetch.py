@@ -120,8 +120,20 @@ def test_a_damaged_follows_file_is_reported_never_read_as_empty(db_path: Path) -
     with pytest.raises(StoreError, match="damaged"):
         follows.add("new", "au:x", now="")
     follows.path.unlink()  # lost, while its backup is there
-    with pytest.raises(StoreError, match="missing but its last good copy"):
+    with pytest.raises(StoreError, match=r"the file is missing.*`paper-reader restore`"):
         follows.all()
+
+
+def test_a_follows_file_lost_after_its_first_write_is_damage_too(db_path: Path) -> None:
+    """The first write keeps a copy: a lost file is never taken for one never written."""
+    follows = Follows(db_path)
+    follows.add("lee", "au:Lee_Jason_D", now="")
+    follows.path.unlink()
+    with pytest.raises(StoreError, match="the file is missing"):
+        follows.all()
+    with pytest.raises(StoreError, match="the file is missing"):
+        follows.add("icl", "abs:icl", now="")
+    assert not follows.path.exists()
 
 
 # --- fetch ----------------------------------------------------------------------------

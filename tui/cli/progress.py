@@ -34,8 +34,10 @@ class DelayedBar:
         *,
         clock: Callable[[], float] = time.monotonic,
         show_after: float = SHOW_AFTER,
+        unit: str | None = "entries",
     ) -> None:
         self._what = what
+        self._unit = unit
         self._stream = stream
         self._clock = clock
         self._show_at = clock() + show_after
@@ -47,11 +49,12 @@ class DelayedBar:
         if progress is None:
             if self._clock() < self._show_at:
                 return
-            progress = self._progress = self._start()
+            self._progress = self._start(done, total)
+            return
         progress.update(progress.task_ids[0], completed=done, total=total)
         progress.refresh()
 
-    def _start(self) -> Progress:
+    def _start(self, done: int, total: int) -> Progress:
         # Imported here: a command that ends within a second never loads them.
         from rich.console import Console
         from rich.progress import (
@@ -66,27 +69,33 @@ class DelayedBar:
         )
         from rich.text import Text
 
+        unit = self._unit
+
         class Rate(ProgressColumn):
             """Entries per second, over the last few seconds."""
 
             def render(self, task: Task) -> Text:
                 speed = task.speed
-                return Text(f"{speed:,.0f} entries/s" if speed else "", style="progress.data.speed")
+                return Text(f"{speed:,.0f} {unit}/s" if speed else "", style="progress.data.speed")
 
         console = Console(file=self._stream, force_terminal=True)
+        rate = [Rate()] if unit else []
         progress = Progress(
-            TextColumn("{task.description}"),
+            # The label may hold a name the user typed: never read as markup.
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             TaskProgressColumn(),
             MofNCompleteColumn(),
-            Rate(),
+            *rate,
             TimeRemainingColumn(),
             console=console,
             transient=True,
             auto_refresh=False,  # redrawn on each report: no thread competes with the work
             get_time=self._clock,
         )
-        progress.add_task(self._what, total=None)
+        # The task knows where the work is before the first frame is drawn.
+        task = progress.add_task(self._what, total=total)
+        progress.update(task, completed=done)  # counted as progress: the rate needs it
         progress.start()
         return progress
 
@@ -97,18 +106,25 @@ class DelayedBar:
             self._progress = None
 
 
-@contextlib.contextmanager
-def progress_bar(what: str, stream: TextIO | None = None) -> Iterator[Report | None]:
-    """A ``report(done, total)`` drawing a bar on a terminal; None when ``stream`` is not one."""
+def terminal_bar(
+    what: str, stream: TextIO | None = None, *, unit: str | None = "entries"
+) -> DelayedBar | None:
+    """A :class:`DelayedBar` on ``stream`` (stderr) when it is a terminal, else None."""
     target = stream if stream is not None else sys.stderr
     try:
         is_terminal = target.isatty()
     except (AttributeError, ValueError):  # a closed or odd stream
         is_terminal = False
-    if not is_terminal:
+    return DelayedBar(what, target, unit=unit) if is_terminal else None
+
+
+@contextlib.contextmanager
+def progress_bar(what: str, stream: TextIO | None = None) -> Iterator[Report | None]:
+    """A ``report(done, total)`` drawing a bar on a terminal; None when ``stream`` is not one."""
+    bar = terminal_bar(what, stream)
+    if bar is None:
         yield None
         return
-    bar = DelayedBar(what, target)
     try:
         yield bar.report
     finally:

@@ -9,17 +9,19 @@ arguments and prints.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import PaperReaderError
-from store.follows import Follow, Follows
+from store.follows import Follow, Follows, RefusedFollow
 from store.library import default_store_path, now_iso
 from store.text import clean_line
 from tui.cli.command import Command, open_library, positive_int
 from tui.cli.output import print_json
+from tui.cli.progress import DelayedBar, terminal_bar
 
 if TYPE_CHECKING:
     from store.enrich import Lookup
@@ -29,40 +31,24 @@ def _store_path(args: argparse.Namespace) -> Path:
     return Path(args.db).expanduser() if args.db else default_store_path()
 
 
-class _ProgressLine:
-    """A progress line on stderr, redrawn in place; silent unless stderr is a terminal."""
-
-    def __init__(self, label: str) -> None:
-        self.label = clean_line(label)
-        self.shown = False
-        self.enabled = sys.stderr.isatty()
-
-    def update(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        width = 20
-        filled = min(width, width * done // total) if total else width
-        bar = "█" * filled + "·" * (width - filled)
-        sys.stderr.write(f"\r{self.label} {bar} {done}/{total}\x1b[K")
-        sys.stderr.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-            self.shown = False
-
-
 # -- follow ----------------------------------------------------------------------------
 
 
 def _cmd_follow(args: argparse.Namespace) -> int:
     follows = Follows(_store_path(args))
     if args.action == "add":
-        follow = follows.add(args.name, " ".join(args.query), now=now_iso())
+        collections = open_library(args).collections()
+        try:
+            follow = follows.add(
+                args.name, " ".join(args.query), now=now_iso(), collections=collections
+            )
+        except RefusedFollow as err:
+            # A name or query to change, as argparse's usage errors: exit 2.
+            print(clean_line(f"paper-reader: follow add: {err}"), file=sys.stderr)
+            return 2
         print(clean_line(f"following {follow.name}: {follow.query}"))
-        print(clean_line(f"`paper-reader fetch {follow.name}` brings in its newest papers"))
+        fetch = f"paper-reader fetch {shlex.quote(follow.name)}"
+        print(clean_line(f"`{fetch}` brings in its newest papers"))
         return 0
     if args.action == "remove":
         follow = follows.remove(args.name)
@@ -135,16 +121,23 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     for name in args.names:
         follows.get(name)  # every name is checked before anything is fetched
     library = open_library(args)
-    lines: list[_ProgressLine] = []
+    bars: list[DelayedBar] = []
 
-    def progress(follow: Follow) -> Callable[[int, int], None]:
-        line = _ProgressLine(f"fetch {follow.name}")
-        lines.append(line)
-        return line.update
+    def progress(follow: Follow) -> Callable[[int, int], None] | None:
+        # Papers received of the most wanted, drawn once a fetch takes a second.
+        bar = terminal_bar(f"fetch {clean_line(follow.name)}")
+        if bar is None:
+            return None
+        bars.append(bar)
+        return bar.report
+
+    def wipe_bars() -> None:
+        for bar in bars:
+            bar.close()
+        bars.clear()
 
     def report(done: fetching.FetchReport) -> None:
-        for line in lines:
-            line.clear()
+        wipe_bars()
         for warning in done.summary.warnings:
             print(clean_line(f"paper-reader: {done.follow}: warning: {warning}"), file=sys.stderr)
         print(clean_line(f"{done.follow}: {done.summary}"))
@@ -158,10 +151,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
             progress=progress,
             on_report=report,
         )
-    except PaperReaderError:
-        for line in lines:
-            line.clear()
-        raise
+    finally:
+        wipe_bars()  # before the error line too
     return 0
 
 
@@ -197,11 +188,17 @@ def _cmd_enrich(args: argparse.Namespace) -> int:
         print(clean_line(f"undid the enrichment of {undone.at}: {len(undone.restored)} restored"))
         return 0
     selected = library.search(parse_query(" ".join(args.query)))
-    line = _ProgressLine("enrich")
+    if not args.dry_run:
+        EnrichLog(library.path).check()  # a damaged log refuses before arXiv is asked
+    # Requests done of those needed: a rate would say "0/s" at one per 3 seconds.
+    bar = terminal_bar("enrich: arXiv requests", unit=None)
     try:
-        report = enrich(library, selected, dry_run=args.dry_run, progress=line.update)
+        report = enrich(
+            library, selected, dry_run=args.dry_run, progress=bar.report if bar else None
+        )
     finally:
-        line.clear()
+        if bar is not None:
+            bar.close()
     if args.json:
         print_json(
             {
