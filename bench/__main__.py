@@ -309,7 +309,7 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
                 def shown(wanted: str = wanted) -> bool:
                     # the list shows a result of this query (titles and authors at least)
                     screen = app.screen
-                    last = screen._last_search
+                    last = screen.searches.last
                     return screen.query_obj.text == wanted and (
                         last is not None and last.query is screen.query_obj
                     )
