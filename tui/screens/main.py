@@ -2,6 +2,9 @@
 
 Widgets post what the user asked for; this screen calls the store, then hands
 the widgets fresh data. No widget talks to the store or to a sibling pane.
+Each further job is a module mixed in: ``searching`` (query, facets, list;
+its scheduler is ``tui.search_session``), ``pane_layout``, ``paper_links``
+(copy, open), ``other_views`` (paper view, triage, stats), ``interest``, ``sources_keys``.
 """
 
 from __future__ import annotations
