@@ -189,13 +189,22 @@ class SearchSession:
                 if stop():
                     return
                 deliver(SearchResult(query, sort, job.revision, True, quick))
-                job.titles_shown.wait(_SHOWN_TIMEOUT_S)
+                self._wait_until_shown(job, stop)
                 time.sleep(self.limits.paint_first_s)  # let the UI thread paint the titles first
             full = library.search(query, sort=sort, within=job.within_full, stop=stop)
         except SearchCancelled:
             return
         if not stop():
             deliver(SearchResult(query, sort, job.revision, False, full))
+
+    @staticmethod
+    def _wait_until_shown(job: BackgroundSearch, stop: Callable[[], bool]) -> None:
+        """Until the UI thread has put the titles on the list, the abstracts pass would
+        compete with it for the interpreter."""
+        deadline = time.monotonic() + _SHOWN_TIMEOUT_S
+        while not job.titles_shown.wait(0.02):
+            if stop() or time.monotonic() > deadline:
+                return
 
     # -- results -------------------------------------------------------------------
 

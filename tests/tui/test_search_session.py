@@ -206,6 +206,22 @@ def test_the_worker_waits_for_its_titles_to_be_shown_before_the_abstracts(
     assert [r.quick for r in delivered] == [True, False]
 
 
+def test_a_worker_cancelled_while_it_waits_for_its_titles_ends_at_once(
+    library: Library,
+) -> None:
+    session = SearchSession(library, _limits())
+    job = session.plan(parse("emotion"), "date")
+    cancelled = threading.Event()
+    delivered: list[SearchResult] = []
+    worker = threading.Thread(target=session.run, args=(job, cancelled.is_set, delivered.append))
+    worker.start()
+    worker.join(0.3)
+    assert worker.is_alive()  # the titles are never shown: the screen has moved on
+    cancelled.set()
+    worker.join(0.5)  # well before the wait would give up on its own
+    assert not worker.is_alive() and [r.quick for r in delivered] == [True]
+
+
 def test_an_abstracts_pass_alone_after_titles_shown_inline(library: Library) -> None:
     session = SearchSession(library, _limits())
     query = parse("emotion")

@@ -220,7 +220,7 @@ class Searching(InterestKeys):
         if self.searches.wanted(job.query, job.sort, self.query_obj, self.store_sort()):
             self._search_in_background(job)  # else a newer search is under way: leave it be
 
-    # description: without one Textual repr()s the arguments (two 100k-paper lists).
+    # description: without one Textual names the worker by repr()ing its arguments.
     @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="search")
     def _search_in_background(self, job: BackgroundSearch) -> None:
         worker = get_current_worker()
