@@ -180,7 +180,7 @@ def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
             check=True,
         )
         shown = ""
-        marker = f"of {n:,}".replace(",", "") if n < 1000 else f"of {n}"
+        marker = f"of {n:,}"
         while time.perf_counter() - start < 60:
             shown = subprocess.run(
                 ["tmux", "-L", sock, "capture-pane", "-p", "-t", "0"],
