@@ -53,8 +53,8 @@ FULL_TEXT_INLINE_LIMIT = 20_000
 # (one substring test each: 10-30 ms at 100,000, less than handing it to a
 # worker and back) and leaves only the abstracts to the worker.
 TITLES_INLINE_LIMIT = 120_000
-# The abstracts pass waits this long after handing over the titles pass, so
-# that the frame showing them is not slowed by the pass competing for the GIL.
+# A worker's abstracts pass waits this long once its titles pass is on the list,
+# so that the frame showing them is not slowed by the pass competing for the GIL.
 PAINT_FIRST_S = 0.03
 # Facets of more papers than this are counted off the UI thread (a few ms of
 # work at most on it), once typing pauses for FACETS_DELAY_S.
