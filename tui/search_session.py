@@ -176,9 +176,10 @@ class SearchSession:
     ) -> None:
         """Run ``job``'s passes (a worker's body), handing each result to ``deliver``.
 
-        Returns without a result once ``stop()`` is true: a newer search
-        replaced this one. Raises :class:`PaperReaderError` when a store file
-        cannot be read.
+        The abstracts pass starts once the screen has set ``job.titles_shown``
+        (the titles are on the list) and ``paint_first_s`` has passed. Returns
+        without a result once ``stop()`` is true: a newer search replaced this
+        one. Raises :class:`PaperReaderError` when a store file cannot be read.
         """
         library, query, sort = self.library, job.query, job.sort
         try:
@@ -199,8 +200,11 @@ class SearchSession:
 
     @staticmethod
     def _wait_until_shown(job: BackgroundSearch, stop: Callable[[], bool]) -> None:
-        """Until the UI thread has put the titles on the list, the abstracts pass would
-        compete with it for the interpreter."""
+        """Wait until the titles are on the list, the search is cancelled, or a second passes.
+
+        Until the UI thread has put them there, the abstracts pass would
+        compete with it for the interpreter.
+        """
         deadline = time.monotonic() + _SHOWN_TIMEOUT_S
         while not job.titles_shown.wait(0.02):
             if stop() or time.monotonic() > deadline:
