@@ -180,7 +180,7 @@ def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
             check=True,
         )
         shown = ""
-        marker = f"of {n:,}".replace(",", "") if n < 1000 else f"of {n}"
+        marker = f"of {n:,}"
         while time.perf_counter() - start < 60:
             shown = subprocess.run(
                 ["tmux", "-L", sock, "capture-pane", "-p", "-t", "0"],
@@ -309,7 +309,7 @@ def measure_in_process(db: Path, key_presses: int) -> dict[str, float]:
                 def shown(wanted: str = wanted) -> bool:
                     # the list shows a result of this query (titles and authors at least)
                     screen = app.screen
-                    last = screen._last_search
+                    last = screen.searches.last
                     return screen.query_obj.text == wanted and (
                         last is not None and last.query is screen.query_obj
                     )

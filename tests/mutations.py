@@ -160,6 +160,9 @@ MUTATIONS = [
         Target("tui/screens/main.py",
                'self._copy("paper link", paper_link(paper))',
                'self._copy("paper link", code_link(paper) or paper_link(paper))'),
+        Target("tui/screens/paper_links.py",
+               'self._copy("paper link", paper_link(paper))',
+               'self._copy("paper link", code_link(paper) or paper_link(paper))'),
     ], COPYING),
     Mutation("link-wrong-field", "the paper link is built from the DOI field for arXiv", [
         Target("store/links.py",
