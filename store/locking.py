@@ -23,9 +23,13 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
-def store_lock(path: Path) -> FileLock:
-    """The (re-entrant, not yet held) lock of the store at ``path``."""
-    return FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT_S)
+def store_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> FileLock:
+    """The (re-entrant, not yet held) lock of the store at ``path``.
+
+    Re-entrant per thread: two threads of one process exclude each other as
+    two processes do. ``timeout``: seconds to wait for another holder.
+    """
+    return FileLock(str(lock_path(path)), timeout=timeout)
 
 
 @contextlib.contextmanager

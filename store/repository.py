@@ -46,7 +46,7 @@ from store.layout import (
     missing,
     part_files,
 )
-from store.locking import holding, lock_path, store_lock
+from store.locking import LOCK_TIMEOUT_S, holding, lock_path, store_lock
 from store.model import Collection, Paper, UserState
 from store.tinydb_files import (
     KeyedTinyDB,
@@ -92,14 +92,15 @@ class Repository:
     :meth:`state_changed` tell whether the files changed since last loaded.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+        """``lock_timeout``: how long a write waits for another holder of the lock."""
         self.path = path
         self.state_path = companion_path(path, "state")
         self.lock_path = lock_path(path)
         self._catalogue = open_file(path)
         self._parts: dict[Path, KeyedTinyDB] = {}
         self._state = open_file(self.state_path)
-        self._lock = store_lock(path)
+        self._lock = store_lock(path, lock_timeout)
         # Of the catalogue last read or written: which parts it names, which
         # companion files it cannot do without.
         self._abstract_parts = AbstractParts()
