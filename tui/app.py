@@ -183,10 +183,18 @@ class PaperReaderApp(App[None]):
         and so does quitting (saying so); a write that finally fails is told
         on stderr once the screen is closed (:func:`run_reader`).
         """
+        self.writer.ending()
         self.save_pending_work()
-        if self.writer.busy:
-            self.notify("Saving…", timeout=30)
-            await self.writes_settled()
+        if not self.writer.busy:
+            self.exit()
+            return
+        self.notify("Saving…", timeout=60)
+        # In a worker: this handler returns, so the screen shows the notice
+        # (and takes keys) while the writes wait for the lock.
+        self.run_worker(self._exit_when_written(), group="quit", exclusive=True)
+
+    async def _exit_when_written(self) -> None:
+        await self.writes_settled()
         self.exit()
 
     async def on_unmount(self) -> None:
@@ -276,6 +284,7 @@ def run_reader(
     def hang_up(_signum: int, _frame: object) -> None:
         # The terminal is gone (a dropped SSH link): keep the user's words, then leave.
         app.hung_up = True
+        app.writer.ending()
         app.save_pending_work()
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.alarm(2)  # closing the app on a dead terminal must not hang

@@ -53,6 +53,7 @@ class StoreWriter:
         self._unfinished = 0
         # Failures nobody has told the user about yet (the reader prints them on exit).
         self._untold: list[Failure] = []
+        self._ending = False
 
     def submit(
         self,
@@ -91,10 +92,19 @@ class StoreWriter:
             return self._idle.wait_for(lambda: self._unfinished == 0, timeout)
 
     def told(self, failure: Failure) -> None:
-        """The user has been told about ``failure``."""
+        """The user has been told about ``failure`` (ignored once :meth:`ending`)."""
         with self._idle:
-            if failure in self._untold:
+            if failure in self._untold and not self._ending:
                 self._untold.remove(failure)
+
+    def ending(self) -> None:
+        """The program is ending: failures from now on stay untold, whatever the screen shows.
+
+        A notice shown as the screen closes is not seen; the reader prints
+        them after it has closed.
+        """
+        with self._idle:
+            self._ending = True
 
     def untold(self) -> list[Failure]:
         """Failures the user has not been told about, oldest first."""

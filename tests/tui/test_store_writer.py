@@ -60,3 +60,17 @@ def test_wait_times_out_while_a_write_is_stuck() -> None:
     assert time.monotonic() - started < 2
     gate.set()
     assert writer.wait(5)
+
+
+def test_failures_once_ending_stay_untold_even_when_shown() -> None:
+    writer = StoreWriter()
+    shown: list[Failure] = []
+
+    def fails() -> None:
+        raise OSError("read-only file system")
+
+    writer.ending()  # the reader is quitting: a notice now would not be seen
+    writer.submit("Note (A paper)", fails, lambda r: None, lambda f, e: shown.append(f))
+    assert writer.wait(5)
+    writer.told(shown[0])
+    assert [str(f) for f in writer.untold()] == ["Note (A paper): read-only file system"]
