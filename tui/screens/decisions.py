@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from store import clock
+from store.errors import UnknownPaperError
 from store.model import ReadingStatus
 from store.state_edits import StateEdit, note_edit, star_edit, status_edit, tags_edit, undo_edit
 from store.undo import StateChange
@@ -83,7 +84,7 @@ class Decisions:
             return f"{label} ({len(ids)} papers)"
         try:
             title = self.library.get(ids[0]).title
-        except KeyError:
+        except UnknownPaperError:
             return f"{label} ({ids[0]})"
         return f"{label} ({title[:60] + '…' if len(title) > 60 else title})"
 
