@@ -107,14 +107,17 @@ class Repository:
         self._companions: tuple[str, ...] = ()
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self, timeout: float | None = None) -> Iterator[None]:
         """Hold the store's write lock (the folder is created if it is missing).
+
+        ``timeout``: seconds to wait for another holder instead of the
+        repository's own (0: do not wait); :class:`~store.locking.StoreBusy` after.
 
         Every writer holds this lock, so a ``.tmp`` file found while holding it
         was left by a writer that died: it is removed here, and only here (a
         reader removing it could pull it from under a live writer).
         """
-        with holding(self._lock, self.path):
+        with holding(self._lock, self.path, timeout):
             with contextlib.suppress(OSError):
                 for name in os.listdir(self.path.parent):
                     if is_store_leftover(self.path, name):

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from store import clock
 from store.library_data import LibraryData
+from store.locking import StoreBusy
 from store.model import DEFAULT_STATE, ReadingStatus, UserState
 from store.state_edits import (
     StateEdit,
@@ -55,15 +56,18 @@ class StateWrites(LibraryData):
     def _written_state(self, paper_id: str) -> UserState:
         return self._written.get(paper_id, DEFAULT_STATE)
 
-    def _write(self, edit: StateEdit, settle: int | None = None) -> StateChange:
+    def _write(
+        self, edit: StateEdit, settle: int | None = None, *, wait: bool = True
+    ) -> StateChange:
         """Apply ``edit`` to each paper's state as on disk, in one locked write.
 
         Returns what changed (only papers whose state differs afterwards),
         which is what :meth:`undo` takes back. The preview ``settle`` is
-        dropped however the write ends.
+        dropped however the write ends. ``wait=False``: raise
+        :class:`~store.locking.StoreBusy` at once while another process holds the lock.
         """
         try:
-            with self._repo.locked(), self._io:
+            with self._repo.locked(None if wait else 0), self._io:
                 self.refresh()  # another process may have imported the paper meanwhile
                 for paper_id in edit.ids:
                     self.get(paper_id)
@@ -139,11 +143,16 @@ class StateWrites(LibraryData):
         """Clear the new flag (the cursor rested on the paper); returns what changed.
 
         Papers that are not new cost nothing: no lock is taken, nothing is written.
+        Nor does it wait for the lock (the reader calls it as the cursor rests):
+        while another process holds it, nothing changes and the paper stays new.
         """
         flagged = [pid for pid in ids if self.state(pid).new]
         if not flagged:
             return StateChange()
-        return self._write(new_flag_edit(flagged, False))
+        try:
+            return self._write(new_flag_edit(flagged, False), wait=False)
+        except StoreBusy:
+            return StateChange()
 
     def undo(self, change: StateChange, settle: int | None = None) -> UndoOutcome:
         """Take back ``change`` only where it still holds (see :mod:`store.undo`).

@@ -9,6 +9,7 @@ write fails, the preview is gone.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -117,3 +118,14 @@ def test_a_write_on_another_thread_while_the_ui_refreshes_loses_nothing(
     reopened = Library(sample_library.path)
     assert [reopened.state(p).note for p in papers] == [f"note {n}" for n in range(30)]
     assert [sample_library.state(p).note for p in papers] == [f"note {n}" for n in range(30)]
+
+
+def test_marking_seen_never_waits_for_the_lock(sample_library: Library) -> None:
+    sample_library.mark_new([LEAN])
+    with held_lock(sample_library.path, 3.0):
+        started = time.monotonic()
+        assert not sample_library.mark_seen([LEAN])  # the cursor rested: nothing written
+        assert time.monotonic() - started < 1.0
+        assert sample_library.state(LEAN).is_new  # still new; the next rest clears it
+    assert sample_library.mark_seen([LEAN])
+    assert not Library(sample_library.path).state(LEAN).is_new
