@@ -94,7 +94,7 @@ class LibraryData:
             changed = False
             if self._repo.catalogue_changed():
                 self._load_catalogue()
-                self._set_written(self._written)  # pending edits of papers now gone
+                self._set_written()  # pending edits of papers now gone
                 changed = True
             elif self._abstracts is not None and self._repo.abstracts_changed():
                 self._abstracts = None
@@ -117,16 +117,20 @@ class LibraryData:
 
     def _set_written(
         self,
-        written: dict[str, UserState],
+        written: dict[str, UserState] | None = None,
         *,
         add: tuple[int, StateEdit] | None = None,
         settle: int | None = None,
     ) -> None:
         """Swap in new states as on disk and the pending edits, and what they show.
 
-        ``add`` a pending edit under its token; ``settle`` drops one (written or failed).
+        ``written``: None keeps those (read under the lock: another thread may
+        be swapping them). ``add`` a pending edit under its token; ``settle``
+        drops one (written or failed).
         """
         with self._shown_lock:
+            if written is None:
+                written = self._written
             pending = self._pending
             if add is not None or (settle is not None and settle in pending):
                 pending = dict(pending)

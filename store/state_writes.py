@@ -82,7 +82,7 @@ class StateWrites(LibraryData):
     def _settle(self, token: int | None) -> None:
         """Stop showing a preview (its write failed, or it is written)."""
         if token is not None and token in self._pending:
-            self._set_written(self._written, settle=token)
+            self._set_written(settle=token)
 
     # -- showing before writing ------------------------------------------------
 
@@ -94,7 +94,7 @@ class StateWrites(LibraryData):
         """
         token = next(_tokens)
         before = {pid: self.state(pid) for pid in edit.ids}
-        self._set_written(self._written, add=(token, edit))
+        self._set_written(add=(token, edit))
         after = {pid: self.state(pid) for pid in edit.ids}
         return token, StateChange(
             {
