@@ -140,7 +140,7 @@ class Decisions:
             done = entry.written()  # the change's writes came first in the queue
             if not done:
                 library.drop_preview(token)
-                return f"{entry.label}: it was never saved, so there is nothing to undo", False
+                return f"Nothing to undo: {entry.label} changed nothing on disk", False
             seen = library.changes_seen
             outcome = library.undo(done, settle=token)
             return describe(entry.label, outcome), library.changes_seen != seen
