@@ -238,3 +238,20 @@ def test_a_write_failing_while_quitting_is_kept_for_stderr(sample_library: Libra
     [line] = seen["unsaved"]  # what run_reader prints once the screen has closed
     assert line.startswith("Marked read (") and seen["title"][:30] in line
     assert "busy in another process" in line
+
+
+def test_z_before_a_write_fails_has_nothing_to_undo(sample_library: Library) -> None:
+    impatient = Library(sample_library.path, lock_timeout=0.3)
+
+    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
+        first = papers(app).papers[0]
+        with held_lock(sample_library.path, HOLD_S):
+            await pilot.press("r", "z")  # z is queued behind the write that will fail
+            assert app.library.state(first.id).status is ReadingStatus.UNREAD  # undone at once
+            await app.writes_settled()
+        assert any(line.startswith("Not saved: Marked read") for line in said)
+        assert said[-1] == "Nothing to undo: Marked read changed nothing on disk"
+        assert ReadingStatus.UNREAD.symbol in row(app, 0)
+        assert on_disk(sample_library, first.id) == (ReadingStatus.UNREAD, False)
+
+    drive(impatient, script)
