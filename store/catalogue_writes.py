@@ -93,7 +93,7 @@ class CatalogueWrites(LibraryData):
         on_placed: Callable[[], None] | None = None,
     ) -> list[ImportSummary]:
         stamp = clock.now_iso()
-        papers, abstracts, states = self._papers, self._abstract_map(), self._states
+        papers, abstracts, states = self._papers, self._abstract_map(), self._written
         collections = dict(self._collections)
         collection_changed = catalogue_changed = False
         state_changes: dict[str, UserState] = {}
@@ -162,8 +162,7 @@ class CatalogueWrites(LibraryData):
             self.revision += 1
         if state_changes:
             self._repo.save_states(state_changes)
-            self._states.update(state_changes)
-            self.revision += 1
+            self._set_written({**self._written, **state_changes})
         return summaries
 
     def revise_papers(

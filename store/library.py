@@ -18,6 +18,7 @@ from store.backups import restore
 from store.catalogue_writes import CatalogueWrites
 from store.clock import now_iso
 from store.errors import PaperReaderError, UnknownPaperError
+from store.locking import LOCK_TIMEOUT_S
 from store.model import Paper, ReadingStatus
 from store.query import Query
 from store.search_index import Matches, SearchIndex
@@ -60,8 +61,14 @@ def restore_from_backups(
 class Library(StateWrites, CatalogueWrites):
     """The papers, collections and user state of one store, and every change to them."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        super().__init__(Path(path).expanduser() if path is not None else default_store_path())
+    def __init__(
+        self, path: Path | str | None = None, *, lock_timeout: float = LOCK_TIMEOUT_S
+    ) -> None:
+        """``lock_timeout``: how long a write waits for another holder of the store lock."""
+        super().__init__(
+            Path(path).expanduser() if path is not None else default_store_path(),
+            lock_timeout=lock_timeout,
+        )
         self._search_index: SearchIndex | None = None
         self._search_version = -1
         self._orders: dict[tuple[str, int], list[Paper]] = {}

@@ -8,6 +8,13 @@ another process changed.
 Abstracts are most of a library's bytes and few commands need them, so the
 papers in memory carry none: :meth:`LibraryData.abstract` and
 :meth:`LibraryData.complete` read them, loading the abstracts file on first use.
+
+Threads: the reader writes from one thread while its UI thread reads and
+refreshes. Maps other threads may be reading are never changed in place; a
+new one is swapped in. Reading the store files (:meth:`LibraryData.refresh`)
+and a write's read-modify-write hold ``_io``, and the user states shown
+(those written, with the edits not yet written applied on top) are swapped
+under ``_shown_lock``, which is never held while waiting on the disk.
 """
 
 from __future__ import annotations
@@ -19,8 +26,10 @@ from pathlib import Path
 from store.bulk import paused_gc
 from store.errors import UnknownPaperError
 from store.layout import AbstractParts
+from store.locking import LOCK_TIMEOUT_S
 from store.model import DEFAULT_STATE, Collection, Paper, UserState
 from store.repository import Repository
+from store.state_edits import StateEdit, overlaid
 
 
 class LibraryData:
@@ -32,13 +41,20 @@ class LibraryData:
             reader can tell that its lists are stale.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+        """``lock_timeout``: how long a write waits for another holder of the store lock."""
         self.path = path
         with paused_gc():  # opening parses the whole catalogue
-            self._repo = Repository(self.path)
+            self._repo = Repository(self.path, lock_timeout=lock_timeout)
         self._papers: dict[str, Paper] = {}
         self._collections: dict[str, Collection] = {}
+        # The user states as shown: those on disk with the pending edits applied.
         self._states: dict[str, UserState] = {}
+        # As last read or written, and the edits shown but not yet written, by token.
+        self._written: dict[str, UserState] = {}
+        self._pending: dict[int, StateEdit] = {}
+        self._io = threading.RLock()
+        self._shown_lock = threading.Lock()
         # Abstracts by paper id: None until first needed. A version-1 catalogue
         # held them inline; those are kept apart until the next import moves them.
         self._abstracts: dict[str, str] | None = None
@@ -49,8 +65,10 @@ class LibraryData:
         # search index are kept per version.
         self._catalogue_version = 0
         self.revision = 0
+        # How many refreshes found something changed (a write that found one shows it).
+        self.changes_seen = 0
         self._load_catalogue()
-        self._states = self._repo.load_states()
+        self._set_written(self._repo.load_states())
 
     # -- loading ---------------------------------------------------------------
 
@@ -68,24 +86,62 @@ class LibraryData:
         self._inline_abstracts = inline
         self._abstracts = None  # an import rewrites both files: read them afresh
         self._catalogue_version += 1
-        self.revision += 1
+        self._bump()
 
     def refresh(self) -> bool:
         """Pick up changes another process wrote; True when anything changed."""
-        changed = False
-        if self._repo.catalogue_changed():
-            self._load_catalogue()
-            changed = True
-        elif self._abstracts is not None and self._repo.abstracts_changed():
-            self._abstracts = None
-            self._catalogue_version += 1
+        with self._io:
+            changed = False
+            if self._repo.catalogue_changed():
+                self._load_catalogue()
+                self._set_written()  # pending edits of papers now gone
+                changed = True
+            elif self._abstracts is not None and self._repo.abstracts_changed():
+                self._abstracts = None
+                self._catalogue_version += 1
+                self._bump()
+                changed = True
+            if self._repo.state_changed():
+                self._set_written(self._repo.load_states())
+                changed = True
+            if changed:
+                self.changes_seen += 1
+            return changed
+
+    # -- the states shown ------------------------------------------------------
+
+    def _bump(self) -> None:
+        """Say that what is shown may have changed (two threads may bump at once)."""
+        with self._shown_lock:
             self.revision += 1
-            changed = True
-        if self._repo.state_changed():
-            self._states = self._repo.load_states()
+
+    def _set_written(
+        self,
+        written: dict[str, UserState] | None = None,
+        *,
+        add: tuple[int, StateEdit] | None = None,
+        settle: int | None = None,
+    ) -> None:
+        """Swap in new states as on disk and the pending edits, and what they show.
+
+        ``written``: None keeps those (read under the lock: another thread may
+        be swapping them). ``add`` a pending edit under its token; ``settle``
+        drops one (written or failed).
+        """
+        with self._shown_lock:
+            if written is None:
+                written = self._written
+            pending = self._pending
+            if add is not None or (settle is not None and settle in pending):
+                pending = dict(pending)
+                if add is not None:
+                    pending[add[0]] = add[1]
+                if settle is not None:
+                    pending.pop(settle, None)
+            # One assignment: a reader sees the edit applied or written, never neither.
+            self._states = overlaid(written, pending.values(), self._papers)
+            self._written, self._pending = written, pending
             self.revision += 1
-            changed = True
-        return changed
 
     def close(self) -> None:
         """Drop cached data; nothing needs flushing because every change is written."""

@@ -46,7 +46,7 @@ from store.layout import (
     missing,
     part_files,
 )
-from store.locking import holding, lock_path, store_lock
+from store.locking import LOCK_TIMEOUT_S, holding, lock_path, store_lock
 from store.model import Collection, Paper, UserState
 from store.tinydb_files import (
     KeyedTinyDB,
@@ -92,28 +92,32 @@ class Repository:
     :meth:`state_changed` tell whether the files changed since last loaded.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+        """``lock_timeout``: how long a write waits for another holder of the lock."""
         self.path = path
         self.state_path = companion_path(path, "state")
         self.lock_path = lock_path(path)
         self._catalogue = open_file(path)
         self._parts: dict[Path, KeyedTinyDB] = {}
         self._state = open_file(self.state_path)
-        self._lock = store_lock(path)
+        self._lock = store_lock(path, lock_timeout)
         # Of the catalogue last read or written: which parts it names, which
         # companion files it cannot do without.
         self._abstract_parts = AbstractParts()
         self._companions: tuple[str, ...] = ()
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self, timeout: float | None = None) -> Iterator[None]:
         """Hold the store's write lock (the folder is created if it is missing).
+
+        ``timeout``: seconds to wait for another holder instead of the
+        repository's own (0: do not wait); :class:`~store.locking.StoreBusy` after.
 
         Every writer holds this lock, so a ``.tmp`` file found while holding it
         was left by a writer that died: it is removed here, and only here (a
         reader removing it could pull it from under a live writer).
         """
-        with holding(self._lock, self.path):
+        with holding(self._lock, self.path, timeout):
             with contextlib.suppress(OSError):
                 for name in os.listdir(self.path.parent):
                     if is_store_leftover(self.path, name):

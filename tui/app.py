@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import signal
 import sys
 from collections.abc import Iterable
@@ -23,6 +25,7 @@ from tui.resources import sample_data_dir, styles_dir
 from tui.screens.main import MainScreen, typing_text
 from tui.screens.one_paper import OnePaperScreen
 from tui.settings import load_settings, save_setting
+from tui.store_writer import StoreWriter
 
 # The settings key: do r, x and s in the list move on to the next paper?
 ADVANCE_SETTING = "advance_on_decision"
@@ -55,6 +58,9 @@ class PaperReaderApp(App[None]):
         self.notice = notice
         keep_out_of_gc()
         self.history = UndoHistory()
+        # Every change of user state is written by this one thread, in order.
+        self.writer = StoreWriter()
+        self.hung_up = False
         self.welcome = welcome
         # Keys read before the main screen is ready wait here, in order (None: ready).
         self._early_keys: list[events.Key] | None = []
@@ -103,7 +109,11 @@ class PaperReaderApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         chosen = {"collection": self.start_collections} if self.start_collections else {}
         return MainScreen(
-            self.library, self.history, advance=self.advance_on_decision, chosen=chosen
+            self.library,
+            self.history,
+            self.writer,
+            advance=self.advance_on_decision,
+            chosen=chosen,
         )
 
     def on_mount(self) -> None:
@@ -167,18 +177,53 @@ class PaperReaderApp(App[None]):
         self.push_screen(HelpScreen(list(self.screen_stack)))
 
     async def action_quit(self) -> None:
-        """Save any unsaved note, then leave."""
+        """Save any unsaved note, wait for every change to be written, then leave.
+
+        While another process holds the store's lock the writes wait for it,
+        and so does quitting (saying so); a write that finally fails is told
+        on stderr once the screen is closed (:func:`run_reader`).
+        """
+        self.writer.ending()
         self.save_pending_work()
+        if not self.writer.busy:
+            self.exit()
+            return
+        self.notify("Saving…", timeout=60)
+        # In a worker: this handler returns, so the screen shows the notice
+        # (and takes keys) while the writes wait for the lock.
+        self.run_worker(self._exit_when_written(), group="quit", exclusive=True)
+
+    async def _exit_when_written(self) -> None:
+        await self.writes_settled()
         self.exit()
 
+    async def on_unmount(self) -> None:
+        """However the app ends, the changes queued are written before it returns.
+
+        Not after a hang-up: :func:`run_reader` waits for them then, once the
+        alarm that keeps a dead terminal from hanging the exit is off.
+        """
+        if not self.hung_up:
+            await asyncio.to_thread(self.writer.wait)
+
     def save_pending_work(self) -> None:
-        """Write what only the UI holds (a note being typed) to the store."""
+        """Queue the writes of what only the UI holds (a note being typed)."""
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen | OnePaperScreen):
-                try:
-                    screen.save_pending_note()
-                except PaperReaderError as err:
-                    print(f"paper-reader: note not saved: {err}", file=sys.stderr)
+                screen.save_pending_note()
+
+    async def writes_settled(self) -> None:
+        """Wait until every change queued so far is written and its outcome handled."""
+        await asyncio.to_thread(self.writer.wait)
+        # The writer posted its outcomes before it went idle: let the screens take them.
+        handled = asyncio.Event()
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen) and screen.call_later(handled.set):
+                await handled.wait()
+
+    def unsaved(self) -> list[str]:
+        """The changes that could not be written and that the user was not shown."""
+        return [str(failure) for failure in self.writer.untold()]
 
 
 def make_app(
@@ -238,12 +283,24 @@ def run_reader(
 
     def hang_up(_signum: int, _frame: object) -> None:
         # The terminal is gone (a dropped SSH link): keep the user's words, then leave.
+        app.hung_up = True
+        app.writer.ending()
         app.save_pending_work()
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        signal.alarm(2)
+        signal.alarm(2)  # closing the app on a dead terminal must not hang
         app.exit()
 
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, hang_up)
-    app.run()
-    return 0
+    try:
+        app.run()
+    finally:
+        if hasattr(signal, "SIGALRM"):
+            signal.alarm(0)  # the app has closed; the writes below may wait for the lock
+        # Every queued write lands (or fails) before the process exits.
+        app.writer.wait()
+        unsaved = app.unsaved()
+        for line in unsaved:
+            with contextlib.suppress(OSError):
+                print(f"paper-reader: not saved: {line}", file=sys.stderr)
+    return 1 if unsaved else 0

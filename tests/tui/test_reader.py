@@ -128,6 +128,7 @@ def test_a_decision_moves_on_and_r_toggles_back(sample_library: Library) -> None
     async def script(app, pilot) -> None:
         first.append(current_id(app))
         await pilot.press("r")
+        await app.writes_settled()
         assert Library(sample_library.path).state(first[0]).status is ReadingStatus.READ
         await pilot.press("k", "r")
         assert current_id(app) != first[0]  # moved on again

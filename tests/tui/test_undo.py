@@ -65,9 +65,11 @@ def test_undo_takes_back_the_star_and_keeps_the_other_process_changes(
     async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
         paper_id = current_id(app)
         await pilot.press("s")
+        await app.writes_settled()  # the star is on disk before the other shell writes
         cli(sample_library, "mark", "reading", paper_id)
         cli(sample_library, "tag", paper_id, "+x")
         await pilot.press("z")
+        await app.writes_settled()  # the undo is written, and what it did is said
         await pilot.pause()
         state = Library(sample_library.path).state(paper_id)
         assert not state.starred
@@ -84,8 +86,10 @@ def test_a_status_changed_elsewhere_is_not_undone_and_the_reader_says_so(
     async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
         paper_id = current_id(app)
         await pilot.press("r")
+        await app.writes_settled()
         cli(sample_library, "mark", "skipped", paper_id)
         await pilot.press("z")
+        await app.writes_settled()  # the undo is written, and what it did is said
         await pilot.pause()
         assert Library(sample_library.path).state(paper_id).status is ReadingStatus.SKIPPED
         assert app.library.state(paper_id).status is ReadingStatus.SKIPPED
@@ -104,6 +108,7 @@ def test_bulk_counts_match_between_the_change_and_its_undo(sample_library: Libra
         await pilot.press("r")
         assert said[-1] == "Marked read: 2 papers (1 already)"
         await pilot.press("z")
+        await app.writes_settled()  # the undo is written, and what it did is said
         await pilot.pause()
         assert said[-1] == "Undone: Marked read (2 papers)"
         statuses = [Library(sample_library.path).state(i).status for i in picked]
@@ -120,8 +125,10 @@ def test_bulk_undo_leaves_the_paper_changed_elsewhere(sample_library: Library) -
             await pilot.press("space")
         await pilot.press("x")
         assert said[-1] == "Skipped: 3 papers"
+        await app.writes_settled()
         cli(sample_library, "mark", "read", picked[0])
         await pilot.press("z")
+        await app.writes_settled()  # the undo is written, and what it did is said
         await pilot.pause()
         assert said[-1] == (
             "Undone: Skipped (2 papers); 1 paper changed elsewhere since, not undone there"
@@ -138,9 +145,11 @@ def test_triage_undo_keeps_a_change_made_elsewhere(sample_library: Library) -> N
         await pilot.pause()
         first = app.screen.queue[0]  # type: ignore[attr-defined]
         await pilot.press("s")  # star and keep
+        await app.writes_settled()
         cli(sample_library, "unstar", first)
         cli(sample_library, "mark", "reading", first)
         await pilot.press("z")
+        await app.writes_settled()  # the undo is written, and what it did is said
         await pilot.pause()
         assert said[-1] == "Triage: star: changed elsewhere since; not undone"
         assert "paper 1 of" in str(app.screen.query_one("#triage-progress", Static).content)
@@ -149,6 +158,7 @@ def test_triage_undo_keeps_a_change_made_elsewhere(sample_library: Library) -> N
 
         await pilot.press("x")  # skip it, then undo with nobody writing in between
         await pilot.press("z")
+        await app.writes_settled()  # the undo is written, and what it did is said
         await pilot.pause()
         assert said[-1] == "Undone: Triage: skipped (1 paper)"
         assert Library(sample_library.path).state(first).status is ReadingStatus.READING
@@ -165,8 +175,10 @@ def test_a_note_edit_undoes_as_one_change(sample_library: Library) -> None:
         await pilot.pause(0.8)
         await pilot.press(*" two", "escape")
         await pilot.pause()
+        await app.writes_settled()
         assert Library(sample_library.path).state(paper_id).note == "before one two"
         await pilot.press("z")
+        await app.writes_settled()  # the undo is written, and what it did is said
         await pilot.pause()
         assert Library(sample_library.path).state(paper_id).note == "before"
         assert said[-1] == "Undone: Note edited (1 paper)"

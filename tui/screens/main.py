@@ -24,17 +24,17 @@ from textual.widgets import Input, Static, TextArea
 
 from store.errors import PaperReaderError
 from store.library import Library
-from store.model import Paper, ReadingStatus
+from store.model import Paper
 from store.query import parse as parse_query
-from store.undo import StateChange
 from tui import typeahead
 from tui.history import UndoHistory
+from tui.screens.decisions import DecisionKeys, Decisions
 from tui.screens.interest import FIT_AFTER_OPEN_S
 from tui.screens.other_views import OtherViews
 from tui.screens.pane_layout import PaneLayout
 from tui.screens.paper_links import PaperLinks
-from tui.screens.tag_dialog import TagDialog
 from tui.search_session import SearchLimits, SearchSession
+from tui.store_writer import StoreWriter
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.filter_panel import FilterPanel
 from tui.widgets.footer import ReaderFooter
@@ -101,7 +101,7 @@ EMPTY_LIBRARY_HINT = (
 )
 
 
-class MainScreen(PaperLinks, OtherViews, PaneLayout):
+class MainScreen(DecisionKeys, PaperLinks, OtherViews, PaneLayout):
     """Filters, paper list, abstract and notes, with the search bar on top.
 
     Focus moves with ``set_focus`` (at once) rather than ``Widget.focus``
@@ -161,14 +161,17 @@ class MainScreen(PaperLinks, OtherViews, PaneLayout):
         self,
         library: Library,
         history: UndoHistory,
+        writer: StoreWriter,
         *,
         advance: bool = True,
         chosen: dict[str, frozenset[str]] | None = None,
     ) -> None:
-        """``advance``: r, x and s in the list move on to the next paper."""
+        """``writer``: writes changes off the UI thread; ``advance``: r, x and s in the
+        list move on to the next paper."""
         super().__init__()
         self.library = library
         self.history = history
+        self.decisions = Decisions(library, history, writer, self)
         self.advance = advance
         self.query_obj = parse_query("")
         self.chosen = dict(chosen or {})
@@ -360,112 +363,6 @@ class MainScreen(PaperLinks, OtherViews, PaneLayout):
             "copy_bibtex": self._do_copy_bibtex,
             "open": self._do_open,
         }
-
-    def _change(
-        self,
-        label: str,
-        ids: list[str],
-        change: Callable[[list[str]], StateChange],
-    ) -> None:
-        if not ids:
-            return
-        try:
-            done = change(ids)
-        except PaperReaderError as err:
-            self.notify(str(err), severity="error", markup=False)
-            return
-        self.history.push(label, done)
-        # Only the papers acted on leave the selection: keys typed after this
-        # one (space on the next paper) may have started a new one already.
-        self.paper_list.unselect(ids)
-        self.apply_filters()
-        self._show_current()
-        self.decided()
-        if len(ids) > 1:
-            # The count undo will report: papers already in that state are not changed.
-            same = len(ids) - len(done)
-            already = f" ({same} already)" if same else ""
-            self.notify(f"{label}: {len(done)} papers{already}", markup=False)
-
-    def _do_toggle_read(self, ids: list[str]) -> None:
-        library = self.library
-        all_read = ids and all(library.state(i).status is ReadingStatus.READ for i in ids)
-        status = ReadingStatus.UNREAD if all_read else ReadingStatus.READ
-        self._change(f"Marked {status.label}", ids, lambda ids: library.set_status(ids, status))
-
-    def _do_skip(self, ids: list[str]) -> None:
-        library = self.library
-        self._change("Skipped", ids, lambda ids: library.set_status(ids, ReadingStatus.SKIPPED))
-
-    def _do_unread(self, ids: list[str]) -> None:
-        library = self.library
-        self._change(
-            f"Marked {ReadingStatus.UNREAD.label}",
-            ids,
-            lambda ids: library.set_status(ids, ReadingStatus.UNREAD),
-        )
-
-    def _do_star(self, ids: list[str]) -> None:
-        library = self.library
-        starred = not all(library.state(i).starred for i in ids)
-        label = "Starred" if starred else "Unstarred"
-        self._change(label, ids, lambda ids: library.set_starred(ids, starred))
-
-    def _do_tag(self, ids: list[str]) -> None:
-        if not ids:
-            return
-        current = self.library.state(ids[0]).tags if len(ids) == 1 else ()
-
-        def apply(answer: str | None) -> None:
-            if not answer:
-                return
-            words = answer.split()
-            add = [w.lstrip("+") for w in words if not w.startswith("-") and w.lstrip("+")]
-            remove = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
-            library = self.library
-            self._change(
-                "Tagged", ids, lambda ids: library.change_tags(ids, add=add, remove=remove)
-            )
-
-        self.app.push_screen(TagDialog(current, len(ids)), apply)
-
-    def action_edit_note(self) -> None:
-        """Edit the current paper's note (esc leaves; the note saves itself)."""
-        if self.paper_list.current is not None:
-            self.history.end_note_edit()
-            self.set_focus(self.notes)
-
-    @on(NotesPane.NoteEdited)
-    def _note_edited(self, event: NotesPane.NoteEdited) -> None:
-        try:
-            done = self.library.set_note(event.paper_id, event.text)
-            self.history.push_note(event.paper_id, done)
-        except PaperReaderError as err:
-            self.notify(f"Note not saved: {err}", severity="error", markup=False)
-
-    @on(NotesPane.Left)
-    def _note_left(self) -> None:
-        self.set_focus(self.paper_list)
-
-    def save_pending_note(self) -> None:
-        """Write an unsaved note straight to the store (quit, hang-up)."""
-        pending = self.notes.pending()
-        if pending is not None:
-            self.library.set_note(*pending)
-            self.notes.mark_saved()
-
-    def action_undo(self) -> None:
-        """Undo the last change of status, star, tags or note where it still holds, or ``E``."""
-        if self.undo_enrichment():
-            return
-        try:
-            message = self.history.undo_last(self.library)
-        except PaperReaderError as err:
-            self.notify(f"Not undone: {err}", severity="error", markup=False)
-            return
-        self.apply_filters()
-        self._show_current()
-        self.notify(message, markup=False)
 
     # -- other screens ---------------------------------------------------------
 

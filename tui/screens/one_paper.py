@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
-from store.errors import PaperReaderError
 from tui.colours import muted_style
 from tui.history import UndoHistory
 from tui.widgets.notes_pane import NotesPane
@@ -47,6 +46,7 @@ def paper_key_bindings(prefix: str, keys: str, shown: str = "") -> list[Binding]
 if TYPE_CHECKING:
     from store.library import Library
     from tui.app import PaperReaderApp
+    from tui.screens.decisions import Decisions
     from tui.screens.main import MainScreen
 
 
@@ -122,13 +122,17 @@ class OnePaperScreen(Screen[None]):
         note.add_class("-open")
         self.set_focus(note)
 
+    def decisions(self) -> Decisions | None:
+        """Where changes of user state go: the list's (shown at once, written in order)."""
+        main = self.main_screen()
+        return main.decisions if main is not None else None
+
     @on(NotesPane.NoteEdited)
     def _note_edited(self, event: NotesPane.NoteEdited) -> None:
         event.stop()
-        try:
-            self.library.set_note(event.paper_id, event.text)
-        except PaperReaderError as err:
-            self.notify(f"Note not saved: {err}", severity="error", markup=False)
+        decisions = self.decisions()
+        if decisions is not None:
+            decisions.note(event.paper_id, event.text, undoable=False)
         self.refresh_paper()
 
     @on(NotesPane.Left)
@@ -138,19 +142,16 @@ class OnePaperScreen(Screen[None]):
         self.set_focus(self.reading_widget())
 
     def save_pending_note(self) -> None:
-        """Write an unsaved note straight to the store (leaving, quitting)."""
+        """Queue the write of an unsaved note (leaving, quitting, hanging up)."""
         try:
             note = self.note_editor()
         except Exception:  # not composed yet
             return
-        pending = note.pending()
-        if pending is not None:
-            self.library.set_note(*pending)
+        pending, decisions = note.pending(), self.decisions()
+        if pending is not None and decisions is not None:
+            decisions.note(*pending, undoable=False)
             note.mark_saved()
 
     def save_before_leaving(self) -> None:
-        """Save a note being written, saying so if it cannot be."""
-        try:
-            self.save_pending_note()
-        except PaperReaderError as err:
-            self.notify(f"Note not saved: {err}", severity="error", markup=False)
+        """Queue the note being written, if any (a failed write is told when it fails)."""
+        self.save_pending_note()

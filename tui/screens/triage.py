@@ -1,7 +1,8 @@
 """Triage: one unread paper at a time, its whole abstract, one key to decide.
 
-This is the loop the tool exists for, so nothing else is on screen and every
-decision is written to the store before the next paper appears. The list's
+This is the loop the tool exists for, so nothing else is on screen, and the
+next paper appears at once: each decision is written to the store in order,
+off the UI thread, behind the keys before it. The list's
 other paper keys (copy, open, tag, note) work on the paper shown, and
 ``space`` pages a long abstract.
 """
@@ -17,9 +18,10 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from store.errors import PaperReaderError
+from store import clock
 from store.model import ReadingStatus
 from store.sorting import sort_papers
+from store.state_edits import StateEdit, star_edit, status_edit
 from store.undo import StateChange
 from tui.colours import muted_style
 from tui.render import paper_details
@@ -162,23 +164,21 @@ class TriageScreen(OnePaperScreen):
         self._show()
 
     def action_decide(self, decision: str) -> None:
-        """Record a decision about the current paper and show the next."""
-        paper_id = self.shown_paper_id()
-        if paper_id is None:
+        """Record a decision about the current paper and show the next.
+
+        The paper shows the decision at once; it is written in order behind
+        the keys before it (a failed write is said, and undone on screen).
+        """
+        paper_id, decisions = self.shown_paper_id(), self.decisions()
+        if paper_id is None or decisions is None:
             return
-        library = self.library
-        try:
-            if decision in ("read", "skipped"):
-                done = library.set_status([paper_id], ReadingStatus(decision))
-            elif decision == "star":
-                done = library.set_starred([paper_id], True)
-            else:
-                done = StateChange()
-        except PaperReaderError as err:
-            self.notify(f"Not saved: {err}", severity="error", markup=False)
-            return
+        edit: StateEdit | None = None
+        if decision in ("read", "skipped"):
+            edit = status_edit([paper_id], ReadingStatus(decision), clock.now_iso())
+        elif decision == "star":
+            edit = star_edit([paper_id], True)
+        done = decisions.change(f"Triage: {decision}", edit) if edit else StateChange()
         self.save_before_leaving()  # a note being written belongs to this paper
-        self.history.push(f"Triage: {decision}", done)
         self._steps.append((self.position, decision, bool(done)))
         self.decided[decision] += 1
         self.position += 1
@@ -186,16 +186,12 @@ class TriageScreen(OnePaperScreen):
 
     def action_undo(self) -> None:
         """Go back one paper and undo its decision where it still holds."""
-        if not self._steps:
+        decisions = self.decisions()
+        if not self._steps or decisions is None:
             return
-        position, decision, pushed = self._steps[-1]
+        position, decision, pushed = self._steps.pop()
         if pushed:  # a decision that changed nothing (star on a starred paper) pushed nothing
-            try:
-                self.notify(self.history.undo_last(self.library), markup=False)
-            except PaperReaderError as err:
-                self.notify(f"Not undone: {err}", severity="error", markup=False)
-                return
-        self._steps.pop()
+            decisions.undo()  # what it did is said once the undo is written
         self.decided[decision] -= 1
         self.position = position
         self._show()
