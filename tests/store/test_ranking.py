@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from store.formats import decode_input, parse_text
 from store.library import Library
 from store.model import ImportResult, Paper, ReadingStatus
 from store.query import parse as parse_query
-from store.ranking import FEW_SKIPS, Ranker, decisions_of
+from store.ranking import FEW_SKIPS, Ranker, Ranking, decisions_of
 from tests.conftest import REALDATA
 
 PSYCHOLOGY = REALDATA / "bibtex" / "zotero-export-psychology-abstract-url-file-584.bib"
@@ -256,3 +257,51 @@ def test_feature_rows_are_unit_length_and_bounded(two_fields: TwoFields) -> None
     assert per_paper.max() == features_module.TERMS_PER_PAPER  # long abstracts were capped
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     assert np.allclose(norms[per_paper > 0], 1.0, atol=1e-5)
+
+
+def _best_first(ranking: Ranking, papers: list[Paper]) -> list[Paper]:
+    """What ``order`` promises, the slow way: best score first, ties in the given order."""
+    listed = [p for p in papers if p.id not in ranking.excluded]
+    if not ranking.keep_unrelated:
+        listed = [p for p in listed if ranking.score(p.id) > 0.0]
+    return sorted(listed, key=lambda p: -ranking.score(p.id))
+
+
+def test_order_is_best_first_with_ties_in_the_given_order(two_fields: TwoFields) -> None:
+    library, psychology, ml = two_fields
+    by_date = library.search(parse_query(""), sort="date")
+    # Papers the features do not know score 0 and tie with one another; copies of
+    # the library's papers are other objects than the ones the ranker holds.
+    strangers = [Paper(id=f"Stranger{n}", title=f"stranger {n}") for n in range(3)]
+    copies = [replace(p) for p in by_date[::7]]
+    mixed = by_date[::3] + strangers + copies + list(reversed(strangers))
+    for ranker in (Ranker(library), Ranker(library, paper_rows=True)):
+        interest = ranker.fit(decisions_of(library))
+        alike = ranker.like(psychology[40].id)
+        for ranking in (interest, alike):
+            for papers in (by_date, list(reversed(by_date)), mixed, by_date[:1], []):
+                assert ranking.order(papers) == _best_first(ranking, papers)
+        ranked = interest.order(mixed)
+        assert [p.id for p in ranked if p.id.startswith("Stranger")] == [
+            "Stranger0", "Stranger1", "Stranger2", "Stranger2", "Stranger1", "Stranger0"
+        ]  # fmt: skip
+        copy = replace(psychology[40])
+        assert copy is not psychology[40]
+        assert psychology[40].id not in {p.id for p in alike.order([copy, *ml[:20]])}
+
+
+def test_an_excluded_paper_the_features_lack_is_still_left_out(two_fields: TwoFields) -> None:
+    library, _psychology, _ml = two_fields
+    interest = Ranker(library).fit(decisions_of(library))
+    stranger = Paper(id="Stranger0", title="stranger")
+    papers = [*library.papers()[:10], stranger]
+    leaving_out = Ranking(
+        "like:Stranger0",
+        True,
+        "",
+        interest.features,
+        interest.weights,
+        interest.scores,
+        excluded=frozenset({"Stranger0"}),
+    )
+    assert leaving_out.order(papers) == _best_first(interest, papers[:10])
