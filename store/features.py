@@ -3,7 +3,7 @@
 A paper's features are the words of its title (counted twice: a title says
 what a paper is about more densely than its abstract), its abstract and its
 venue, the word pairs (bigrams) of its title, one token per author surname
-and one per subject category. Pairs from abstracts would double the time
+and one per subject category (:mod:`store.paper_terms`). Pairs from abstracts would double the time
 and multiply the vocabulary tenfold for no gain measured on real collections
 (``python -m bench.ranking``). scikit-learn's ``TfidfVectorizer`` weighs
 them (sublinear term frequency, idf), as arxiv-sanity-lite does; each paper
@@ -25,11 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import os
-import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from store.layout import part_files
 from store.model import Paper
+from store.paper_terms import MARKUP_WORDS, paper_terms
 
 if TYPE_CHECKING:
     from store.library import Library
@@ -44,31 +42,11 @@ if TYPE_CHECKING:
 # Bump when the text a paper yields or the weighting changes: a cache built
 # by other code must not pass for this one's.
 FEATURES_VERSION = 2
-AUTHOR_PREFIX = "au_"
-CATEGORY_PREFIX = "cat_"
-# A word: a letter of any script, then letters or digits (no bare numbers).
-_WORD = re.compile(r"[^\W\d_][^\W_]+")
-_ASCII_WORD = re.compile(r"[a-z][a-z0-9]+")  # the same on ASCII text, and faster
-# LaTeX accents become their base letter (accents are dropped anyway) and other
-# commands, braces and math shifts go: rendering every abstract through the
-# LaTeX converter would cost more than the rest of the features together.
-_LATEX_ACCENT = re.compile(r"""\\(?:[`'^"~=.]|[uvHckbdrt](?=[\s{]))\s*\{?\s*([A-Za-z])\}?""")
-_LATEX_REST = re.compile(r"\\[A-Za-z]+|[{}$]")
-# Markup that survives in raw titles and abstracts and says nothing of the topic.
-_MARKUP_WORDS = frozenset(
-    (
-        "emph", "textit", "textbf", "textsc", "textrm", "texttt", "mathrm", "mathbf",
-        "mathcal", "mathit", "mathbb", "frac", "sqrt", "left", "right", "cdot", "ldots",
-        "dots", "cite", "ref", "label", "url", "href", "http", "https", "www", "doi", "org",
-        "com", "html", "pdf", "et", "al",
-    )
-)  # fmt: skip
 _MIN_PAPERS_FOR_PRUNING = 20
 CHILD_BUILD_MIN_PAPERS = 5000
 """Below this many papers ``in_child`` builds in-process: it is quicker than a child's start."""
 TERMS_PER_PAPER = 64
 """At most this many terms per paper are kept (the heaviest); see :func:`_heaviest`."""
-_NO_WORDS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,12 +151,12 @@ def build(papers: Sequence[Paper], signature: str = "") -> Features:
         TfidfVectorizer,
     )
 
-    stop = ENGLISH_STOP_WORDS | _MARKUP_WORDS
+    stop = ENGLISH_STOP_WORDS | MARKUP_WORDS
     # A term in one paper only links it to nothing; in a small library every
     # term may be rare, so pruning waits until there are enough papers.
     min_df = 2 if len(papers) >= _MIN_PAPERS_FOR_PRUNING else 1
     vectorizer = TfidfVectorizer(
-        analyzer=lambda paper: _terms(paper, stop),
+        analyzer=lambda paper: paper_terms(paper, stop),
         min_df=min_df,
         max_df=0.5 if len(papers) >= _MIN_PAPERS_FOR_PRUNING else 1.0,
         sublinear_tf=True,
@@ -240,48 +218,6 @@ def _heaviest_block(matrix: Any, keep: int) -> Any:
     norms[norms == 0] = 1.0
     pruned.data *= np.repeat((1.0 / norms).astype(np.float32), kept)
     return pruned
-
-
-def _terms(paper: Paper, stop: frozenset[str]) -> list[str]:
-    """The terms of one paper, as :func:`build` counts them."""
-    title = _words(paper.title, stop)
-    terms = title + title
-    terms += [f"{first} {second}" for first, second in itertools.pairwise(title)]
-    terms += _words(paper.abstract, stop)
-    terms += _words(paper.venue, stop)
-    for name in paper.authors:
-        surname = _words(name, _NO_WORDS)
-        if surname:
-            terms.append(AUTHOR_PREFIX + surname[-1])
-    for code in paper.categories or ((paper.category,) if paper.category else ()):
-        terms.append(CATEGORY_PREFIX + code.casefold())
-    return terms
-
-
-def _words(text: str, stop: frozenset[str]) -> list[str]:
-    if not text:
-        return []
-    if "\\" in text or "$" in text or "{" in text:
-        text = _LATEX_REST.sub(_drop_markup, _LATEX_ACCENT.sub(r"\1", text))
-    text = text.casefold()
-    if not text.isascii():
-        text = "".join(
-            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-        )
-    return [word for word in _WORD.findall(text) if word not in stop]
-
-
-def _drop_markup(match: re.Match[str]) -> str:
-    return " " if match.group().startswith("\\") else ""
-
-
-def display_term(term: str) -> str:
-    """A term as a person reads it: ``au_lee`` → ``Lee (author)``, ``cat_lg`` → ``LG``."""
-    if term.startswith(AUTHOR_PREFIX):
-        return f"{term[len(AUTHOR_PREFIX) :].title()} (author)"
-    if term.startswith(CATEGORY_PREFIX):
-        return term[len(CATEGORY_PREFIX) :].upper()
-    return term
 
 
 # -- the cache file ---------------------------------------------------------------

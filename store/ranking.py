@@ -40,8 +40,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from store.errors import UnknownPaperError
-from store.features import Features, display_term, load_or_build, signature
+from store.features import Features, load_or_build, signature
 from store.model import Paper, ReadingStatus
+from store.paper_terms import display_term
 from store.query import normalise
 
 if TYPE_CHECKING:
