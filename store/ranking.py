@@ -311,11 +311,18 @@ class Ranker:
             return features, self._paper_rows
 
     def fit(self, decisions: Decisions) -> Ranking:
-        """A model of these decisions, scoring every paper of the catalogue."""
+        """A model of these decisions, scoring every paper of the catalogue.
+
+        Too few decisions (or no paper with the tag) need no features: none
+        are loaded or built, and every score is 0.
+        """
         import numpy as np
 
-        features, paper_rows = self._current()
         name = f"interest:{decisions.tag}" if decisions.tag else "interest"
+        if not (decisions.positive if decisions.tag else decisions.count >= MIN_DECISIONS):
+            nothing = Features((), None, (), "")
+            return _untrained(name, _untrained_note(decisions, 0, 0, nothing), nothing)
+        features, paper_rows = self._current()
         rows = features.rows
         positive = sorted(rows[i] for i in decisions.positive if i in rows)
         negative = sorted(rows[i] for i in decisions.negative if i in rows)
@@ -342,12 +349,13 @@ class Ranker:
         # line's stderr is for the user, not for the solver. A fixed seed: the
         # same decisions always give the same order.
         model = LinearSVC(C=_SVM_C, dual=True, tol=1e-6, max_iter=10_000, random_state=0)
+        decided = features.matrix[positive + negative + weak]
+        features.release()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(features.matrix[positive + negative + weak], labels, sample_weight=weights)
+            model.fit(decided, labels, sample_weight=weights)
         coef = model.coef_.ravel().astype(np.float32)
-        scores = features.matrix @ coef + np.float32(model.intercept_[0])
-        scores = np.asarray(scores).ravel()
+        scores = features.dot(coef) + np.float32(model.intercept_[0])
         return Ranking(name, True, "", features, coef, scores, paper_rows=paper_rows)
 
     def like(self, paper_id: str) -> Ranking:
@@ -359,7 +367,7 @@ class Ranker:
         import numpy as np
 
         reference = np.asarray(features.matrix[row].todense()).ravel()
-        scores = np.asarray(features.matrix @ reference).ravel()
+        scores = features.dot(reference)
         trained = bool(reference.any())
         note = "" if trained else f"{paper_id} has no words to compare"
         return Ranking(

@@ -305,3 +305,46 @@ def test_an_excluded_paper_the_features_lack_is_still_left_out(two_fields: TwoFi
         excluded=frozenset({"Stranger0"}),
     )
     assert leaving_out.order(papers) == _best_first(interest, papers[:10])
+
+
+def test_loaded_features_rank_as_built_ones_after_their_memory_is_released(
+    two_fields: TwoFields, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    library, psychology, _ml = two_fields
+    built_ranker = Ranker(library)
+    built = built_ranker.features()
+    assert built.mapping is None  # built here: in memory
+    monkeypatch.setattr(features_module, "_RELEASE_ROWS", 7)  # many blocks, each released
+    loaded_ranker = Ranker(Library(library.path))
+    loaded = loaded_ranker.features()
+    assert loaded.mapping is not None  # mapped from the cache file, not read into memory
+    assert not loaded.matrix.data.flags.owndata
+
+    for ranker in (built_ranker, loaded_ranker):
+        ranker.features().release()
+    interest = built_ranker.fit(decisions_of(library)), loaded_ranker.fit(decisions_of(library))
+    alike = built_ranker.like(psychology[3].id), loaded_ranker.like(psychology[3].id)
+    for from_built, from_loaded in (interest, alike):
+        assert np.array_equal(from_built.scores, from_loaded.scores)
+        papers = library.papers()
+        assert from_built.order(papers) == from_loaded.order(papers)
+        assert from_built.why(papers[5].id) == from_loaded.why(papers[5].id)
+    assert (loaded.matrix != built.matrix).nnz == 0
+    with np.load(cache_path(library.path)) as saved:  # still an ordinary .npz
+        assert np.array_equal(saved["data"], built.matrix.data)
+
+
+def test_too_few_decisions_build_no_features(db_path: Path) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY)
+    library.set_status([p.id for p in library.papers()[:4]], ReadingStatus.READ)
+
+    ranking = Ranker(library).fit(decisions_of(library))
+    by_tag = Ranker(library).fit(decisions_of(library, tag="nobody-uses-this"))
+
+    assert ranking.note == "4 decisions so far, 5 needed"
+    assert by_tag.note == "no paper is tagged 'nobody-uses-this'"
+    assert not cache_path(db_path).exists()
+    assert ranking.order(library.papers()) == library.papers()
