@@ -9,8 +9,10 @@ peak so far) at each step of a session:
 1. opened, the background loading done (a store with 30 decisions: the
    reader fits a model ~2 s after opening);
 2. after a search typed with ``/`` (a word most abstracts hold);
-3. after ``O`` to "interest", once the list is ordered by it;
-4. after ``m`` ("more like this") on the top paper.
+3. after ``O`` three times, through the title, date added and rank orders
+   (each costs the reader memory of its own, ranking or not);
+4. after ``O`` to "interest", once the list is ordered by it;
+5. after ``m`` ("more like this") on the top paper.
 
 The same session on a store without decisions (the same catalogue and
 features, hard-linked; no state) is the baseline: there nothing ranks before
@@ -99,6 +101,10 @@ def _header(screen: str) -> str:
     return next((line for line in screen.splitlines() if " unread" in line), "")
 
 
+def _shows(text: str) -> Callable[[str], bool]:
+    return lambda screen: text in _header(screen)
+
+
 def session_memory(db: Path, word: str, papers: int) -> dict[str, float]:
     """RSS and peak RSS (MB) of the reader on ``db`` after each step of the session."""
     row: dict[str, float] = {}
@@ -116,9 +122,11 @@ def session_memory(db: Path, word: str, papers: int) -> dict[str, float]:
             lambda s: total in _header(s) and "searching" not in _header(s), "the results"
         )
         row["search_rss_mb"], row["search_peak_mb"] = session.memory()
-        for _sort in ("title", "added", "rank", "interest"):
+        for sort in ("title", "date added", "rank"):  # every sort has its own memory
             session.keys("O")
-            time.sleep(0.3)
+            session.wait_for(_shows(f"by {sort}"), sort)
+        row["sorts_rss_mb"], row["sorts_peak_mb"] = session.memory()
+        session.keys("O")
         row["interest_s"] = session.wait_for(
             lambda s: "by interest" in _header(s) or "kept date order" in s, "interest"
         )
@@ -162,10 +170,7 @@ def _cli(db: Path, *args: str) -> str:
 
 def reader_memory(db: Path, word: str, papers: int) -> dict[str, float]:
     """The session on the store as it is (30 decisions) and on its undecided copy."""
-    root = Path(__file__).resolve().parents[1]
-    subprocess.run(
-        [sys.executable, "-m", "store.features", str(db)], check=True, capture_output=True, cwd=root
-    )
+    _cli(db, "list", "--sort", "interest", "--limit", "1")  # the reader's own code builds them
     row: dict[str, float] = {"papers": papers, "load_average": os.getloadavg()[0]}
     for name, store in (("undecided", undecided_copy(db)), ("decided", db)):
         for key, value in session_memory(store, word, papers).items():

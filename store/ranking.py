@@ -195,7 +195,8 @@ class Ranking:
     excluded: frozenset[str] = frozenset()
     keep_unrelated: bool = True
     paper_rows: PaperRows | None = None
-    # Computed once by whoever makes the ranking (a worker), for :meth:`order`:
+    # Computed once by whoever makes the ranking (a worker), for :meth:`order`
+    # (None when untrained: every score is 0):
     # each row's place in the order (equal scores share one; the last entry is
     # for papers the features do not know, scored 0), whether it is listed at
     # all, and the excluded ids that have no row.
@@ -204,6 +205,11 @@ class Ranking:
     _unknown_excluded: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not self.trained:  # every score is 0: nothing to put in order
+            for name in ("_place", "_listed"):
+                object.__setattr__(self, name, None)
+            object.__setattr__(self, "_unknown_excluded", frozenset())
+            return
         import numpy as np
 
         scores = np.append(np.asarray(self.scores, dtype=np.float32).ravel(), np.float32(0.0))
@@ -230,6 +236,8 @@ class Ranking:
         is a look-up of each paper's row and a sort of small integers (see
         ``python -m bench.ranking`` for its time at 100,000 papers).
         """
+        if not self.trained:  # all tied at 0
+            return [p for p in papers if p.id not in self.excluded] if self.keep_unrelated else []
         import numpy as np
 
         if self._unknown_excluded:
@@ -316,12 +324,12 @@ class Ranker:
         Too few decisions (or no paper with the tag) need no features: none
         are loaded or built, and every score is 0.
         """
-        import numpy as np
-
         name = f"interest:{decisions.tag}" if decisions.tag else "interest"
         if not (decisions.positive if decisions.tag else decisions.count >= MIN_DECISIONS):
             nothing = Features((), None, (), "")
             return _untrained(name, _untrained_note(decisions, 0, 0, nothing), nothing)
+        import numpy as np
+
         features, paper_rows = self._current()
         rows = features.rows
         positive = sorted(rows[i] for i in decisions.positive if i in rows)
@@ -402,6 +410,8 @@ def _untrained_note(
 
 
 def _untrained(name: str, note: str, features: Features) -> Ranking:
+    if features.matrix is None:  # none were loaded: neither is numpy
+        return Ranking(name, False, note, features, (), ())
     import numpy as np
 
     return Ranking(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from store.library import Library
 from store.model import ImportResult, Paper, ReadingStatus
 from store.query import parse as parse_query
 from store.ranking import FEW_SKIPS, Ranker, Ranking, decisions_of
-from tests.conftest import REALDATA
+from tests.conftest import REALDATA, ROOT, child_env
 
 PSYCHOLOGY = REALDATA / "bibtex" / "zotero-export-psychology-abstract-url-file-584.bib"
 ML_THESIS = REALDATA / "bibtex" / "ml-phd-thesis-millidge-813-entries.bib"
@@ -348,3 +350,18 @@ def test_too_few_decisions_build_no_features(db_path: Path) -> None:
     assert by_tag.note == "no paper is tagged 'nobody-uses-this'"
     assert not cache_path(db_path).exists()
     assert ranking.order(library.papers()) == library.papers()
+    # Nor do they load numpy: the reader pays nothing for an O that only says why not.
+    code = (
+        "import sys\nfrom store.library import Library\n"
+        "from store.ranking import Ranker, decisions_of\n"
+        f"library = Library({str(db_path)!r})\n"
+        "ranking = Ranker(library, paper_rows=True).fit(decisions_of(library))\n"
+        "ids = [p.id for p in library.papers()]\n"
+        "assert [p.id for p in ranking.order(library.papers())] == ids\n"
+        "print(*(m for m in ('numpy', 'scipy', 'sklearn') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=child_env(),
+        timeout=60, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == ""
