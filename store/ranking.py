@@ -27,14 +27,15 @@ is a look-up of each one's place and a sort of integers (~20 ms for 100,000
 papers with ``paper_rows=True``, ~65 ms without; 1,000 papers: 0.2 ms). A
 ranker keeps its features while the catalogue is unchanged, so a re-rank
 after a decision only fits; a long-lived process passes
-``build_in_child=True`` so that building the features happens in a child
-process and leaves none of its memory behind.
+``build_in_child=True`` so that building the features, and fitting the
+model of a large library (:data:`CHILD_FIT_MIN_PAPERS`), happen in child
+processes and leave none of their memory behind: scikit-learn alone would
+keep ~60 MB (:mod:`store.svm`).
 """
 
 from __future__ import annotations
 
 import threading
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -55,7 +56,13 @@ FEW_SKIPS = 5
 MAX_WEAK_NEGATIVES = 4000
 """Weak negatives beyond this are sampled evenly: fitting stays fast at 100k papers."""
 _STRONG_NEGATIVE_WEIGHT = 4.0  # a skip says more than a paper not yet looked at
-_SVM_C = 0.1
+CHILD_FIT_MIN_PAPERS = 50_000
+"""From this many papers on, a ranker with ``build_in_child`` fits in a child process.
+
+The child's start and scikit-learn's import make a re-rank ~1 s of CPU
+instead of ~0.2 s at 100,000 papers; below this size the ~60 MB that
+scikit-learn keeps in the reader weigh less than a quick re-rank.
+"""
 _POSITIVE = frozenset({ReadingStatus.READ, ReadingStatus.READING})
 
 
@@ -284,8 +291,9 @@ class Ranker:
     The features are loaded (or built) on first use and kept until the
     catalogue changes. Methods may run in a worker thread; one lock keeps two
     workers from building the features twice. A long-lived caller (the
-    reader) passes ``build_in_child=True``: features are then built by a
-    child process, so the reader keeps none of the building's memory; and
+    reader) passes ``build_in_child=True``: features are then built, and a
+    large library's models fitted, by child processes, so the reader keeps
+    none of that memory (the features are mapped from their file); and
     ``paper_rows=True``: the rankings then order the library's papers twice
     as fast (see :class:`PaperRows`), for ~1 MB per 100,000 papers.
     The features follow the catalogue files: a caller that knows another
@@ -349,21 +357,15 @@ class Ranker:
         weights = np.concatenate(
             [np.full(len(positive), total / (2 * len(positive))), raw * (total / (2 * raw.sum()))]
         )
-        from sklearn.exceptions import ConvergenceWarning  # type: ignore[import-untyped]
-        from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
+        from store import svm
 
-        # The dual problem suits few samples over many terms; a fit that stops
-        # short of the tolerance still orders papers well, and the command
-        # line's stderr is for the user, not for the solver. A fixed seed: the
-        # same decisions always give the same order.
-        model = LinearSVC(C=_SVM_C, dual=True, tol=1e-6, max_iter=10_000, random_state=0)
         decided = features.matrix[positive + negative + weak]
         features.release()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(decided, labels, sample_weight=weights)
-        coef = model.coef_.ravel().astype(np.float32)
-        scores = features.dot(coef) + np.float32(model.intercept_[0])
+        fitted = None
+        if self._build_in_child and len(features.ids) >= CHILD_FIT_MIN_PAPERS:
+            fitted = svm.fit_in_child(decided, labels, weights)
+        coef, intercept = fitted or svm.fit(decided, labels, weights)
+        scores = features.dot(coef) + np.float32(intercept)
         return Ranking(name, True, "", features, coef, scores, paper_rows=paper_rows)
 
     def like(self, paper_id: str) -> Ranking:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -365,3 +366,47 @@ def test_too_few_decisions_build_no_features(db_path: Path) -> None:
         timeout=60, check=True,
     )  # fmt: skip
     assert done.stdout.strip() == ""
+
+
+def test_a_child_process_fits_the_same_model(
+    two_fields: TwoFields, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from store import ranking as ranking_module
+    from store import svm
+
+    library, _psychology, _ml = two_fields
+    here = Ranker(library).fit(decisions_of(library))
+    monkeypatch.setattr(ranking_module, "CHILD_FIT_MIN_PAPERS", 10)
+    children: list[object] = []
+    real = svm.fit_in_child
+
+    def counted(*args: Any) -> object:
+        children.append(real(*args))
+        return children[-1]
+
+    monkeypatch.setattr(svm, "fit_in_child", counted)
+    there = Ranker(Library(library.path), build_in_child=True).fit(decisions_of(library))
+
+    assert len(children) == 1 and children[0] is not None  # fitted by the child, not here
+    assert np.array_equal(here.weights, there.weights)
+    assert np.array_equal(here.scores, there.scores)
+    papers = library.papers()
+    assert here.order(papers) == there.order(papers)
+
+
+def test_a_failing_child_fit_falls_back_to_fitting_here(
+    two_fields: TwoFields, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from store import ranking as ranking_module
+
+    library, _psychology, _ml = two_fields
+    here = Ranker(library).fit(decisions_of(library))
+    monkeypatch.setattr(ranking_module, "CHILD_FIT_MIN_PAPERS", 10)
+    monkeypatch.setattr("store.svm.sys.executable", "/nonexistent/python")
+    there = Ranker(Library(library.path), build_in_child=True).fit(decisions_of(library))
+
+    assert there.trained and np.array_equal(here.scores, there.scores)
