@@ -18,7 +18,7 @@ How a caller uses it (the command line, or the reader from a worker)::
 
 :meth:`Ranker.fit` and :meth:`Ranker.like` do the slow work (features on
 first use: seconds for a large library; a fit: tens of milliseconds to a few
-hundred at 100,000 papers) and belong in a worker, as does
+hundred at 100,000 papers, ~1 s in a child process) and belong in a worker, as does
 :func:`decisions_of` (one pass over every paper's state: ~45 ms at 100,000).
 A :class:`Ranking` is immutable and can be handed to the UI thread in a
 message; :meth:`~Ranking.why` is cheap there, and so is :meth:`~Ranking.order`:

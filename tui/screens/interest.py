@@ -67,10 +67,11 @@ class InterestKeys(SourcesKeys):
 
     @cached_property
     def ranker(self) -> Ranker:
-        """Features built in a child process: the reader keeps none of that memory.
+        """Features built, and a large library's models fitted, in child processes.
 
-        The rankings keep the rows of the library's papers, so that ordering
-        the list by one, on every repaint, stays within a frame at 100,000 papers.
+        The reader keeps none of that memory (nor scikit-learn's). The
+        rankings keep the rows of the library's papers, so that ordering the
+        list by one on every repaint costs ~20 ms at 100,000 papers.
         """
         from store.ranking import Ranker
 
