@@ -121,7 +121,6 @@ def decisions_of(library: Library, tag: str = "") -> Decisions:
     return Decisions(frozenset(positive), frozenset(negative), frozenset(weak), tag)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class PaperRows:
     """The row of the features of each of a library's paper objects, found by identity.
 
@@ -132,41 +131,60 @@ class PaperRows:
     their addresses; a paper object it does not hold (one read again since)
     is looked up by its id.
 
-    Attributes:
-        papers: The paper objects, held.
-        addresses: Their ``id()``, sorted.
-        rows: The row of the paper at each address (the row count for one the features lack).
+    Once the library has read its catalogue again (another process imported:
+    every paper is a new object), holding the old papers would keep a second
+    catalogue in memory: the first look-up that finds them replaced lets
+    them go, and every paper is then looked up by its id.
     """
 
-    papers: tuple[Paper, ...]
-    addresses: Any
-    rows: Any
-
-    @classmethod
-    def of(cls, papers: Sequence[Paper], features: Features) -> PaperRows:
-        """The rows of these papers in ``features`` (one pass over the papers: a worker's job)."""
+    def __init__(self, library: Library, features: Features) -> None:
+        """The rows of ``library``'s papers in ``features`` (one pass over them: a worker's job)."""
         import numpy as np
 
+        papers = library.papers()
         rows, unknown = features.rows, len(features.ids)
         addresses = np.fromiter(map(id, papers), dtype=np.uintp, count=len(papers))
         found = np.array([rows.get(paper.id, unknown) for paper in papers], dtype=np.intp)
         by_address = np.argsort(addresses)
-        return cls(tuple(papers), addresses[by_address], found[by_address])
+        self._library = library
+        self._papers: tuple[Paper, ...] = tuple(papers)
+        self._addresses: Any = addresses[by_address]
+        self._rows: Any = found[by_address]
+        self._lock = threading.Lock()
+
+    def holds_papers(self) -> bool:
+        """True while the library's papers are held; looking lets go of replaced ones."""
+        return bool(self._table()[0])
+
+    def _table(self) -> tuple[tuple[Paper, ...], Any, Any]:
+        """The papers held, their sorted addresses and rows; none once the library's changed."""
+        with self._lock:
+            if self._papers and not self._still_the_librarys(self._papers[0]):
+                self._papers, self._addresses, self._rows = (), None, None
+            return self._papers, self._addresses, self._rows
+
+    def _still_the_librarys(self, paper: Paper) -> bool:
+        try:
+            return self._library.get(paper.id) is paper
+        except UnknownPaperError:
+            return False
 
     def find(self, papers: Sequence[Paper], features: Features) -> Any:
         """The row of each of these papers in ``features`` (its row count where it has none)."""
         import numpy as np
 
         rows, unknown = features.rows, len(features.ids)
-        addresses = np.fromiter(map(id, papers), dtype=np.uintp, count=len(papers))
-        if self.addresses.size:
+        # Held here too: while this runs, no paper it holds can go and leave its address.
+        held_papers, table, table_rows = self._table()
+        if held_papers:
+            addresses = np.fromiter(map(id, papers), dtype=np.uintp, count=len(papers))
             # Looked up in address order: the look-ups then walk the table once.
             by_address = np.argsort(addresses)
             at = np.empty(len(papers), dtype=np.intp)
-            at[by_address] = np.searchsorted(self.addresses, addresses[by_address])
-            at[at == self.addresses.size] = 0
-            held = self.addresses[at] == addresses  # the very object: it cannot be another
-            index = np.where(held, self.rows[at], unknown)
+            at[by_address] = np.searchsorted(table, addresses[by_address])
+            at[at == table.size] = 0
+            held = table[at] == addresses  # the very object: it cannot be another
+            index = np.where(held, table_rows[at], unknown)
         else:
             held = np.zeros(len(papers), dtype=bool)
             index = np.full(len(papers), unknown, dtype=np.intp)
@@ -314,6 +332,17 @@ class Ranker:
         """The current catalogue's features (cached in memory and beside the store)."""
         return self._current()[0]
 
+    def let_go_of_replaced_papers(self) -> None:
+        """Stop holding the library's papers if it has read them again (cheap: one look-up).
+
+        The rankings made here share what the ranker holds: a caller that
+        keeps rankings (the reader) calls this when its list may have been
+        read again, so that the old papers do not outlive the catalogue.
+        """
+        rows = self._paper_rows
+        if rows is not None:
+            rows.holds_papers()
+
     def _current(self) -> tuple[Features, PaperRows | None]:
         """The features, and the rows of the library's papers in them when they are kept."""
         with self._lock:
@@ -322,8 +351,10 @@ class Ranker:
                 features = load_or_build(self._library, in_child=self._build_in_child)
                 self._features = features
                 self._paper_rows = None
-            if self._keep_paper_rows and self._paper_rows is None:
-                self._paper_rows = PaperRows.of(self._library.papers(), features)
+            if self._keep_paper_rows and (
+                self._paper_rows is None or not self._paper_rows.holds_papers()
+            ):
+                self._paper_rows = PaperRows(self._library, features)
             return features, self._paper_rows
 
     def fit(self, decisions: Decisions) -> Ranking:

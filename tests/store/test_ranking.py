@@ -410,3 +410,22 @@ def test_a_failing_child_fit_falls_back_to_fitting_here(
     there = Ranker(Library(library.path), build_in_child=True).fit(decisions_of(library))
 
     assert there.trained and np.array_equal(here.scores, there.scores)
+
+
+def test_papers_read_again_are_let_go_and_still_ranked(two_fields: TwoFields) -> None:
+    library, _psychology, _ml = two_fields
+    ranker = Ranker(library, paper_rows=True)
+    ranking = ranker.fit(decisions_of(library))
+    before = [p.id for p in ranking.order(library.papers())]
+    assert ranking.paper_rows is not None and ranking.paper_rows.holds_papers()
+
+    _import(Library(library.path), GLACIOLOGY)  # another process imports...
+    assert library.refresh()  # ...and this one reads every paper again: new objects
+    ranker.let_go_of_replaced_papers()
+
+    assert not ranking.paper_rows.holds_papers()  # the old catalogue is not kept alive
+    known = set(before)
+    again = [p for p in library.papers() if p.id in known]
+    assert [p.id for p in ranking.order(again)] == before  # looked up by id now
+    fresh = ranker.fit(decisions_of(library))
+    assert fresh.paper_rows is not None and fresh.paper_rows.holds_papers()

@@ -96,6 +96,8 @@ class InterestKeys(SourcesKeys):
 
     def ranked(self, papers: list[Paper]) -> list[Paper]:
         """The listed papers in the order of "more like this" or of interest."""
+        if "ranker" in self.__dict__:  # made: it may hold papers the library read again since
+            self.ranker.let_go_of_replaced_papers()
         if self.like is not None:
             return self.like.order(papers)
         if self.sort == INTEREST and self.interest is not None and self.interest.trained:
