@@ -3,19 +3,20 @@
 A paper's features are the words of its title (counted twice: a title says
 what a paper is about more densely than its abstract), its abstract and its
 venue, the word pairs (bigrams) of its title, one token per author surname
-and one per subject category (:mod:`store.paper_terms`). Pairs from abstracts would double the time
-and multiply the vocabulary tenfold for no gain measured on real collections
-(``python -m bench.ranking``). scikit-learn's ``TfidfVectorizer`` weighs
-them (sublinear term frequency, idf), as arxiv-sanity-lite does; each paper
-keeps its :data:`TERMS_PER_PAPER` heaviest terms, and rows have unit length
-so that a dot product of two rows is their cosine similarity.
+and one per subject category (:mod:`store.paper_terms`). Pairs from
+abstracts would double the time and multiply the vocabulary tenfold for no
+gain measured on real collections (``python -m bench.ranking``).
+scikit-learn's ``TfidfVectorizer`` weighs them (sublinear term frequency,
+idf), as arxiv-sanity-lite does; each paper keeps its :data:`TERMS_PER_PAPER`
+heaviest terms, and rows have unit length so that a dot product of two rows
+is their cosine similarity.
 
 Building them reads every abstract, so the matrix is kept in
 ``library.features.npz`` beside ``library.json`` with a signature of the
 catalogue files it came from; a later process whose catalogue has the same
-signature loads it instead. The file is a derived cache: when it is missing,
-stale, damaged or cannot be written, the features are built again and
-nothing is reported.
+signature maps it from the file (see :meth:`Features.release`). The file is
+a derived cache: when it is missing, stale, damaged or cannot be written,
+the features are built again and nothing is reported.
 
 numpy, scipy and scikit-learn are imported inside the functions only: the
 rest of the command line and the reader's start never pay for them.
@@ -87,10 +88,7 @@ class Features:
         page is read again, from the system's file cache, when next needed.
         A long-lived process thus keeps ~50 MB less at 100,000 papers.
         """
-        if self.mapping is not None:
-            import mmap
-
-            self.mapping.madvise(mmap.MADV_DONTNEED)
+        _release(self.mapping)
 
     def dot(self, vector: Any) -> Any:
         """``matrix @ vector`` as a flat array; a loaded matrix is read and released in blocks."""
@@ -107,6 +105,13 @@ class Features:
 
 
 _RELEASE_ROWS = 16_384  # ~8 MB of a loaded matrix read between two releases
+
+
+def _release(mapping: mmap.mmap | None) -> None:
+    # Where the system cannot be told (no madvise: Windows), pages stay until it needs them.
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if mapping is not None and advice is not None and hasattr(mapping, "madvise"):
+        mapping.madvise(advice)
 
 
 def cache_path(store_path: Path) -> Path:
@@ -336,7 +341,7 @@ def load(path: Path, expected_signature: str) -> Features | None:
         data, indices = saved["data"], saved["indices"]
         indptr = np.array(saved["indptr"])  # small, and read for every row
         valid = _valid_csr(data, indices, indptr, shape)
-        mapping.madvise(mmap.MADV_DONTNEED)  # checking read it all
+        _release(mapping)  # checking read it all
         if not valid:
             return None
         matrix = sparse.csr_matrix((data, indices, indptr), shape=shape, copy=False)
