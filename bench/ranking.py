@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -66,11 +67,11 @@ def _spread(items: list[Any], count: int) -> list[Any]:
 
 def quality(wanted: Path, other: Path, work: Path) -> dict[str, Any]:
     """Precision@40 of interest and date order, and ``--like`` own-kind shares, for one pair."""
+    from store.importing import import_files
     from store.library import Library
     from store.model import ReadingStatus
     from store.query import parse
     from store.ranking import Ranker
-    from tui.cli.importing import import_files
     from tui.cli.ranking import ranked
 
     library = Library(work / f"{wanted.stem}--{other.stem}" / "library.json")
@@ -122,10 +123,14 @@ def _vocabulary(rng: random.Random, size: int) -> list[str]:
     return sorted(words)
 
 
-def synthetic_profile(n: int, seed: int = 5) -> str:
+SEED = 5
+_VOCABULARY = 30_000
+
+
+def synthetic_profile(n: int, seed: int = SEED) -> str:
     """An author-profile dump of ``n`` papers in 40 topics; topic ``k`` is in title word ``tk``."""
     rng = random.Random(seed)
-    vocabulary = _vocabulary(rng, 30_000)
+    vocabulary = _vocabulary(rng, _VOCABULARY)
     zipf = [1.0 / (rank + 1) for rank in range(len(vocabulary))]
     topics = [rng.sample(vocabulary, 400) for _ in range(40)]
     surnames = [w.title() for w in rng.sample(vocabulary, 3000)]
@@ -172,14 +177,8 @@ def _cli(db: Path, *args: str) -> Run:
     return Run(wall, float(cpu), int(rss) / 1024, done.stdout)
 
 
-def speed(n: int, work: Path) -> dict[str, float]:
-    """Whole-process and in-process timings of ranking a synthetic library of ``n`` papers."""
-    from store.features import cache_path
-    from store.library import Library
-    from store.model import ReadingStatus
-    from store.query import parse
-    from store.ranking import Ranker, decisions_of
-
+def synthetic_store(n: int, work: Path) -> Path:
+    """A store of ``n`` synthetic papers with 15 of topic 0 read and 15 of topic 1 skipped."""
     db = work / f"synthetic-{n}" / "library.json"
     source = work / f"synthetic-{n}.txt"
     if not source.exists():
@@ -191,6 +190,68 @@ def speed(n: int, work: Path) -> dict[str, float]:
         topic1 = [p["id"] for p in papers if p["title"].startswith("T1 ")]
         _cli(db, "mark", "read", *topic0[:15])
         _cli(db, "mark", "skipped", *topic1[:15])
+    return db
+
+
+def _best_of(runs: int, action: Any) -> tuple[float, float]:
+    """The least wall and CPU milliseconds of ``runs`` calls of ``action``."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        start, cpu = time.perf_counter(), time.process_time()
+        action()
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return min(walls) * 1000, min(cpus) * 1000
+
+
+def order_speed(n: int, work: Path, runs: int = 7) -> dict[str, float]:
+    """What ordering a list by a ranking costs the reader's UI thread, at ``n`` papers.
+
+    The whole date-ordered list and 1,000 papers spread through it, by the
+    interest model and by "more like this"; the reader's ranker (which keeps
+    the rows of the library's papers) and the command line's (which does not).
+    """
+    from store.library import Library
+    from store.query import parse
+    from store.ranking import Ranker, decisions_of
+
+    library = Library(synthetic_store(n, work))
+    everything = library.search(parse(""), sort="date")
+    some = everything[:: max(len(everything) // 1000, 1)][:1000]
+    row: dict[str, float] = {"papers": n, "load_average": os.getloadavg()[0]}
+    for who, ranker in (
+        ("reader", Ranker(library, paper_rows=True)),
+        ("cli", Ranker(library)),
+    ):
+        for what, ranking in (
+            ("interest", ranker.fit(decisions_of(library))),
+            ("like", ranker.like(everything[0].id)),
+        ):
+            for size, papers in (("all", everything), ("1000", some)):
+                wall, cpu = _best_of(runs, lambda r=ranking, p=papers: r.order(p))
+                row[f"order_{who}_{what}_{size}_ms"] = wall
+                row[f"order_{who}_{what}_{size}_cpu_ms"] = cpu
+    return row
+
+
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of its children that ended."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def speed(n: int, work: Path) -> dict[str, float]:
+    """Whole-process and in-process timings of ranking a synthetic library of ``n`` papers."""
+    from store.features import cache_path
+    from store.library import Library
+    from store.model import ReadingStatus
+    from store.query import parse
+    from store.ranking import Ranker, decisions_of
+
+    db = synthetic_store(n, work)
     plain = _cli(db, "list", "status:unread", "--limit", "40", "--json")
     cache_path(db).unlink(missing_ok=True)
     args = ("list", "status:unread", "--sort", "interest", "--limit", "40", "--json")
@@ -215,6 +276,14 @@ def speed(n: int, work: Path) -> dict[str, float]:
     start, cpu = time.perf_counter(), time.process_time()
     ranker.like(extra).order(library.papers())
     like, like_cpu = time.perf_counter() - start, time.process_time() - cpu
+    # The reader's ranker: at 50k papers and more it fits in a child process.
+    reader = Ranker(library, build_in_child=True, paper_rows=True)
+    library.set_status([extra], ReadingStatus.UNREAD)
+    reader.fit(decisions_of(library))
+    library.set_status([extra], ReadingStatus.READ)
+    start, cpu = time.perf_counter(), _cpu_with_children()
+    reader.fit(decisions_of(library)).order(library.search(parse("status:unread"), sort="date"))
+    reader_rerank, reader_cpu = time.perf_counter() - start, _cpu_with_children() - cpu
     library.set_status([extra], ReadingStatus.UNREAD)
     cache_path(db).unlink()
     start = time.perf_counter()
@@ -236,6 +305,8 @@ def speed(n: int, work: Path) -> dict[str, float]:
         "features_load_s": load,
         "rerank_after_decision_ms": rerank * 1000,
         "rerank_after_decision_cpu_ms": rerank_cpu * 1000,
+        "rerank_in_reader_ms": reader_rerank * 1000,
+        "rerank_in_reader_cpu_ms": reader_cpu * 1000,
         "like_ms": like * 1000,
         "like_cpu_ms": like_cpu * 1000,
         "cache_file_mb": cache_path(db).stat().st_size / 1e6,
@@ -252,16 +323,33 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000], help="library sizes")
     parser.add_argument("--no-quality", action="store_true", help="speed only")
     parser.add_argument("--work", type=Path, help="folder for generated files (kept)")
+    parser.add_argument(
+        "--order", action="store_true", help="only what ordering a list costs the UI thread"
+    )
+    parser.add_argument(
+        "--reader-memory",
+        action="store_true",
+        help="only the installed reader's memory in tmux, with and without a ranking",
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-ranking-"))
     work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"quality": [], "speed": []}
-    if not args.no_quality:
+    only = args.order or args.reader_memory
+    if not args.no_quality and not only:
         for wanted, other, kind in PAIRS:
             row = quality(DATA / wanted, DATA / other, work)
             results["quality"].append({"wanted": wanted, "other": other, "kind": kind, **row})
     for n in args.sizes:
-        results["speed"].append(speed(n, work))
+        if args.order:
+            results["speed"].append(order_speed(n, work))
+        if args.reader_memory:
+            from bench.ranking_memory import reader_memory
+
+            word = _vocabulary(random.Random(SEED), _VOCABULARY)[0]  # the commonest word
+            results["speed"].append(reader_memory(synthetic_store(n, work), word, n))
+        if not only:
+            results["speed"].append(speed(n, work))
     print(json.dumps(results, indent=2))
     for row in results["quality"]:
         print(

@@ -3,19 +3,20 @@
 A paper's features are the words of its title (counted twice: a title says
 what a paper is about more densely than its abstract), its abstract and its
 venue, the word pairs (bigrams) of its title, one token per author surname
-and one per subject category. Pairs from abstracts would double the time
-and multiply the vocabulary tenfold for no gain measured on real collections
-(``python -m bench.ranking``). scikit-learn's ``TfidfVectorizer`` weighs
-them (sublinear term frequency, idf), as arxiv-sanity-lite does; each paper
-keeps its :data:`TERMS_PER_PAPER` heaviest terms, and rows have unit length
-so that a dot product of two rows is their cosine similarity.
+and one per subject category (:mod:`store.paper_terms`). Pairs from
+abstracts would double the time and multiply the vocabulary tenfold for no
+gain measured on real collections (``python -m bench.ranking``).
+scikit-learn's ``TfidfVectorizer`` weighs them (sublinear term frequency,
+idf), as arxiv-sanity-lite does; each paper keeps its :data:`TERMS_PER_PAPER`
+heaviest terms, and rows have unit length so that a dot product of two rows
+is their cosine similarity.
 
 Building them reads every abstract, so the matrix is kept in
 ``library.features.npz`` beside ``library.json`` with a signature of the
 catalogue files it came from; a later process whose catalogue has the same
-signature loads it instead. The file is a derived cache: when it is missing,
-stale, damaged or cannot be written, the features are built again and
-nothing is reported.
+signature maps it from the file (see :meth:`Features.release`). The file is
+a derived cache: when it is missing, stale, damaged or cannot be written,
+the features are built again and nothing is reported.
 
 numpy, scipy and scikit-learn are imported inside the functions only: the
 rest of the command line and the reader's start never pay for them.
@@ -25,50 +26,32 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
+import mmap
 import os
-import re
+import struct
 import threading
-import unicodedata
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from store.layout import part_files
 from store.model import Paper
+from store.paper_terms import MARKUP_WORDS, paper_terms
 
 if TYPE_CHECKING:
     from store.library import Library
 
-# Bump when the text a paper yields or the weighting changes: a cache built
-# by other code must not pass for this one's.
-FEATURES_VERSION = 2
-AUTHOR_PREFIX = "au_"
-CATEGORY_PREFIX = "cat_"
-# A word: a letter of any script, then letters or digits (no bare numbers).
-_WORD = re.compile(r"[^\W\d_][^\W_]+")
-_ASCII_WORD = re.compile(r"[a-z][a-z0-9]+")  # the same on ASCII text, and faster
-# LaTeX accents become their base letter (accents are dropped anyway) and other
-# commands, braces and math shifts go: rendering every abstract through the
-# LaTeX converter would cost more than the rest of the features together.
-_LATEX_ACCENT = re.compile(r"""\\(?:[`'^"~=.]|[uvHckbdrt](?=[\s{]))\s*\{?\s*([A-Za-z])\}?""")
-_LATEX_REST = re.compile(r"\\[A-Za-z]+|[{}$]")
-# Markup that survives in raw titles and abstracts and says nothing of the topic.
-_MARKUP_WORDS = frozenset(
-    (
-        "emph", "textit", "textbf", "textsc", "textrm", "texttt", "mathrm", "mathbf",
-        "mathcal", "mathit", "mathbb", "frac", "sqrt", "left", "right", "cdot", "ldots",
-        "dots", "cite", "ref", "label", "url", "href", "http", "https", "www", "doi", "org",
-        "com", "html", "pdf", "et", "al",
-    )
-)  # fmt: skip
+# Bump when the text a paper yields, the weighting or the file's layout
+# changes: a cache built by other code must not pass for this one's. (3: the
+# arrays are aligned in the file, so that they can be mapped.)
+FEATURES_VERSION = 3
 _MIN_PAPERS_FOR_PRUNING = 20
 CHILD_BUILD_MIN_PAPERS = 5000
 """Below this many papers ``in_child`` builds in-process: it is quicker than a child's start."""
 TERMS_PER_PAPER = 64
 """At most this many terms per paper are kept (the heaviest); see :func:`_heaviest`."""
-_NO_WORDS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +63,8 @@ class Features:
         matrix: A ``scipy.sparse.csr_matrix`` of shape (papers, terms), float32.
         terms: The term of each column (``au_lee`` is an author, ``cat_lg`` a category).
         signature: The catalogue files the matrix was built from (see :func:`signature`).
+        mapping: The read-only ``mmap`` of the cache file the matrix lies in, when it
+            was loaded from one (None when it was built here); see :meth:`release`.
         rows: Paper id → row of the matrix.
     """
 
@@ -87,11 +72,46 @@ class Features:
     matrix: Any
     terms: tuple[str, ...]
     signature: str
+    mapping: Any = field(default=None, repr=False, compare=False)
     rows: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         rows = {paper_id: row for row, paper_id in enumerate(self.ids)}
         object.__setattr__(self, "rows", rows)  # derived once; the dataclass stays frozen
+
+    def release(self) -> None:
+        """Give back the memory of the matrix's pages read so far (a loaded matrix only).
+
+        A loaded matrix is not copied into memory: it is read from the cache
+        file through a mapping, so its pages count in the process's memory
+        only from when they are read until they are released. A released
+        page is read again, from the system's file cache, when next needed.
+        A long-lived process thus keeps ~50 MB less at 100,000 papers.
+        """
+        _release(self.mapping)
+
+    def dot(self, vector: Any) -> Any:
+        """``matrix @ vector`` as a flat array; a loaded matrix is read and released in blocks."""
+        import numpy as np
+
+        matrix = self.matrix
+        if self.mapping is None:
+            return np.asarray(matrix @ vector).ravel()
+        parts = []
+        for start in range(0, matrix.shape[0], _RELEASE_ROWS):
+            parts.append(np.asarray(matrix[start : start + _RELEASE_ROWS] @ vector).ravel())
+            self.release()  # so that the whole matrix is never in memory at once
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=matrix.dtype)
+
+
+_RELEASE_ROWS = 16_384  # ~8 MB of a loaded matrix read between two releases
+
+
+def _release(mapping: mmap.mmap | None) -> None:
+    # Where the system cannot be told (no madvise: Windows), pages stay until it needs them.
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if mapping is not None and advice is not None and hasattr(mapping, "madvise"):
+        mapping.madvise(advice)
 
 
 def cache_path(store_path: Path) -> Path:
@@ -173,12 +193,12 @@ def build(papers: Sequence[Paper], signature: str = "") -> Features:
         TfidfVectorizer,
     )
 
-    stop = ENGLISH_STOP_WORDS | _MARKUP_WORDS
+    stop = ENGLISH_STOP_WORDS | MARKUP_WORDS
     # A term in one paper only links it to nothing; in a small library every
     # term may be rare, so pruning waits until there are enough papers.
     min_df = 2 if len(papers) >= _MIN_PAPERS_FOR_PRUNING else 1
     vectorizer = TfidfVectorizer(
-        analyzer=lambda paper: _terms(paper, stop),
+        analyzer=lambda paper: paper_terms(paper, stop),
         min_df=min_df,
         max_df=0.5 if len(papers) >= _MIN_PAPERS_FOR_PRUNING else 1.0,
         sublinear_tf=True,
@@ -242,48 +262,6 @@ def _heaviest_block(matrix: Any, keep: int) -> Any:
     return pruned
 
 
-def _terms(paper: Paper, stop: frozenset[str]) -> list[str]:
-    """The terms of one paper, as :func:`build` counts them."""
-    title = _words(paper.title, stop)
-    terms = title + title
-    terms += [f"{first} {second}" for first, second in itertools.pairwise(title)]
-    terms += _words(paper.abstract, stop)
-    terms += _words(paper.venue, stop)
-    for name in paper.authors:
-        surname = _words(name, _NO_WORDS)
-        if surname:
-            terms.append(AUTHOR_PREFIX + surname[-1])
-    for code in paper.categories or ((paper.category,) if paper.category else ()):
-        terms.append(CATEGORY_PREFIX + code.casefold())
-    return terms
-
-
-def _words(text: str, stop: frozenset[str]) -> list[str]:
-    if not text:
-        return []
-    if "\\" in text or "$" in text or "{" in text:
-        text = _LATEX_REST.sub(_drop_markup, _LATEX_ACCENT.sub(r"\1", text))
-    text = text.casefold()
-    if not text.isascii():
-        text = "".join(
-            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-        )
-    return [word for word in _WORD.findall(text) if word not in stop]
-
-
-def _drop_markup(match: re.Match[str]) -> str:
-    return " " if match.group().startswith("\\") else ""
-
-
-def display_term(term: str) -> str:
-    """A term as a person reads it: ``au_lee`` → ``Lee (author)``, ``cat_lg`` → ``LG``."""
-    if term.startswith(AUTHOR_PREFIX):
-        return f"{term[len(AUTHOR_PREFIX) :].title()} (author)"
-    if term.startswith(CATEGORY_PREFIX):
-        return term[len(CATEGORY_PREFIX) :].upper()
-    return term
-
-
 # -- the cache file ---------------------------------------------------------------
 
 
@@ -292,49 +270,133 @@ def save(features: Features, path: Path) -> None:
     import numpy as np
 
     matrix = features.matrix
+    arrays = {
+        "data": matrix.data,
+        "indices": matrix.indices,
+        "indptr": matrix.indptr,
+        "shape": np.array(matrix.shape, dtype=np.int64),
+        "ids": _joined(features.ids),
+        "terms": _joined(features.terms),
+        "signature": _joined((features.signature,)),
+    }
     # Two processes (or two readers' workers) may build at once: each writes its own file.
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as out:
-            np.savez(
-                out,
-                data=matrix.data,
-                indices=matrix.indices,
-                indptr=matrix.indptr,
-                shape=np.array(matrix.shape, dtype=np.int64),
-                ids=_joined(features.ids),
-                terms=_joined(features.terms),
-                signature=_joined((features.signature,)),
-            )
+            _write_aligned_npz(out, arrays)
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
 
 
+_ALIGN = 64  # numpy pads an array's header to this; the archive member starts on it too
+_PADDING_FIELD = 0xD935  # the zip extra field that pads data to alignment (Android's zipalign)
+# A zip member's local header (APPNOTE 4.3.7): signature, ..., name length, extra length.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+
+
+def _write_aligned_npz(out: BinaryIO, arrays: dict[str, Any]) -> None:
+    """An ``.npz`` archive (``np.load`` reads it) whose arrays start on 64-byte boundaries.
+
+    Each member is stored uncompressed, its local header padded with an
+    extra field, so that :func:`load` can map the arrays from the file
+    rather than read them into memory.
+    """
+    import numpy as np
+
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            fixed = _LOCAL_HEADER.size + len(member.filename.encode()) + 4
+            pad = -(out.tell() + fixed) % _ALIGN  # the archive writes each header at the end
+            member.extra = struct.pack("<HH", _PADDING_FIELD, pad) + bytes(pad)
+            with archive.open(member, "w") as stream:
+                np.lib.format.write_array(stream, np.ascontiguousarray(array), allow_pickle=False)
+
+
 def load(path: Path, expected_signature: str) -> Features | None:
     """The cached features when the file holds those of ``expected_signature``, else None.
 
-    Any damage (truncated, not a zip, wrong arrays) reads as no cache.
+    Any damage (truncated, not a zip, wrong arrays) reads as no cache. The
+    matrix is mapped from the file, not read (see :meth:`Features.release`);
+    the file is only ever replaced, never rewritten in place, so the mapping
+    stays valid while this process uses it.
     """
     import numpy as np
     from scipy import sparse
 
     try:
-        with open(path, "rb") as raw, np.load(raw, allow_pickle=False) as saved:
-            if _split(saved["signature"]) != (expected_signature,):
-                return None
-            shape = tuple(int(n) for n in saved["shape"])
-            matrix = sparse.csr_matrix(
-                (saved["data"], saved["indices"], saved["indptr"]), shape=shape
-            )
-            matrix.check_format(full_check=True)
-            ids, terms = _split(saved["ids"]), _split(saved["terms"])
+        with open(path, "rb") as raw:
+            mapping = mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)
+            with zipfile.ZipFile(raw) as archive:
+                saved = {
+                    info.filename.removesuffix(".npy"): _mapped_array(mapping, info)
+                    for info in archive.infolist()
+                }
+        if _split(saved["signature"]) != (expected_signature,):
+            return None
+        shape = tuple(int(n) for n in saved["shape"])
+        data, indices = saved["data"], saved["indices"]
+        indptr = np.array(saved["indptr"])  # small, and read for every row
+        valid = _valid_csr(data, indices, indptr, shape)
+        _release(mapping)  # checking read it all
+        if not valid:
+            return None
+        matrix = sparse.csr_matrix((data, indices, indptr), shape=shape, copy=False)
+        ids, terms = _split(saved["ids"]), _split(saved["terms"])
     except Exception:  # a derived cache: whatever is wrong with it, build it again
         return None
     if len(ids) != shape[0] or len(terms) != shape[1] or matrix.dtype != np.float32:
         return None
-    return Features(ids, matrix, terms, expected_signature)
+    return Features(ids, matrix, terms, expected_signature, mapping)
+
+
+def _mapped_array(mapping: mmap.mmap, info: zipfile.ZipInfo) -> Any:
+    """The array of one ``.npy`` member of the archive, as a view of the mapping."""
+    import io
+
+    import numpy as np
+
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise ValueError(f"{info.filename} is compressed")
+    start = info.header_offset
+    header = _LOCAL_HEADER.unpack(mapping[start : start + _LOCAL_HEADER.size])
+    if header[0] != _LOCAL_SIGNATURE:
+        raise ValueError(f"{info.filename}: no local header")
+    name_length, extra_length = header[10], header[11]  # as the zip format places them
+    start += _LOCAL_HEADER.size + name_length + extra_length
+    stream = io.BytesIO(mapping[start : start + min(info.file_size, 4096)])
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+    else:
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    if fortran or dtype.hasobject or len(shape) != 1:
+        raise ValueError(f"{info.filename}: not a flat array")
+    offset = start + stream.tell()
+    if offset + shape[0] * dtype.itemsize > start + info.file_size:
+        raise ValueError(f"{info.filename} is cut short")
+    array = np.frombuffer(mapping, dtype=dtype, count=shape[0], offset=offset)
+    return array if array.flags.aligned else array.copy()  # an archive written elsewhere
+
+
+def _valid_csr(data: Any, indices: Any, indptr: Any, shape: tuple[int, ...]) -> bool:
+    """What ``check_format(full_check=True)`` checks, a block at a time (no big temporaries)."""
+    import numpy as np
+
+    if len(shape) != 2 or indptr.size != shape[0] + 1 or data.size != indices.size:
+        return False
+    if not (np.issubdtype(indices.dtype, np.signedinteger) and indptr.dtype == indices.dtype):
+        return False
+    if indptr[0] != 0 or indptr[-1] != data.size or (np.diff(indptr) < 0).any():
+        return False
+    for start in range(0, indices.size, _RELEASE_ROWS * TERMS_PER_PAPER):
+        block = indices[start : start + _RELEASE_ROWS * TERMS_PER_PAPER]
+        if block.min() < 0 or block.max() >= shape[1]:
+            return False
+    return True
 
 
 def _joined(values: Sequence[str]) -> Any:

@@ -18,28 +18,33 @@ How a caller uses it (the command line, or the reader from a worker)::
 
 :meth:`Ranker.fit` and :meth:`Ranker.like` do the slow work (features on
 first use: seconds for a large library; a fit: tens of milliseconds to a few
-hundred at 100,000 papers) and belong in a worker, as does
+hundred at 100,000 papers, ~1 s in a child process) and belong in a worker, as does
 :func:`decisions_of` (one pass over every paper's state: ~45 ms at 100,000).
 A :class:`Ranking` is immutable and can be handed to the UI thread in a
-message; :meth:`~Ranking.why` is cheap there, :meth:`~Ranking.order` is a
-sort of the papers given (~60 ms for 100,000: the worker's job too). A
+message; :meth:`~Ranking.why` is cheap there, and so is :meth:`~Ranking.order`:
+the worker that made the ranking put the scores in order, so ordering papers
+is a look-up of each one's place and a sort of integers (~20 ms for 100,000
+papers with ``paper_rows=True``, ~65 ms without; 1,000 papers: 0.2 ms). A
 ranker keeps its features while the catalogue is unchanged, so a re-rank
 after a decision only fits; a long-lived process passes
-``build_in_child=True`` so that building the features happens in a child
-process and leaves none of its memory behind.
+``build_in_child=True`` so that building the features, and fitting the
+model of a large library (:data:`CHILD_FIT_MIN_PAPERS`), happen in child
+processes and leave none of their memory behind: scikit-learn alone would
+keep ~60 MB (:mod:`store.svm`).
 """
 
 from __future__ import annotations
 
 import threading
-import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from store.errors import UnknownPaperError
-from store.features import Features, display_term, load_or_build, signature
+from store.features import Features, load_or_build, signature
 from store.model import Paper, ReadingStatus
+from store.paper_rows import PaperRows
+from store.paper_terms import display_term
 from store.query import normalise
 
 if TYPE_CHECKING:
@@ -52,7 +57,13 @@ FEW_SKIPS = 5
 MAX_WEAK_NEGATIVES = 4000
 """Weak negatives beyond this are sampled evenly: fitting stays fast at 100k papers."""
 _STRONG_NEGATIVE_WEIGHT = 4.0  # a skip says more than a paper not yet looked at
-_SVM_C = 0.1
+CHILD_FIT_MIN_PAPERS = 50_000
+"""From this many papers on, a ranker with ``build_in_child`` fits in a child process.
+
+The child's start and scikit-learn's import make a re-rank ~1 s of CPU
+instead of ~0.2 s at 100,000 papers; below this size the ~60 MB that
+scikit-learn keeps in the reader weigh less than a quick re-rank.
+"""
 _POSITIVE = frozenset({ReadingStatus.READ, ReadingStatus.READING})
 
 
@@ -124,6 +135,8 @@ class Ranking:
         scores: One score per row of ``features``.
         excluded: Ids :meth:`order` leaves out (the reference paper of ``like``).
         keep_unrelated: False for ``like``: :meth:`order` drops papers scoring 0 or less.
+        paper_rows: The rows of the library's paper objects, when the ranker keeps them
+            (:meth:`order` is then quicker); None looks each paper up by id.
     """
 
     name: str
@@ -134,6 +147,35 @@ class Ranking:
     scores: Any
     excluded: frozenset[str] = frozenset()
     keep_unrelated: bool = True
+    paper_rows: PaperRows | None = None
+    # Computed once by whoever makes the ranking (a worker), for :meth:`order`
+    # (None when untrained: every score is 0):
+    # each row's place in the order (equal scores share one; the last entry is
+    # for papers the features do not know, scored 0), whether it is listed at
+    # all, and the excluded ids that have no row.
+    _place: Any = field(init=False, repr=False, compare=False)
+    _listed: Any = field(init=False, repr=False, compare=False)
+    _unknown_excluded: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.trained:  # every score is 0: nothing to put in order
+            for name in ("_place", "_listed"):
+                object.__setattr__(self, name, None)
+            object.__setattr__(self, "_unknown_excluded", frozenset())
+            return
+        import numpy as np
+
+        scores = np.append(np.asarray(self.scores, dtype=np.float32).ravel(), np.float32(0.0))
+        _values, place = np.unique(-scores, return_inverse=True)  # -0.0 and 0.0 are one place
+        listed = np.ones(scores.size, dtype=bool) if self.keep_unrelated else scores > 0.0
+        rows = self.features.rows
+        for paper_id in self.excluded:
+            if (row := rows.get(paper_id)) is not None:
+                listed[row] = False
+        unknown = frozenset(i for i in self.excluded if i not in rows)
+        object.__setattr__(self, "_place", place.astype(np.int32).ravel())  # frozen otherwise
+        object.__setattr__(self, "_listed", listed)
+        object.__setattr__(self, "_unknown_excluded", unknown)
 
     def score(self, paper_id: str) -> float:
         """The paper's score (0.0 for a paper the features do not know)."""
@@ -141,18 +183,28 @@ class Ranking:
         return float(self.scores[row]) if row is not None else 0.0
 
     def order(self, papers: Sequence[Paper]) -> list[Paper]:
-        """These papers, best first; papers with equal scores keep their given order."""
-        rows = self.features.rows
-        scores = self.scores
-        scored = [
-            (-float(scores[row]) if (row := rows.get(p.id)) is not None else 0.0, p)
-            for p in papers
-            if p.id not in self.excluded
-        ]
-        if not self.keep_unrelated:
-            scored = [pair for pair in scored if pair[0] < 0.0]
-        scored.sort(key=lambda pair: pair[0])  # stable: ties keep the given order
-        return [paper for _score, paper in scored]
+        """These papers, best first; papers with equal scores keep their given order.
+
+        The scores were put in order once, when this ranking was made: this
+        is a look-up of each paper's row and a sort of small integers (see
+        ``python -m bench.ranking`` for its time at 100,000 papers).
+        """
+        if not self.trained:  # all tied at 0
+            return [p for p in papers if p.id not in self.excluded] if self.keep_unrelated else []
+        import numpy as np
+
+        if self._unknown_excluded:
+            papers = [p for p in papers if p.id not in self._unknown_excluded]
+        if self.paper_rows is not None:
+            index = self.paper_rows.find(papers, self.features)
+        else:
+            rows, unknown = self.features.rows, len(self.features.ids)
+            index = np.array([rows.get(paper.id, unknown) for paper in papers], dtype=np.intp)
+        chosen = np.flatnonzero(self._listed[index])
+        # Place, then given position: unique keys, so the quicker unstable sort is stable here.
+        keys = self._place[index[chosen]].astype(np.int64) * max(len(papers), 1) + chosen
+        chosen = chosen[np.argsort(keys)]
+        return [papers[i] for i in chosen.tolist()]
 
     def ties(self, papers: Iterable[Paper]) -> int:
         """How many of these papers share their score with another of them."""
@@ -185,33 +237,67 @@ class Ranker:
     The features are loaded (or built) on first use and kept until the
     catalogue changes. Methods may run in a worker thread; one lock keeps two
     workers from building the features twice. A long-lived caller (the
-    reader) passes ``build_in_child=True``: features are then built by a
-    child process, so the reader keeps none of the building's memory.
+    reader) passes ``build_in_child=True``: features are then built, and a
+    large library's models fitted, by child processes, so the reader keeps
+    none of that memory (the features are mapped from their file); and
+    ``paper_rows=True``: the rankings then order the library's papers twice
+    as fast (see :class:`PaperRows`), for ~1 MB per 100,000 papers.
     The features follow the catalogue files: a caller that knows another
     process changed them calls ``library.refresh()`` before ranking.
     """
 
-    def __init__(self, library: Library, *, build_in_child: bool = False) -> None:
+    def __init__(
+        self, library: Library, *, build_in_child: bool = False, paper_rows: bool = False
+    ) -> None:
         self._library = library
         self._build_in_child = build_in_child
+        self._keep_paper_rows = paper_rows
         self._features: Features | None = None
+        self._paper_rows: PaperRows | None = None
         self._lock = threading.Lock()
 
     def features(self) -> Features:
         """The current catalogue's features (cached in memory and beside the store)."""
+        return self._current()[0]
+
+    def let_go_of_replaced_papers(self) -> None:
+        """Stop holding the library's papers if it has read them again (cheap: one look-up).
+
+        The rankings made here share what the ranker holds: a caller that
+        keeps rankings (the reader) calls this when its list may have been
+        read again, so that the old papers do not outlive the catalogue.
+        """
+        rows = self._paper_rows
+        if rows is not None:
+            rows.holds_papers()
+
+    def _current(self) -> tuple[Features, PaperRows | None]:
+        """The features, and the rows of the library's papers in them when they are kept."""
         with self._lock:
             features = self._features
             if features is None or features.signature != signature(self._library):
                 features = load_or_build(self._library, in_child=self._build_in_child)
                 self._features = features
-            return features
+                self._paper_rows = None
+            if self._keep_paper_rows and (
+                self._paper_rows is None or not self._paper_rows.holds_papers()
+            ):
+                self._paper_rows = PaperRows(self._library, features)
+            return features, self._paper_rows
 
     def fit(self, decisions: Decisions) -> Ranking:
-        """A model of these decisions, scoring every paper of the catalogue."""
+        """A model of these decisions, scoring every paper of the catalogue.
+
+        Too few decisions (or no paper with the tag) need no features: none
+        are loaded or built, and every score is 0.
+        """
+        name = f"interest:{decisions.tag}" if decisions.tag else "interest"
+        if not (decisions.positive if decisions.tag else decisions.count >= MIN_DECISIONS):
+            nothing = Features((), None, (), "")
+            return _untrained(name, _untrained_note(decisions, 0, 0, nothing), nothing)
         import numpy as np
 
-        features = self.features()
-        name = f"interest:{decisions.tag}" if decisions.tag else "interest"
+        features, paper_rows = self._current()
         rows = features.rows
         positive = sorted(rows[i] for i in decisions.positive if i in rows)
         negative = sorted(rows[i] for i in decisions.negative if i in rows)
@@ -230,31 +316,27 @@ class Ranker:
         weights = np.concatenate(
             [np.full(len(positive), total / (2 * len(positive))), raw * (total / (2 * raw.sum()))]
         )
-        from sklearn.exceptions import ConvergenceWarning  # type: ignore[import-untyped]
-        from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
+        from store import svm
 
-        # The dual problem suits few samples over many terms; a fit that stops
-        # short of the tolerance still orders papers well, and the command
-        # line's stderr is for the user, not for the solver. A fixed seed: the
-        # same decisions always give the same order.
-        model = LinearSVC(C=_SVM_C, dual=True, tol=1e-6, max_iter=10_000, random_state=0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(features.matrix[positive + negative + weak], labels, sample_weight=weights)
-        coef = model.coef_.ravel().astype(np.float32)
-        scores = features.matrix @ coef + np.float32(model.intercept_[0])
-        return Ranking(name, True, "", features, coef, np.asarray(scores).ravel())
+        decided = features.matrix[positive + negative + weak]
+        features.release()
+        fitted = None
+        if self._build_in_child and len(features.ids) >= CHILD_FIT_MIN_PAPERS:
+            fitted = svm.fit_in_child(decided, labels, weights)
+        coef, intercept = fitted or svm.fit(decided, labels, weights)
+        scores = features.dot(coef) + np.float32(intercept)
+        return Ranking(name, True, "", features, coef, scores, paper_rows=paper_rows)
 
     def like(self, paper_id: str) -> Ranking:
         """Papers by cosine similarity to this one (itself excluded); raises for an unknown id."""
-        features = self.features()
+        features, paper_rows = self._current()
         row = features.rows.get(paper_id)
         if row is None:
             raise UnknownPaperError(paper_id)
         import numpy as np
 
         reference = np.asarray(features.matrix[row].todense()).ravel()
-        scores = np.asarray(features.matrix @ reference).ravel()
+        scores = features.dot(reference)
         trained = bool(reference.any())
         note = "" if trained else f"{paper_id} has no words to compare"
         return Ranking(
@@ -266,6 +348,7 @@ class Ranker:
             scores,
             excluded=frozenset({paper_id}),
             keep_unrelated=False,
+            paper_rows=paper_rows,
         )
 
 
@@ -288,6 +371,8 @@ def _untrained_note(
 
 
 def _untrained(name: str, note: str, features: Features) -> Ranking:
+    if features.matrix is None:  # none were loaded: neither is numpy
+        return Ranking(name, False, note, features, (), ())
     import numpy as np
 
     return Ranking(

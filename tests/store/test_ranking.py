@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,8 +17,8 @@ from store.formats import decode_input, parse_text
 from store.library import Library
 from store.model import ImportResult, Paper, ReadingStatus
 from store.query import parse as parse_query
-from store.ranking import FEW_SKIPS, Ranker, decisions_of
-from tests.conftest import REALDATA
+from store.ranking import FEW_SKIPS, Ranker, Ranking, decisions_of
+from tests.conftest import REALDATA, ROOT, child_env
 
 PSYCHOLOGY = REALDATA / "bibtex" / "zotero-export-psychology-abstract-url-file-584.bib"
 ML_THESIS = REALDATA / "bibtex" / "ml-phd-thesis-millidge-813-entries.bib"
@@ -256,3 +260,172 @@ def test_feature_rows_are_unit_length_and_bounded(two_fields: TwoFields) -> None
     assert per_paper.max() == features_module.TERMS_PER_PAPER  # long abstracts were capped
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     assert np.allclose(norms[per_paper > 0], 1.0, atol=1e-5)
+
+
+def _best_first(ranking: Ranking, papers: list[Paper]) -> list[Paper]:
+    """What ``order`` promises, the slow way: best score first, ties in the given order."""
+    listed = [p for p in papers if p.id not in ranking.excluded]
+    if not ranking.keep_unrelated:
+        listed = [p for p in listed if ranking.score(p.id) > 0.0]
+    return sorted(listed, key=lambda p: -ranking.score(p.id))
+
+
+def test_order_is_best_first_with_ties_in_the_given_order(two_fields: TwoFields) -> None:
+    library, psychology, ml = two_fields
+    by_date = library.search(parse_query(""), sort="date")
+    # Papers the features do not know score 0 and tie with one another; copies of
+    # the library's papers are other objects than the ones the ranker holds.
+    strangers = [Paper(id=f"Stranger{n}", title=f"stranger {n}") for n in range(3)]
+    copies = [replace(p) for p in by_date[::7]]
+    mixed = by_date[::3] + strangers + copies + list(reversed(strangers))
+    for ranker in (Ranker(library), Ranker(library, paper_rows=True)):
+        interest = ranker.fit(decisions_of(library))
+        alike = ranker.like(psychology[40].id)
+        for ranking in (interest, alike):
+            for papers in (by_date, list(reversed(by_date)), mixed, by_date[:1], []):
+                assert ranking.order(papers) == _best_first(ranking, papers)
+        ranked = interest.order(mixed)
+        assert [p.id for p in ranked if p.id.startswith("Stranger")] == [
+            "Stranger0", "Stranger1", "Stranger2", "Stranger2", "Stranger1", "Stranger0"
+        ]  # fmt: skip
+        copy = replace(psychology[40])
+        assert copy is not psychology[40]
+        assert psychology[40].id not in {p.id for p in alike.order([copy, *ml[:20]])}
+
+
+def test_an_excluded_paper_the_features_lack_is_still_left_out(two_fields: TwoFields) -> None:
+    library, _psychology, _ml = two_fields
+    interest = Ranker(library).fit(decisions_of(library))
+    stranger = Paper(id="Stranger0", title="stranger")
+    papers = [*library.papers()[:10], stranger]
+    leaving_out = Ranking(
+        "like:Stranger0",
+        True,
+        "",
+        interest.features,
+        interest.weights,
+        interest.scores,
+        excluded=frozenset({"Stranger0"}),
+    )
+    assert leaving_out.order(papers) == _best_first(interest, papers[:10])
+
+
+def test_loaded_features_rank_as_built_ones_after_their_memory_is_released(
+    two_fields: TwoFields, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    library, psychology, _ml = two_fields
+    built_ranker = Ranker(library)
+    built = built_ranker.features()
+    assert built.mapping is None  # built here: in memory
+    monkeypatch.setattr(features_module, "_RELEASE_ROWS", 7)  # many blocks, each released
+    loaded_ranker = Ranker(Library(library.path))
+    loaded = loaded_ranker.features()
+    assert loaded.mapping is not None  # mapped from the cache file, not read into memory
+    assert not loaded.matrix.data.flags.owndata
+
+    for ranker in (built_ranker, loaded_ranker):
+        ranker.features().release()
+    interest = built_ranker.fit(decisions_of(library)), loaded_ranker.fit(decisions_of(library))
+    alike = built_ranker.like(psychology[3].id), loaded_ranker.like(psychology[3].id)
+    for from_built, from_loaded in (interest, alike):
+        assert np.array_equal(from_built.scores, from_loaded.scores)
+        papers = library.papers()
+        assert from_built.order(papers) == from_loaded.order(papers)
+        assert from_built.why(papers[5].id) == from_loaded.why(papers[5].id)
+    assert (loaded.matrix != built.matrix).nnz == 0
+    with np.load(cache_path(library.path)) as saved:  # still an ordinary .npz
+        assert np.array_equal(saved["data"], built.matrix.data)
+
+
+def test_too_few_decisions_build_no_features(db_path: Path) -> None:
+    library = Library(db_path)
+    _import(library, GLACIOLOGY)
+    library.set_status([p.id for p in library.papers()[:4]], ReadingStatus.READ)
+
+    ranking = Ranker(library).fit(decisions_of(library))
+    by_tag = Ranker(library).fit(decisions_of(library, tag="nobody-uses-this"))
+
+    assert ranking.note == "4 decisions so far, 5 needed"
+    assert by_tag.note == "no paper is tagged 'nobody-uses-this'"
+    assert not cache_path(db_path).exists()
+    assert ranking.order(library.papers()) == library.papers()
+    # Nor do they load numpy: the reader pays nothing for an O that only says why not.
+    code = (
+        "import sys\nfrom store.library import Library\n"
+        "from store.ranking import Ranker, decisions_of\n"
+        f"library = Library({str(db_path)!r})\n"
+        "ranking = Ranker(library, paper_rows=True).fit(decisions_of(library))\n"
+        "ids = [p.id for p in library.papers()]\n"
+        "assert [p.id for p in ranking.order(library.papers())] == ids\n"
+        "print(*(m for m in ('numpy', 'scipy', 'sklearn') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=child_env(),
+        timeout=60, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == ""
+
+
+def test_a_child_process_fits_the_same_model(
+    two_fields: TwoFields, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from store import ranking as ranking_module
+    from store import svm
+
+    library, _psychology, _ml = two_fields
+    here = Ranker(library).fit(decisions_of(library))
+    monkeypatch.setattr(ranking_module, "CHILD_FIT_MIN_PAPERS", 10)
+    children: list[object] = []
+    real = svm.fit_in_child
+
+    def counted(*args: Any) -> object:
+        children.append(real(*args))
+        return children[-1]
+
+    monkeypatch.setattr(svm, "fit_in_child", counted)
+    there = Ranker(Library(library.path), build_in_child=True).fit(decisions_of(library))
+
+    assert len(children) == 1 and children[0] is not None  # fitted by the child, not here
+    assert np.array_equal(here.weights, there.weights)
+    assert np.array_equal(here.scores, there.scores)
+    papers = library.papers()
+    assert here.order(papers) == there.order(papers)
+
+
+def test_a_failing_child_fit_falls_back_to_fitting_here(
+    two_fields: TwoFields, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from store import ranking as ranking_module
+
+    library, _psychology, _ml = two_fields
+    here = Ranker(library).fit(decisions_of(library))
+    monkeypatch.setattr(ranking_module, "CHILD_FIT_MIN_PAPERS", 10)
+    monkeypatch.setattr("store.svm.sys.executable", "/nonexistent/python")
+    there = Ranker(Library(library.path), build_in_child=True).fit(decisions_of(library))
+
+    assert there.trained and np.array_equal(here.scores, there.scores)
+
+
+def test_papers_read_again_are_let_go_and_still_ranked(two_fields: TwoFields) -> None:
+    library, _psychology, _ml = two_fields
+    ranker = Ranker(library, paper_rows=True)
+    ranking = ranker.fit(decisions_of(library))
+    before = [p.id for p in ranking.order(library.papers())]
+    assert ranking.paper_rows is not None and ranking.paper_rows.holds_papers()
+
+    _import(Library(library.path), GLACIOLOGY)  # another process imports...
+    assert library.refresh()  # ...and this one reads every paper again: new objects
+    ranker.let_go_of_replaced_papers()
+
+    assert not ranking.paper_rows.holds_papers()  # the old catalogue is not kept alive
+    known = set(before)
+    again = [p for p in library.papers() if p.id in known]
+    assert [p.id for p in ranking.order(again)] == before  # looked up by id now
+    fresh = ranker.fit(decisions_of(library))
+    assert fresh.paper_rows is not None and fresh.paper_rows.holds_papers()
