@@ -51,8 +51,13 @@ def test_O_cycles_the_sort_order_shown_in_the_header(sample_library: Library) ->
         assert titles == sorted(titles)
         await pilot.press("O", "O")
         assert _header(app).endswith("by rank")
+        # Interest next: with no decisions the model cannot be trained, which
+        # is known once its worker is back; the list then keeps date order.
         await pilot.press("O")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert _header(app).endswith("by date")
+        assert any("kept date order" in n.message for n in app._notifications)
 
     drive(sample_library, script)
 

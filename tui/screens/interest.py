@@ -41,6 +41,14 @@ class RankingReady(Message):
     ranking: Ranking
 
 
+@dataclass
+class RankingFailed(Message):
+    """A worker could not fit a model (``fitting``) or find the papers like one."""
+
+    error: PaperReaderError
+    fitting: bool
+
+
 def why_line(ranking: Ranking | None, paper_id: str) -> str:
     """``Why: lean, theorem proving, autoformalization``, or "" without a trained model."""
     if ranking is None or not ranking.trained:
@@ -132,8 +140,11 @@ class InterestKeys(SourcesKeys):
         """Fit a model after opening, for triage and the paper view, if one can be trained.
 
         A user with fewer decisions than a model needs pays nothing: no
-        features are built or loaded, and scikit-learn is not imported.
+        features are built or loaded, and scikit-learn is not imported. A model
+        the user asked for meanwhile (``O``) is newer: nothing more to fit.
         """
+        if self.latest_interest is not None or self.interest_waiting:
+            return
         self._fit_interest(self.ranker, only_if_trainable=True)
 
     def decided(self) -> None:
@@ -152,15 +163,18 @@ class InterestKeys(SourcesKeys):
                 return
             ranking = ranker.fit(decisions)
         except PaperReaderError as err:
-            self.app.call_from_thread(self._ranking_failed, err)
+            self.post_message(RankingFailed(err, fitting=True))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(RankingReady(ranking))
 
-    def _ranking_failed(self, err: PaperReaderError) -> None:
-        self.interest_waiting = False
-        self.notify(str(err), severity="error", markup=False)
-        self._show_header(self.paper_list.papers)
+    @on(RankingFailed)
+    def _ranking_failed(self, message: RankingFailed) -> None:
+        if message.fitting:
+            self.interest_waiting = False
+        self.notify(str(message.error), severity="error", markup=False)
+        if message.fitting:
+            self._show_header(self.paper_list.papers)
 
     @on(RankingReady)
     def _ranking_ready(self, message: RankingReady) -> None:
@@ -197,7 +211,7 @@ class InterestKeys(SourcesKeys):
         try:
             ranking = ranker.like(paper_id)
         except PaperReaderError as err:
-            self.app.call_from_thread(self.notify, str(err), severity="error", markup=False)
+            self.post_message(RankingFailed(err, fitting=False))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(RankingReady(ranking))
