@@ -8,6 +8,8 @@ at a time, its LaTeX rendered off the UI thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -50,24 +52,39 @@ class AbstractView(ScrollView, can_focus=True):
         self._muted: Style | None = None
         self._terms: tuple[str, ...] = ()
         self._limit = SLICE  # characters of a huge abstract rendered so far
+        self._ahead: Callable[[], list[Paper]] = list
+        self._ahead_due = False
         self.content = Text()  # what the pane shows, before wrapping
         self._lines: list[Strip] = []
         self._wrapped_at = (-1, Style())  # width and base style of _lines
 
     # -- rendering ahead -------------------------------------------------------
 
-    def prefetch(self, papers: list[Paper]) -> None:
-        """Render these papers' abstracts ahead, off the UI thread (the neighbours
-        of the current one: the next ``j`` then only wraps the pane's lines)."""
+    def prefetch(self, papers: Callable[[], list[Paper]]) -> None:
+        """Render these papers' abstracts ahead, off the UI thread, once the
+        pane's frame is out (the neighbours of the current one: the next ``j``
+        then shows its paper in the list's own frame)."""
+        self._ahead = papers
+        if not self._ahead_due:
+            self._ahead_due = True
+            self.call_after_refresh(self._start_ahead)
+
+    def _start_ahead(self) -> None:
+        self._ahead_due = False
         missing = [
             p
-            for p in papers
+            for p in self._ahead()
             if p.abstract
             and (p.id, p.abstract) not in self._rendered
             and (p.id, p.abstract) not in self._long
         ]
         if missing:
             self._render_ahead(missing)
+
+    def shows_at_once(self, paper: Paper) -> bool:
+        """True when showing ``paper`` renders no LaTeX: its abstract is short
+        and rendered (ahead), or it has none."""
+        return not paper.abstract or (paper.id, paper.abstract) in self._rendered
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False, description="ahead")
     def _render_ahead(self, papers: list[Paper]) -> None:
@@ -158,6 +175,9 @@ class AbstractView(ScrollView, can_focus=True):
             return
         if self._shown is None or self._shown[0].id != paper.id:
             self._limit = SLICE
+            # Rendering ahead holds the interpreter between our frames: a new
+            # paper stops it (at the next abstract) until its frame is out.
+            self.workers.cancel_group(self, "prefetch")
         self._shown = (paper, state)
         self._redraw(keep_scroll=keep_scroll)
 
