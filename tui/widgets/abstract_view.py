@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.geometry import Size
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from store.model import Paper, UserState
 from tui.colours import match_style, muted_style
 from tui.render import paper_details, render_abstract
 from tui.widgets.long_text import preview, render_piece, safe_cut
+from tui.widgets.wrapped_view import WrappedView
 
 # Abstracts up to this long have their LaTeX rendered on the UI thread when
 # not rendered ahead (about 30 ms); longer ones in pieces, in a worker.
@@ -38,7 +35,7 @@ _LONG_CACHE_SIZE = 32
 Pieces = list[tuple[int, str]]
 
 
-class AbstractView(ScrollView, can_focus=True):
+class AbstractView(WrappedView, can_focus=True):
     """Shows one paper's details; renders its LaTeX once and remembers it."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -54,9 +51,6 @@ class AbstractView(ScrollView, can_focus=True):
         self._limit = SLICE  # characters of a huge abstract rendered so far
         self._ahead: Callable[[], list[Paper]] = list
         self._ahead_due = False
-        self.content = Text()  # what the pane shows, before wrapping
-        self._lines: list[Strip] = []
-        self._wrapped_at = (-1, Style())  # width and base style of _lines
 
     # -- rendering ahead -------------------------------------------------------
 
@@ -165,11 +159,11 @@ class AbstractView(ScrollView, can_focus=True):
         if paper is None or state is None or loading:
             self._shown = None
         if paper is None or state is None:
-            self._set_content(Text(hint or "No paper matches."), keep_scroll=keep_scroll)
+            self.set_content(Text(hint or "No paper matches."), keep_scroll=keep_scroll)
             return
         if loading:
             details = paper_details(paper, state, abstract="Loading the abstract…", muted=muted)
-            self._set_content(details, keep_scroll=keep_scroll)
+            self.set_content(details, keep_scroll=keep_scroll)
             return
         if self._shown == (paper, state):
             return
@@ -191,7 +185,7 @@ class AbstractView(ScrollView, can_focus=True):
         details = paper_details(
             paper, state, abstract=abstract, muted=muted, terms=self._terms, match=match
         )
-        self._set_content(details, keep_scroll=keep_scroll)
+        self.set_content(details, keep_scroll=keep_scroll)
 
     def _abstract(self, paper: Paper) -> str:
         """The abstract as far as it is shown, its LaTeX rendered as far as ready."""
@@ -218,58 +212,6 @@ class AbstractView(ScrollView, can_focus=True):
             abstract += f"\n\n… {more:,} more characters (scroll on to read them)"
         return abstract
 
-    def _set_content(self, text: Text, *, keep_scroll: bool) -> None:
-        height = self.scrollable_content_region.height
-        top = self.scroll_offset.y
-        before = self._lines[top : top + height]
-        self.content = text
-        self._wrapped_at = (-1, Style())
-        self._wrap()
-        if not keep_scroll and top:
-            self.scroll_to(y=0, animate=False, immediate=True)  # repaints the pane
-            return
-        # Only the rows whose text changed: a terminal over SSH feels every byte.
-        after = self._lines[top : top + height]
-        blank = Strip.blank(self.scrollable_content_region.width, self.rich_style)
-        for row in range(height):
-            old = before[row] if row < len(before) else blank
-            new = after[row] if row < len(after) else blank
-            if old is not new and list(old) != list(new):
-                self.refresh_lines(top + row)
-
-    # -- wrapping and painting -------------------------------------------------
-
-    def _wrap(self) -> None:
-        """Wrap the content to the pane's width (only when either changed)."""
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if (width, base) == self._wrapped_at:
-            return
-        self._wrapped_at = (width, base)
-        if width <= 0:
-            self._lines = []
-        else:
-            console = self.app.console
-            text = self.content.copy()
-            text.style = base  # the pane's own colours under the text's
-            lines = text.wrap(console, width, justify="left", overflow="fold")
-            self._lines = [
-                Strip(
-                    Segment.adjust_line_length(list(line.render(console)), width, style=base),
-                    width,
-                )
-                for line in lines
-            ]
-        size = Size(width, len(self._lines))
-        if size != self.virtual_size:
-            # Not through the reactive: that lays the whole screen out again,
-            # although the pane's region does not depend on its lines.
-            self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
-
-    def on_resize(self) -> None:
-        self._wrap()
-
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         # Near the end of a huge abstract's rendered slice: render more.
@@ -284,11 +226,3 @@ class AbstractView(ScrollView, can_focus=True):
     def _show_more(self) -> None:
         if self._shown is not None:  # the cursor may have left it meanwhile
             self._redraw(keep_scroll=True)
-
-    def render_line(self, y: int) -> Strip:
-        self._wrap()
-        index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
-        if 0 <= index < len(self._lines):
-            return self._lines[index]
-        return Strip.blank(width, self.rich_style)
