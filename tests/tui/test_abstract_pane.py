@@ -200,3 +200,26 @@ def test_pieces_are_cut_outside_braces_and_math() -> None:
         rendered.append(render_piece(raw, start, end))
         start = end
     assert "$" not in "".join(rendered)  # every math group rendered whole
+
+
+def test_every_cell_of_the_abstract_carries_the_themes_background(sample_library: Library) -> None:
+    """Lines without styled spans too: unstyled cells show the terminal's own colours."""
+
+    async def script(app, pilot) -> None:
+        app.theme = "textual-light"
+        view = app.screen.query_one(AbstractView)
+        await pilot.press("j")
+        await wait_until(pilot, lambda: view.shown_id == current_id(app), "abstract shown")
+        await pilot.pause()
+        background = view.rich_style.bgcolor
+        assert background is not None
+        lines = [view.render_line(y) for y in range(view.size.height)]
+        unpainted = [
+            segment.text
+            for line in lines
+            for segment in line
+            if segment.style is None or segment.style.bgcolor != background
+        ]
+        assert unpainted == []
+
+    drive(sample_library, script)

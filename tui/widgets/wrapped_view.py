@@ -65,9 +65,14 @@ class WrappedView(ScrollView):
             text = self.content.copy()
             text.style = base  # the view's own colours under the text's
             lines = text.wrap(console, width, justify="left", overflow="fold")
+            # rich leaves a line without spans unstyled (the terminal's own
+            # colours, not the theme's): the base goes under every segment.
+            apply = Segment.apply_style
             self._lines = [
                 Strip(
-                    Segment.adjust_line_length(list(line.render(console)), width, style=base),
+                    Segment.adjust_line_length(
+                        list(apply(line.render(console), style=base)), width, style=base
+                    ),
                     width,
                 )
                 for line in lines
