@@ -293,9 +293,7 @@ def test_triage_decides_one_paper_per_key(sample_library: Library) -> None:
         assert "paper 1 of 50 · 50 left" in str(app.screen.query_one("#triage-progress").content)
         await pilot.press("r", "x", "s", "l")
         assert "paper 5 of 50 · 46 left" in str(app.screen.query_one("#triage-progress").content)
-        assert (
-            app.library.get(order[4]).title in app.screen.query_one(TextPager).content.plain
-        )
+        assert app.library.get(order[4]).title in app.screen.query_one(TextPager).content.plain
         await pilot.press("escape")
         assert app.library.state(order[0]).status is ReadingStatus.READ
         assert app.library.state(order[1]).status is ReadingStatus.SKIPPED
