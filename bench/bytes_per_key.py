@@ -132,7 +132,7 @@ def _huge_library(work: Path, size: int = 10_000_000) -> Path:
     db = _library(work)
     rng = random.Random(1)
     words = ["memory", "capacity", "$d \\times d$", "{\\em sharp}", "\\emph{listwise}", "of"]
-    abstract = " ".join(["HUGESTART"] + [rng.choice(words) for _ in range(size // 7)])
+    abstract = " ".join(["HUGESTART"] + [rng.choice(words) for _ in range(size // 7)] + ["HUGEEND"])
     bib = work / "huge.bib"
     bib.write_text(
         "@article{huge2027,\n title={A Paper With a Huge Abstract},\n author={Doe, Jane},\n"
@@ -190,6 +190,38 @@ def measure_huge(db: Path) -> dict[str, float]:
     }
 
 
+def _timed(master: int, keys: bytes, marker: bytes, limit: float = 60) -> float:
+    """Seconds from writing ``keys`` until ``marker`` is in what the reader writes."""
+    _read_until_quiet(master, 0.5)
+    seen = bytearray()
+    pressed = time.monotonic()
+    os.write(master, keys)
+    if not _wait_for(master, seen, marker, limit):
+        raise SystemExit(f"no {marker!r} within {limit} s of {keys!r}")
+    return round(time.monotonic() - pressed, 2)
+
+
+def measure_huge_views(db: Path) -> dict[str, float]:
+    """Seconds to open the huge paper in the paper view and in triage, to reach
+    its end (G), its start again (g), and to leave (q, esc)."""
+    child, master = _spawn(db)
+    seen = bytearray()
+    try:
+        _wait_for(master, seen, b"HUGESTART", 120)
+        result = {
+            "paper_view_opened_s": _timed(master, b"\r", b"Paper 1 of"),
+            "paper_view_end_G_s": _timed(master, b"G", b"HUGEEND"),
+            "paper_view_start_g_s": _timed(master, b"g", b"HUGESTART"),
+            "paper_view_left_q_s": _timed(master, b"q", b"by date"),
+            "triage_opened_s": _timed(master, b"T", b"HUGESTART"),
+            "triage_end_G_s": _timed(master, b"G", b"HUGEEND"),
+            "triage_left_esc_s": _timed(master, b"\x1b", b"by date"),
+        }
+    finally:
+        _stop(child, master)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--presses", type=int, default=10)
@@ -199,11 +231,18 @@ def main() -> None:
         action="store_true",
         help="time a 10 MB abstract instead (seconds to list, abstract, j, q)",
     )
+    parser.add_argument(
+        "--huge-views",
+        action="store_true",
+        help="time the 10 MB abstract in the paper view and triage (open, G, g, leave)",
+    )
     args = parser.parse_args()
     result: dict[str, float | list[int]]
     with tempfile.TemporaryDirectory(prefix="bytes-per-key-") as tmp:
         if args.huge:
             result = dict(measure_huge(args.db or _huge_library(Path(tmp))))
+        elif args.huge_views:
+            result = dict(measure_huge_views(args.db or _huge_library(Path(tmp))))
         else:
             result = measure(args.db or _library(Path(tmp)), args.presses)
     for name, value in result.items():

@@ -23,6 +23,7 @@ from tests.tui.test_reader import current_id, drive, paper_list, wait_until
 from tui.screens.main import MainScreen
 from tui.screens.paper import PaperScreen
 from tui.screens.triage import TriageScreen
+from tui.widgets.text_pager import TextPager
 
 LIKED = REALDATA / "bibtex" / "ml-phd-thesis-millidge-813-entries.bib"
 SKIPPED = REALDATA / "bibtex" / "zotero-export-psychology-abstract-url-file-584.bib"
@@ -171,14 +172,14 @@ def test_triage_offers_interest_order_and_the_paper_view_says_why(decided: Libra
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PaperScreen)
-        assert "Why: " in str(app.screen.query_one("#paper-text", Static).content)
+        assert "Why: " in app.screen.query_one(TextPager).content.plain
         await pilot.press("escape", "T")
         await pilot.pause()
         triage = app.screen
         assert isinstance(triage, TriageScreen)
         assert _from(decided, triage.queue[:20], LIKED) >= 18
         assert "by interest" in str(triage.query_one("#triage-progress", Static).content)
-        shown = str(triage.query_one("#triage-paper", Static).content)
+        shown = triage.query_one(TextPager).content.plain
         assert shown.startswith("Why: ")
         await pilot.press("O")  # interest → date
         ahead = [decided.get(i).date for i in triage.queue]

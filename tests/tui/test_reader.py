@@ -15,6 +15,7 @@ from tui.app import PaperReaderApp, make_app
 from tui.screens.main import MainScreen
 from tui.widgets.abstract_view import AbstractView
 from tui.widgets.paper_list import PaperList
+from tui.widgets.text_pager import TextPager
 
 SIZE = (120, 40)
 
@@ -288,14 +289,12 @@ def test_triage_decides_one_paper_per_key(sample_library: Library) -> None:
         order = [p.id for p in paper_list(app).papers]
         await pilot.press("T")
         await pilot.pause()
-        shown = app.screen.query_one("#triage-paper").content
+        shown = app.screen.query_one(TextPager).content
         assert app.library.get(order[0]).title in shown.plain
         assert "paper 1 of 50 · 50 left" in str(app.screen.query_one("#triage-progress").content)
         await pilot.press("r", "x", "s", "l")
         assert "paper 5 of 50 · 46 left" in str(app.screen.query_one("#triage-progress").content)
-        assert (
-            app.library.get(order[4]).title in app.screen.query_one("#triage-paper").content.plain
-        )
+        assert app.library.get(order[4]).title in app.screen.query_one(TextPager).content.plain
         await pilot.press("escape")
         assert app.library.state(order[0]).status is ReadingStatus.READ
         assert app.library.state(order[1]).status is ReadingStatus.SKIPPED

@@ -227,6 +227,7 @@ class MainScreen(DecisionKeys, PaperLinks, OtherViews, PaneLayout):
         self._schedule_abstract()
         self.paper_list.advance = self.advance
         self.paper_list.on_request = self._paper_action
+        self.paper_list.on_move = self._moved
         self.set_focus(self.paper_list)
         self.set_timer(BACKGROUND_START_S, self._load_abstracts)
         self.post_message(self.Ready())
@@ -266,12 +267,20 @@ class MainScreen(DecisionKeys, PaperLinks, OtherViews, PaneLayout):
 
     # -- the current paper -----------------------------------------------------
 
+    def _moved(self, paper: Paper | None) -> None:
+        # Called as the cursor moves, before the list's frame: the note follows
+        # at once (``j`` then ``n`` edits the new paper's note), and so does an
+        # abstract rendered ahead (it costs a wrap), in the same frame.
+        self._show_note(paper)
+        completed = self._completed(paper)
+        if completed is None or self.query_one(AbstractView).shows_at_once(completed):
+            self._paint_abstract(paper, completed)
+
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        # The note follows the cursor at once (``j`` then ``n`` edits the new
-        # paper's note). The abstract pane may render LaTeX: it follows once the
-        # moved cursor is on screen, for whichever paper is under the cursor by
-        # then (a held key skips some).
+        # An abstract whose LaTeX is still to render follows once the moved
+        # cursor is on screen, for whichever paper is under the cursor by then
+        # (a held key skips some); one already shown is not drawn again.
         self._show_note(event.paper)
         self._schedule_abstract()
         self.cursor_moved_to(event.paper)
@@ -290,27 +299,36 @@ class MainScreen(DecisionKeys, PaperLinks, OtherViews, PaneLayout):
         self._show_abstract(paper)
         self._show_note(paper)
 
+    def _completed(self, paper: Paper | None) -> Paper | None:
+        """The paper with its abstract, or None while the abstracts are being read."""
+        library = self.library
+        if paper is None or not (
+            library.abstracts_loaded or len(library) <= FULL_TEXT_INLINE_LIMIT
+        ):
+            # Parsing a large library's abstracts would hold up the first
+            # paint (and any key): a worker reads them (started after the
+            # first paint, or by an outside change), then shows them.
+            return None
+        try:
+            return library.complete(paper)
+        except PaperReaderError as err:  # a damaged abstracts file
+            self.notify(str(err), severity="error", markup=False)
+            return paper
+
     def _show_abstract(self, paper: Paper | None) -> None:
+        self._paint_abstract(paper, self._completed(paper))
+
+    def _paint_abstract(self, paper: Paper | None, completed: Paper | None) -> None:
         library = self.library
         state = library.state(paper.id) if paper else None
         hint = self._empty_hint() if len(library) else EMPTY_LIBRARY_HINT
-        loading = False
-        if paper is not None:
-            if library.abstracts_loaded or len(library) <= FULL_TEXT_INLINE_LIMIT:
-                try:
-                    paper = library.complete(paper)
-                except PaperReaderError as err:  # a damaged abstracts file
-                    self.notify(str(err), severity="error", markup=False)
-            else:
-                # Parsing a large library's abstracts would hold up the first
-                # paint (and any key): a worker reads them (started after the
-                # first paint, or by an outside change), then shows them.
-                loading = True
         view = self.query_one(AbstractView)
-        view.show(paper, state, hint=hint, loading=loading)
-        if paper is not None and library.abstracts_loaded:
+        loading = paper is not None and completed is None
+        view.show(completed or paper, state, hint=hint, loading=loading)
+        if completed is not None and library.abstracts_loaded:
             listed, at = self.paper_list.papers, self.paper_list.cursor
-            view.prefetch(library.complete_all(listed[max(at - 1, 0) : at + _RENDER_AHEAD + 1]))
+            around = listed[max(at - 1, 0) : at + _RENDER_AHEAD + 1]
+            view.prefetch(lambda: library.complete_all(around))
 
     def _empty_hint(self) -> str:
         """What to do when nothing matches."""

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -25,6 +24,7 @@ from tui.screens.interest import why_line
 from tui.screens.one_paper import OnePaperScreen, paper_key_bindings
 from tui.widgets.footer import ReaderFooter
 from tui.widgets.notes_pane import NotesPane
+from tui.widgets.text_pager import TextPager
 
 if TYPE_CHECKING:
     from tui.screens.main import MainScreen
@@ -58,15 +58,14 @@ class PaperScreen(OnePaperScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="paper-progress", markup=False)
-        with VerticalScroll(id="paper-body"):
-            yield Static("", id="paper-text")
+        yield TextPager(id="paper-body")
         yield NotesPane(id="paper-note")
         yield ReaderFooter()
 
     def on_mount(self) -> None:
         self._composed = True
         self._show()
-        self.set_focus(self.query_one("#paper-body"))
+        self.set_focus(self._body())
 
     def on_screen_resume(self) -> None:
         self._show(keep_scroll=True)  # a tag dialog may have changed the paper
@@ -105,56 +104,55 @@ class PaperScreen(OnePaperScreen):
         if not self._composed:
             return  # on_mount shows it; keys typed at once act before the first paint
         paper = self._paper()
-        text_view = self.query_one("#paper-text", Static)
         index, total = self._position()
         place = f"Paper {index + 1:,} of {total:,}" if index >= 0 else "Paper (not in the list)"
         self.query_one("#paper-progress", Static).update(
             f"{place} · space/b page · J/K next/previous · esc back"
         )
         if paper is None:
-            text_view.update("This paper is no longer in the library.")
+            gone = Text("This paper is no longer in the library.")
+            self._body().show(None, lambda _abstract: gone, "")
             return
         state = self.library.state(paper.id)
         muted = muted_style(self.app.theme_variables)
         terms = self.main.paper_list.terms
         match = match_style(self.app.theme_variables)
-        text = paper_details(paper, state, muted=muted, terms=terms, match=match)
         why = why_line(self.main.known_interest, paper.id)
-        if why:
-            text = Text(why + "\n\n", style=muted) + text
-        text.append("\n\nNote\n", style="bold")
-        if state.note:
-            text.append(clean_text(state.note))
-        else:
-            text.append("(none: n writes one)", style=muted)
-        text_view.update(text)
-        if not keep_scroll:
-            self.query_one("#paper-body", VerticalScroll).scroll_home(animate=False)
+
+        def compose(abstract: str | None) -> Text:
+            text = paper_details(
+                paper, state, abstract=abstract, muted=muted, terms=terms, match=match
+            )
+            if why:
+                text = Text(why + "\n\n", style=muted) + text
+            text.append("\n\nNote\n", style="bold")
+            if state.note:
+                text.append(clean_text(state.note))
+            else:
+                text.append("(none: n writes one)", style=muted)
+            return text
+
+        self._body().show(paper.id, compose, paper.abstract, keep_scroll=keep_scroll)
 
     # -- keys ------------------------------------------------------------------
 
-    def _body(self) -> VerticalScroll:
-        return self.query_one("#paper-body", VerticalScroll)
+    def _body(self) -> TextPager:
+        return self.query_one("#paper-body", TextPager)
 
     def action_page(self, pages: int) -> None:
         """Page the paper down or up."""
-        body = self._body()
-        if pages > 0:
-            body.scroll_page_down(animate=False)
-        else:
-            body.scroll_page_up(animate=False)
+        self._body().scroll_pages(pages)
 
     def action_line(self, lines: int) -> None:
         """Scroll by a line."""
-        self._body().scroll_relative(y=lines, animate=False)
+        self._body().scroll_lines(lines)
 
     def action_edge(self, end: int) -> None:
         """Go to the top or the bottom of the paper."""
-        body = self._body()
         if end:
-            body.scroll_end(animate=False)
+            self._body().to_end()
         else:
-            body.scroll_home(animate=False)
+            self._body().to_start()
 
     def action_step(self, step: int) -> None:
         """Show the next (or previous) paper of the list."""

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -30,6 +29,7 @@ from tui.screens.one_paper import OnePaperScreen, paper_key_bindings
 from tui.widgets.footer import ReaderFooter
 from tui.widgets.list_header import SORT_NAMES, SORTS
 from tui.widgets.notes_pane import NotesPane
+from tui.widgets.text_pager import TextPager
 
 if TYPE_CHECKING:
     from store.library import Library
@@ -51,6 +51,8 @@ class TriageScreen(OnePaperScreen):
         Binding("b,pageup", "page(-1)", "Back a page", show=False, id="triage.page_up"),
         Binding("j,down", "line(1)", "Scroll down", show=False, id="triage.down"),
         Binding("k,up", "line(-1)", "Scroll up", show=False, id="triage.up"),
+        Binding("g,home", "edge(0)", "Top", show=False, id="triage.top"),
+        Binding("G,end", "edge(1)", "Bottom", show=False, id="triage.bottom"),
         *paper_key_bindings("triage", "tcCyo"),
         Binding("n", "edit_note", "Note", show=False, id="triage.note"),
         Binding("O", "cycle_sort", "Sort order", show=False, id="triage.sort"),
@@ -81,8 +83,7 @@ class TriageScreen(OnePaperScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="triage-progress", markup=False)
-        with VerticalScroll(id="triage-body"):
-            yield Static("", id="triage-paper")
+        yield TextPager(id="triage-body")
         yield NotesPane(id="paper-note")
         yield ReaderFooter()
 
@@ -107,14 +108,13 @@ class TriageScreen(OnePaperScreen):
     def reading_widget(self) -> Widget:
         return self._body()
 
-    def _body(self) -> VerticalScroll:
-        return self.query_one("#triage-body", VerticalScroll)
+    def _body(self) -> TextPager:
+        return self.query_one("#triage-body", TextPager)
 
     def _show(self, *, keep_scroll: bool = False) -> None:
         if not self._composed:
             return  # on_mount shows it; a key can arrive before the screen is mounted
         progress = self.query_one("#triage-progress", Static)
-        paper_view = self.query_one("#triage-paper", Static)
         left = len(self.queue) - self.position
         counts = ", ".join(f"{n:,} {k}" for k, n in self.decided.items() if n)
         progress.update(
@@ -125,27 +125,36 @@ class TriageScreen(OnePaperScreen):
         )
         paper_id = self.shown_paper_id()
         if paper_id is None:
-            paper_view.update("All done: no unread papers left in this list. Press esc.")
+            done = Text("All done: no unread papers left in this list. Press esc.")
+            self._body().show(None, lambda _abstract: done, "")
             return
         library = self.library
         paper = library.complete(library.get(paper_id))
+        state = library.state(paper_id)
         muted = muted_style(self.app.theme_variables)
-        details = paper_details(paper, library.state(paper_id), muted=muted)
         why = why_line(self.ranking, paper_id)
-        paper_view.update(Text(why + "\n\n", style=muted) + details if why else details)
-        if not keep_scroll:
-            self._body().scroll_home(animate=False)
+
+        def compose(abstract: str | None) -> Text:
+            details = paper_details(paper, state, abstract=abstract, muted=muted)
+            return Text(why + "\n\n", style=muted) + details if why else details
+
+        # A huge abstract is shown a window at a time (tui.widgets.text_pager).
+        self._body().show(paper_id, compose, paper.abstract, keep_scroll=keep_scroll)
 
     def action_page(self, pages: int) -> None:
         """Page the abstract down or up."""
-        if pages > 0:
-            self._body().scroll_page_down(animate=False)
-        else:
-            self._body().scroll_page_up(animate=False)
+        self._body().scroll_pages(pages)
 
     def action_line(self, lines: int) -> None:
         """Scroll by a line."""
-        self._body().scroll_relative(y=lines, animate=False)
+        self._body().scroll_lines(lines)
+
+    def action_edge(self, end: int) -> None:
+        """Go to the top or the bottom of the paper."""
+        if end:
+            self._body().to_end()
+        else:
+            self._body().to_start()
 
     def action_cycle_sort(self) -> None:
         """Take the papers still to decide in the next sort order."""

@@ -8,19 +8,18 @@ at a time, its LaTeX rendered off the UI thread.
 
 from __future__ import annotations
 
-from rich.segment import Segment
+from collections.abc import Callable
+
 from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.geometry import Size
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from store.model import Paper, UserState
 from tui.colours import match_style, muted_style
 from tui.render import paper_details, render_abstract
 from tui.widgets.long_text import preview, render_piece, safe_cut
+from tui.widgets.wrapped_view import WrappedView
 
 # Abstracts up to this long have their LaTeX rendered on the UI thread when
 # not rendered ahead (about 30 ms); longer ones in pieces, in a worker.
@@ -36,7 +35,7 @@ _LONG_CACHE_SIZE = 32
 Pieces = list[tuple[int, str]]
 
 
-class AbstractView(ScrollView, can_focus=True):
+class AbstractView(WrappedView, can_focus=True):
     """Shows one paper's details; renders its LaTeX once and remembers it."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -50,24 +49,36 @@ class AbstractView(ScrollView, can_focus=True):
         self._muted: Style | None = None
         self._terms: tuple[str, ...] = ()
         self._limit = SLICE  # characters of a huge abstract rendered so far
-        self.content = Text()  # what the pane shows, before wrapping
-        self._lines: list[Strip] = []
-        self._wrapped_at = (-1, Style())  # width and base style of _lines
+        self._ahead: Callable[[], list[Paper]] = list
+        self._ahead_due = False
 
     # -- rendering ahead -------------------------------------------------------
 
-    def prefetch(self, papers: list[Paper]) -> None:
-        """Render these papers' abstracts ahead, off the UI thread (the neighbours
-        of the current one: the next ``j`` then only wraps the pane's lines)."""
+    def prefetch(self, papers: Callable[[], list[Paper]]) -> None:
+        """Render these papers' abstracts ahead, off the UI thread, once the
+        pane's frame is out (the neighbours of the current one: the next ``j``
+        then shows its paper in the list's own frame)."""
+        self._ahead = papers
+        if not self._ahead_due:
+            self._ahead_due = True
+            self.call_after_refresh(self._start_ahead)
+
+    def _start_ahead(self) -> None:
+        self._ahead_due = False
         missing = [
             p
-            for p in papers
+            for p in self._ahead()
             if p.abstract
             and (p.id, p.abstract) not in self._rendered
             and (p.id, p.abstract) not in self._long
         ]
         if missing:
             self._render_ahead(missing)
+
+    def shows_at_once(self, paper: Paper) -> bool:
+        """True when showing ``paper`` renders no LaTeX: its abstract is short
+        and rendered (ahead), or it has none."""
+        return not paper.abstract or (paper.id, paper.abstract) in self._rendered
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False, description="ahead")
     def _render_ahead(self, papers: list[Paper]) -> None:
@@ -148,16 +159,19 @@ class AbstractView(ScrollView, can_focus=True):
         if paper is None or state is None or loading:
             self._shown = None
         if paper is None or state is None:
-            self._set_content(Text(hint or "No paper matches."), keep_scroll=keep_scroll)
+            self.set_content(Text(hint or "No paper matches."), keep_scroll=keep_scroll)
             return
         if loading:
             details = paper_details(paper, state, abstract="Loading the abstract…", muted=muted)
-            self._set_content(details, keep_scroll=keep_scroll)
+            self.set_content(details, keep_scroll=keep_scroll)
             return
         if self._shown == (paper, state):
             return
         if self._shown is None or self._shown[0].id != paper.id:
             self._limit = SLICE
+            # Rendering ahead holds the interpreter between our frames: a new
+            # paper stops it (at the next abstract) until its frame is out.
+            self.workers.cancel_group(self, "prefetch")
         self._shown = (paper, state)
         self._redraw(keep_scroll=keep_scroll)
 
@@ -171,7 +185,7 @@ class AbstractView(ScrollView, can_focus=True):
         details = paper_details(
             paper, state, abstract=abstract, muted=muted, terms=self._terms, match=match
         )
-        self._set_content(details, keep_scroll=keep_scroll)
+        self.set_content(details, keep_scroll=keep_scroll)
 
     def _abstract(self, paper: Paper) -> str:
         """The abstract as far as it is shown, its LaTeX rendered as far as ready."""
@@ -198,58 +212,6 @@ class AbstractView(ScrollView, can_focus=True):
             abstract += f"\n\n… {more:,} more characters (scroll on to read them)"
         return abstract
 
-    def _set_content(self, text: Text, *, keep_scroll: bool) -> None:
-        height = self.scrollable_content_region.height
-        top = self.scroll_offset.y
-        before = self._lines[top : top + height]
-        self.content = text
-        self._wrapped_at = (-1, Style())
-        self._wrap()
-        if not keep_scroll and top:
-            self.scroll_to(y=0, animate=False, immediate=True)  # repaints the pane
-            return
-        # Only the rows whose text changed: a terminal over SSH feels every byte.
-        after = self._lines[top : top + height]
-        blank = Strip.blank(self.scrollable_content_region.width, self.rich_style)
-        for row in range(height):
-            old = before[row] if row < len(before) else blank
-            new = after[row] if row < len(after) else blank
-            if old is not new and list(old) != list(new):
-                self.refresh_lines(top + row)
-
-    # -- wrapping and painting -------------------------------------------------
-
-    def _wrap(self) -> None:
-        """Wrap the content to the pane's width (only when either changed)."""
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if (width, base) == self._wrapped_at:
-            return
-        self._wrapped_at = (width, base)
-        if width <= 0:
-            self._lines = []
-        else:
-            console = self.app.console
-            text = self.content.copy()
-            text.style = base  # the pane's own colours under the text's
-            lines = text.wrap(console, width, justify="left", overflow="fold")
-            self._lines = [
-                Strip(
-                    Segment.adjust_line_length(list(line.render(console)), width, style=base),
-                    width,
-                )
-                for line in lines
-            ]
-        size = Size(width, len(self._lines))
-        if size != self.virtual_size:
-            # Not through the reactive: that lays the whole screen out again,
-            # although the pane's region does not depend on its lines.
-            self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
-
-    def on_resize(self) -> None:
-        self._wrap()
-
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         # Near the end of a huge abstract's rendered slice: render more.
@@ -264,11 +226,3 @@ class AbstractView(ScrollView, can_focus=True):
     def _show_more(self) -> None:
         if self._shown is not None:  # the cursor may have left it meanwhile
             self._redraw(keep_scroll=True)
-
-    def render_line(self, y: int) -> Strip:
-        self._wrap()
-        index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
-        if 0 <= index < len(self._lines):
-            return self._lines[index]
-        return Strip.blank(width, self.rich_style)

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import TextArea
+from textual.widgets.text_area import Selection
 
 SAVE_DELAY_S = 0.5
 
@@ -54,7 +55,17 @@ class NotesPane(TextArea):
         self.save_now()
         self.paper_id = paper_id
         self._saved_text = note
-        self.load_text(note)
+        if note != self.text:
+            self.load_text(note)
+        else:
+            # The same words (most often none, paper after paper): the editor
+            # is not redrawn, as a cursor move must not repaint this pane; only
+            # the last paper's undo steps and cursor go.
+            self.history.clear()
+            if self.selection != Selection.cursor((0, 0)):
+                self.move_cursor((0, 0))
+            if self.scroll_offset.y:
+                self.scroll_home(animate=False)
         self.read_only = paper_id is None
 
     def save_now(self) -> None:

@@ -177,6 +177,10 @@ class PaperList(ScrollView, can_focus=True):
         self.advance = True  # decisions move the cursor on (a setting)
         # The screen's handler of paper actions, called as the key is read.
         self.on_request: Callable[[PaperList.ActionRequested], None] | None = None
+        # The screen's handler of cursor moves, called as the cursor moves: the
+        # pane showing the paper can then repaint in the list's own frame (the
+        # Highlighted message reaches the screen after that frame is out).
+        self.on_move: Callable[[Paper | None], None] | None = None
         self.terms: tuple[str, ...] = ()  # searched-for words, highlighted in titles
         self._terms_pattern: re.Pattern[str] | None = None
         self._state_of: Callable[[str], UserState] = lambda _id: UserState()
@@ -246,6 +250,8 @@ class PaperList(ScrollView, can_focus=True):
         self.refresh_lines(old)
         self.refresh_lines(new)
         self._scroll_cursor_into_view()
+        if self.on_move is not None:
+            self.on_move(self.current)
         self.post_message(self.Highlighted(self.current))
 
     def _scroll_cursor_into_view(self) -> None:
