@@ -187,8 +187,8 @@ def _build_in_child(store_path: Path) -> bool:
 def build(papers: Sequence[Paper], signature: str = "") -> Features:
     """Tf-idf features of these papers (with their abstracts), one row each, in order."""
     import numpy as np
-    from scipy import sparse  # type: ignore[import-untyped]
-    from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
+    from scipy import sparse
+    from sklearn.feature_extraction.text import (
         ENGLISH_STOP_WORDS,
         TfidfVectorizer,
     )

@@ -25,8 +25,8 @@ SVM_C = 0.1
 def fit(samples: Any, labels: Any, weights: Any) -> tuple[Any, float]:
     """A linear SVM of these rows (a CSR matrix): its float32 weights and its intercept."""
     import numpy as np
-    from sklearn.exceptions import ConvergenceWarning  # type: ignore[import-untyped]
-    from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.svm import LinearSVC
 
     # The dual problem suits few samples over many terms; a fit that stops
     # short of the tolerance still orders papers well, and the command
@@ -80,7 +80,7 @@ def fit_in_child(samples: Any, labels: Any, weights: Any) -> tuple[Any, float] |
 def main() -> int:
     """``python -m store.svm``: the rows and labels on stdin, the weights on stdout."""
     import numpy as np
-    from scipy import sparse  # type: ignore[import-untyped]
+    from scipy import sparse
 
     with np.load(io.BytesIO(sys.stdin.buffer.read()), allow_pickle=False) as got:
         shape = tuple(int(n) for n in got["shape"])

@@ -9,10 +9,12 @@ at a time, its LaTeX rendered off the UI thread.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import on, work
+from textual.message import Message
 from textual.worker import get_current_worker
 
 from store.model import Paper, UserState
@@ -33,6 +35,16 @@ _LONG_CACHE_SIZE = 32
 
 # A long abstract's rendered pieces: (end in the LaTeX source, rendered text).
 Pieces = list[tuple[int, str]]
+
+
+@dataclass
+class PieceRendered(Message, bubble=False):
+    """One more piece of a long abstract's LaTeX, rendered by the worker."""
+
+    key: tuple[str, str]
+    start: int
+    end: int
+    text: str
 
 
 class AbstractView(WrappedView, can_focus=True):
@@ -104,10 +116,12 @@ class AbstractView(WrappedView, can_focus=True):
             text = render_piece(raw, start, end)
             if worker.is_cancelled:
                 return
-            self.app.call_from_thread(self._piece_rendered, key, start, end, text)
+            self.post_message(PieceRendered(key, start, end, text))
             start = end
 
-    def _piece_rendered(self, key: tuple[str, str], start: int, end: int, text: str) -> None:
+    @on(PieceRendered)
+    def _piece_rendered(self, message: PieceRendered) -> None:
+        key, start, end, text = message.key, message.start, message.end, message.text
         pieces = self._long.setdefault(key, [])
         if (pieces[-1][0] if pieces else 0) != start:
             return  # a piece rendered ahead got there first
