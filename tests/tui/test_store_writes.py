@@ -255,3 +255,28 @@ def test_z_before_a_write_fails_has_nothing_to_undo(sample_library: Library) -> 
         assert on_disk(sample_library, first.id) == (ReadingStatus.UNREAD, False)
 
     drive(impatient, script)
+
+
+def test_z_in_triage_after_a_failed_decision_leaves_the_decision_before_it(
+    sample_library: Library,
+) -> None:
+    impatient = Library(sample_library.path, lock_timeout=0.3)
+    seen: dict[str, str] = {}
+
+    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
+        await pilot.press("T")
+        await pilot.pause()
+        seen["first"] = app.screen.queue[0]  # type: ignore[attr-defined]
+        await pilot.press("r")
+        await app.writes_settled()
+        with held_lock(sample_library.path, HOLD_S):
+            await pilot.press("r")  # the second paper: its write times out
+            await app.writes_settled()
+        assert any(line.startswith("Not saved: Triage: read") for line in said)
+        await pilot.press("z")  # back to the second paper, whose decision never landed
+        await app.writes_settled()
+        assert app.library.state(seen["first"]).status is ReadingStatus.READ
+
+    drive(impatient, script)
+    # The first paper's decision was not the one z stepped back over.
+    assert on_disk(sample_library, seen["first"]) == (ReadingStatus.READ, False)

@@ -124,13 +124,15 @@ class Decisions:
         if undoable:
             self.history.push_note(paper_id, write)
 
-    def undo(self) -> bool:
+    def undo(self, of: StateChange | None = None) -> bool:
         """Show the newest change undone and queue the undo; False when there is none.
 
-        The undo is written after the change (one queue), from what the change
-        really did, and only where that still holds.
+        ``of``: undo that change instead (what :meth:`change` returned), None
+        when its write failed and it left the history. The undo is written
+        after the change (one queue), from what the change really did, and
+        only where that still holds.
         """
-        entry = self.history.pop()
+        entry = self.history.pop() if of is None else self.history.take(of)
         if entry is None:
             return False
         library, post = self.library, self.reply_to.post_message
