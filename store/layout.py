@@ -182,10 +182,21 @@ def essential_companions(path: Path) -> list[tuple[str, Path]]:
 
 
 def is_store_leftover(path: Path, name: str) -> bool:
-    """True for a ``.tmp`` file a writer of the store at ``path`` left behind."""
-    return name.endswith(".tmp") and (
-        name.startswith(path.stem + ".") or name == path.name + ".tmp"
+    """True for a ``.tmp`` file a writer of the store at ``path`` left behind.
+
+    Only the files written under the store's lock: the catalogue, its
+    companions and its abstracts parts, with their backups. The side files
+    of user data (follows, enrichment log) have locks of their own, and the
+    caches none: their ``.tmp`` may be a live writer's.
+    """
+    if not name.endswith(".tmp"):
+        return False
+    own = (
+        path.name + ".",
+        f"{path.stem}.abstracts.",
+        *(companion.name + "." for _role, companion in essential_companions(path)),
     )
+    return name.startswith(own)
 
 
 def backups_of(path: Path) -> list[Path]:

@@ -114,6 +114,14 @@ class UndoHistory:
         """Take the newest change off the stack (None: nothing to undo)."""
         return self.entries.pop() if self.entries else None
 
+    def take(self, expected: StateChange) -> UndoEntry | None:
+        """Take off the stack the change one of whose writes is expected to do ``expected``
+        (the very object its write holds); None when it is not there (its write failed)."""
+        for index in range(len(self.entries) - 1, -1, -1):
+            if any(write.expected is expected for write in self.entries[index].writes):
+                return self.entries.pop(index)
+        return None
+
     def put_back(self, entry: UndoEntry) -> None:
         """An undo that could not be written: the change can be undone again."""
         self.entries.append(entry)

@@ -6,11 +6,15 @@ can, printing one line per write *after* the write returned, until killed.
 ``worker DB K N SHARED``: waits for a line on stdin (so every worker starts
 at once), then does N rounds of: mark a paper of its own read, note it, and
 tag one of the SHARED papers (comma-separated ids) with a tag of its own.
+
+``marks DB SECONDS``: prints ``ready``, then marks one paper read and unread
+again, one locked write after another, for SECONDS (as the reader does on keys).
 """
 
 from __future__ import annotations
 
 import sys
+import time
 
 from store.library import Library
 from store.model import ReadingStatus
@@ -50,9 +54,23 @@ def worker(db: str, k: int, rounds: int, shared: list[str]) -> None:
     print("done", flush=True)
 
 
+def marks(db: str, seconds: float) -> None:
+    """Store writes back to back, each taking the store lock, until ``seconds`` are up."""
+    library = Library(db)
+    paper_id = library.papers()[0].id
+    print("ready", flush=True)
+    end = time.monotonic() + seconds
+    read = False
+    while time.monotonic() < end:
+        read = not read
+        library.set_status([paper_id], ReadingStatus.READ if read else ReadingStatus.UNREAD)
+
+
 if __name__ == "__main__":
     mode, db = sys.argv[1], sys.argv[2]
     if mode == "crash":
         crash(db, int(sys.argv[3]))
+    elif mode == "marks":
+        marks(db, float(sys.argv[3]))
     else:
         worker(db, int(sys.argv[3]), int(sys.argv[4]), sys.argv[5].split(","))

@@ -171,3 +171,29 @@ def test_a_stale_temp_file_is_removed_by_the_next_write(big_store: Path) -> None
     assert stale.exists()  # opening to read leaves it: a live writer may own it
     library.set_starred([library.papers()[0].id], True)
     assert not stale.exists()
+
+
+def test_follows_written_while_another_process_writes_the_store_all_land(
+    sample_library: Library,
+) -> None:
+    # The follows file has a lock of its own: a process taking the store's lock
+    # (the reader on every key) must not take its half-written file for a leftover.
+    from store.follows import Follows
+
+    child = subprocess.Popen(
+        [sys.executable, str(CHILD_WRITER), "marks", str(sample_library.path), "20"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=child_env(),
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        follows = Follows(sample_library.path)
+        names = [f"query{n}" for n in range(30)]
+        for name in names:
+            follows.add(name, "all:lean", now="2026-12-01T00:00:00Z")
+    finally:
+        child.kill()
+        child.wait()
+    assert [follow.name for follow in Follows(sample_library.path).all()] == names

@@ -255,3 +255,74 @@ def test_z_before_a_write_fails_has_nothing_to_undo(sample_library: Library) -> 
         assert on_disk(sample_library, first.id) == (ReadingStatus.UNREAD, False)
 
     drive(impatient, script)
+
+
+def test_z_in_triage_after_a_failed_decision_leaves_the_decision_before_it(
+    sample_library: Library,
+) -> None:
+    impatient = Library(sample_library.path, lock_timeout=0.3)
+    seen: dict[str, str] = {}
+
+    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
+        await pilot.press("T")
+        await pilot.pause()
+        seen["first"] = app.screen.queue[0]  # type: ignore[attr-defined]
+        await pilot.press("r")
+        await app.writes_settled()
+        with held_lock(sample_library.path, HOLD_S):
+            await pilot.press("r")  # the second paper: its write times out
+            await app.writes_settled()
+        assert any(line.startswith("Not saved: Triage: read") for line in said)
+        await pilot.press("z")  # back to the second paper, whose decision never landed
+        await app.writes_settled()
+        assert app.library.state(seen["first"]).status is ReadingStatus.READ
+
+    drive(impatient, script)
+    # The first paper's decision was not the one z stepped back over.
+    assert on_disk(sample_library, seen["first"]) == (ReadingStatus.READ, False)
+
+
+def test_a_note_that_could_not_be_saved_stays_in_the_editor_and_is_saved_on_quit(
+    sample_library: Library,
+) -> None:
+    impatient = Library(sample_library.path, lock_timeout=0.3)
+    seen: dict[str, str] = {}
+
+    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
+        seen["id"] = papers(app).papers[0].id
+        with held_lock(sample_library.path, HOLD_S):
+            await pilot.press("n", *"words typed while busy", "escape")
+            await app.writes_settled()  # the save times out
+            await pilot.pause()
+        assert any(line.startswith("Not saved: Note") for line in said)
+        # The failure is said, and the words are still there to be saved again.
+        assert app.screen.notes.text == "words typed while busy"  # type: ignore[attr-defined]
+        await app.action_quit()
+        await app.workers.wait_for_complete()
+
+    drive(impatient, script)
+    assert Library(sample_library.path).state(seen["id"]).note == "words typed while busy"
+
+
+def test_a_note_of_the_paper_view_that_could_not_be_saved_stays_in_its_editor(
+    sample_library: Library,
+) -> None:
+    impatient = Library(sample_library.path, lock_timeout=0.3)
+    seen: dict[str, str] = {}
+
+    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
+        seen["id"] = papers(app).papers[0].id
+        await pilot.press("enter")
+        await pilot.pause()
+        with held_lock(sample_library.path, HOLD_S):
+            await pilot.press("n", *"paper view words", "escape")
+            await app.writes_settled()
+            await pilot.pause()
+        assert any(line.startswith("Not saved: Note") for line in said)
+        await pilot.press("n")  # opening the editor again shows the words, not the disk
+        assert app.screen.note_editor().text == "paper view words"  # type: ignore[attr-defined]
+        await pilot.press("escape", "escape")  # leaving the paper saves them
+        await app.writes_settled()
+
+    drive(impatient, script)
+    assert Library(sample_library.path).state(seen["id"]).note == "paper view words"

@@ -72,3 +72,27 @@ def test_q_in_triage_goes_back_to_the_list(sample_library: Library) -> None:
         assert app.is_running and not isinstance(app.screen, TriageScreen)
 
     drive(sample_library, script)
+
+
+def test_z_in_triage_undoes_the_decision_it_steps_back_over_not_a_later_tag(
+    sample_library: Library,
+) -> None:
+    seen: dict[str, str] = {}
+
+    async def script(app, pilot) -> None:
+        await pilot.press("T")
+        await pilot.pause()
+        screen = app.screen
+        seen["first"] = screen.queue[0]
+        seen["second"] = screen.queue[1]
+        await pilot.press("r")  # the first paper read; the second is shown
+        await pilot.press("t", *"later", "enter")  # a tag on the second, after the decision
+        await pilot.pause()
+        await pilot.press("z")  # back to the first paper
+        await app.writes_settled()
+        assert screen.shown_paper_id() == seen["first"]
+
+    drive(sample_library, script)
+    reopened = Library(sample_library.path)
+    assert reopened.state(seen["first"]).status is ReadingStatus.UNREAD
+    assert reopened.state(seen["second"]).tags == ("later",)

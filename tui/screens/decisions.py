@@ -10,10 +10,12 @@ their state on disk again.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.message_pump import MessagePump
 
@@ -45,6 +47,8 @@ class ChangeNotWritten(Message):
 
     failure: Failure
     write: Write
+    # A note's save: (paper id, the words that were not saved).
+    note: tuple[str, str] | None = None
 
 
 @dataclass
@@ -88,7 +92,7 @@ class Decisions:
             return f"{label} ({ids[0]})"
         return f"{label} ({title[:60] + '…' if len(title) > 60 else title})"
 
-    def _queue(self, label: str, edit: StateEdit) -> Write:
+    def _queue(self, label: str, edit: StateEdit, note: tuple[str, str] | None = None) -> Write:
         """Show ``edit`` now and queue its write; returns the write (for the undo history)."""
         library, post = self.library, self.reply_to.post_message
         token, expected = library.preview(edit)
@@ -102,7 +106,7 @@ class Decisions:
         def failed(failure: Failure, err: Exception) -> None:
             library.drop_preview(token)
             write.failed(err)
-            post(ChangeNotWritten(failure, write))
+            post(ChangeNotWritten(failure, write, note))
 
         self.writer.submit(
             self._what(label, edit.ids), run, lambda outside: post(ChangeWritten(outside)), failed
@@ -120,17 +124,19 @@ class Decisions:
 
         ``undoable``: False where ``z`` means something else (triage steps back).
         """
-        write = self._queue("Note", note_edit(paper_id, text))
+        write = self._queue("Note", note_edit(paper_id, text), (paper_id, text))
         if undoable:
             self.history.push_note(paper_id, write)
 
-    def undo(self) -> bool:
+    def undo(self, of: StateChange | None = None) -> bool:
         """Show the newest change undone and queue the undo; False when there is none.
 
-        The undo is written after the change (one queue), from what the change
-        really did, and only where that still holds.
+        ``of``: undo that change instead (what :meth:`change` returned), None
+        when its write failed and it left the history. The undo is written
+        after the change (one queue), from what the change really did, and
+        only where that still holds.
         """
-        entry = self.history.pop()
+        entry = self.history.pop() if of is None else self.history.take(of)
         if entry is None:
             return False
         library, post = self.library, self.reply_to.post_message
@@ -266,6 +272,15 @@ class DecisionKeys(InterestKeys):
     def _change_not_written(self, message: ChangeNotWritten) -> None:
         self.decisions.writer.told(message.failure)
         self.history.forget(message.write)
+        if message.note is not None:
+            # The words are the user's: an editor still holding them keeps them, unsaved.
+            from tui.screens.one_paper import OnePaperScreen
+
+            self.notes.not_saved(*message.note)
+            for screen in self.app.screen_stack:
+                if isinstance(screen, OnePaperScreen):
+                    with contextlib.suppress(NoMatches):
+                        screen.note_editor().not_saved(*message.note)
         self.notify(f"Not saved: {message.failure}", severity="error", markup=False, timeout=10)
         self._repaint()
 

@@ -78,7 +78,7 @@ class TriageScreen(OnePaperScreen):
         self.position = 0
         self.sort = sort
         self.decided = {"read": 0, "skipped": 0, "star": 0, "later": 0}
-        self._steps: list[tuple[int, str, bool]] = []  # (position, decision, pushed undo)
+        self._steps: list[tuple[int, str, StateChange]] = []  # (position, decision, expected)
         self._composed = False
 
     def compose(self) -> ComposeResult:
@@ -188,7 +188,7 @@ class TriageScreen(OnePaperScreen):
             edit = star_edit([paper_id], True)
         done = decisions.change(f"Triage: {decision}", edit) if edit else StateChange()
         self.save_before_leaving()  # a note being written belongs to this paper
-        self._steps.append((self.position, decision, bool(done)))
+        self._steps.append((self.position, decision, done))
         self.decided[decision] += 1
         self.position += 1
         self._show()
@@ -198,9 +198,12 @@ class TriageScreen(OnePaperScreen):
         decisions = self.decisions()
         if not self._steps or decisions is None:
             return
-        position, decision, pushed = self._steps.pop()
-        if pushed:  # a decision that changed nothing (star on a starred paper) pushed nothing
-            decisions.undo()  # what it did is said once the undo is written
+        position, decision, done = self._steps.pop()
+        # This decision's own change, not the newest one: a tag typed since is
+        # newer, and a decision whose write failed has left the history.
+        # A decision that changed nothing (star on a starred paper) pushed nothing.
+        if done:
+            decisions.undo(of=done)  # what it did is said once the undo is written
         self.decided[decision] -= 1
         self.position = position
         self._show()

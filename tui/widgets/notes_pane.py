@@ -45,7 +45,8 @@ class NotesPane(TextArea):
         )
         self.border_title = "Note"
         self.paper_id: str | None = None
-        self._saved_text = ""
+        # None: no text of this note is known to be on disk (a save of it failed).
+        self._saved_text: str | None = ""
         self._timer: Timer | None = None
 
     def show_note(self, paper_id: str | None, note: str) -> None:
@@ -82,6 +83,13 @@ class NotesPane(TextArea):
         if self.paper_id is not None and self.text != self._saved_text:
             return self.paper_id, self.text
         return None
+
+    def not_saved(self, paper_id: str, text: str) -> None:
+        """The save of ``text`` as ``paper_id``'s note failed: while the editor
+        still holds those words they are unsaved again (kept on screen, saved
+        again on leaving the paper or quitting)."""
+        if self.paper_id == paper_id and self._saved_text == text:
+            self._saved_text = None
 
     def mark_saved(self) -> None:
         """Record that the current text reached the store by another path."""
