@@ -1,11 +1,12 @@
 r"""LaTeX in BibTeX values as Unicode, and Unicode text as BibTeX that decodes back to it.
 
 Only values holding ``\`` ``{`` ``}`` ``~`` ``$`` or a TeX ligature need
-decoding; braces, escapes (``\&``), accents (``{\"u}``, ``\c{c}``, ``{\i}``)
-and a table of argument-less macros are decoded here by one regular
-expression, and only what is left (``\textit``, ``\cite``, ...) goes to
-pylatexenc through :func:`store.latex.latex_to_unicode`, which costs about a
-millisecond a value. :func:`escape_text` is the inverse the exporter uses.
+decoding; braces, escapes (``\&``), accents (``{\"u}``, ``\c{c}``, ``{\i}``),
+citations (``\cite{key}``, which abstracts copied from papers hold) and a
+table of argument-less macros are decoded here by one regular expression, and
+only what is left (``\href``, ``\textsuperscript``, ...) goes to pylatexenc
+through :func:`store.latex.latex_to_unicode`, which costs about 3 µs a
+character (6 ms for a 2 KB abstract). :func:`escape_text` is the inverse the exporter uses.
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ _LATEX_TOKEN = re.compile(
     r"|\\noopsort[ \t]*\{[^{}]*\}"
     r"|\\(?:path|verb)\*?(?P<delim>[^A-Za-z\s*])(?P<verbatim>.*?)(?P=delim)"
     r"|\\url[ \t]*\{(?P<url>[^{}]*)\}"
+    r"|\\(?:(?:cite|citep|citet|citealp|citealt|citeauthor)\*?|citeyear)(?![A-Za-z])"
+    r"[ \t]*(?:\[[^\[\]{}\\$%]*\][ \t]*){0,2}\{(?P<cite>(?:[\w:.,;/+ ]|-(?!-))*)\}"
     r"|\\(?P<word>[A-Za-z]+)(?P<space>\s*)(?P<empty>\{\})?"
     r"|\\(?P<symbol>.|$)"
     r"|(?P<dash>---?)|(?P<quote>``|'')|(?P<tie>~)|(?P<brace>[{}])|(?P<dollar>\$))",
@@ -175,6 +178,10 @@ class _Decoder:
             return _accented(match)
         if group in ("verbatim", "url"):
             return match.group(group)
+        if group == "cite":
+            # As store.latex renders a citation: its key in brackets.
+            key = match.group("cite").strip()
+            return f"[{key}]" if key else ""
         if group in ("word", "space", "empty"):
             word = match.group("word")
             if word in _LETTER_MACROS:
