@@ -11,6 +11,7 @@ character (6 ms for a 2 KB abstract). :func:`escape_text` is the inverse the exp
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 
@@ -249,8 +250,20 @@ def _decode_text(text: str) -> str:
     decoded = _LATEX_TOKEN.sub(decoder.fast, text)
     if not decoder.slow:
         return decoded
+    global _converted_since_collection
+    _converted_since_collection += 1
+    if _converted_since_collection >= _CONVERTED_BETWEEN_COLLECTIONS and not gc.isenabled():
+        _converted_since_collection = 0
+        gc.collect(0)
     converted = latex_to_unicode(_LATEX_TOKEN.sub(_Decoder.safe, text))
     return converted.replace(_SOFT_HYPHEN, "")
+
+
+# pylatexenc leaves reference cycles behind (kilobytes a value), and an import
+# parses with the collector paused (store.bulk): they are collected every so
+# many values.
+_CONVERTED_BETWEEN_COLLECTIONS = 256
+_converted_since_collection = 0
 
 
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$\$?")
