@@ -147,8 +147,15 @@ def _session_peak_rss(sock: str) -> list[float]:
         subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "0", *keys], check=False)
     time.sleep(3.0)
     peaks = []
+    # The reader is the pane's shell's child (other readers may run on the machine).
+    shell = subprocess.run(
+        ["tmux", "-L", sock, "list-panes", "-t", "0", "-F", "#{pane_pid}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
     pids = subprocess.run(
-        ["pgrep", "-f", f"{_command()[-1]}$"], capture_output=True, text=True, check=False
+        ["pgrep", "-P", ",".join(shell) or "0"], capture_output=True, text=True, check=False
     ).stdout.split()
     for pid in pids:
         try:
@@ -190,7 +197,8 @@ def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
             check=True,
         )
         shown = ""
-        marker = f"of {n:,}".replace(",", "") if n < 1000 else f"of {n}"
+        # The status line counts "1,234 of 100,000"; older readers wrote "of 100000".
+        markers = (f"of {n:,}", f"of {n}")
         while time.perf_counter() - start < 60:
             shown = subprocess.run(
                 ["tmux", "-L", sock, "capture-pane", "-p", "-t", "0"],
@@ -198,7 +206,7 @@ def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
                 text=True,
                 check=False,
             ).stdout
-            if marker in shown:
+            if any(marker in shown for marker in markers):
                 break
             time.sleep(0.01)
         times.append(time.perf_counter() - start)
@@ -351,12 +359,15 @@ def measure_list_text(db: Path, runs: int) -> dict[str, float]:
     return {"list_text_s": _median(text), "list_json_s": _median(as_json)}
 
 
-def run(sizes: tuple[int, ...], work: Path, *, imports_only: bool = False) -> list[dict[str, Any]]:
+def run(
+    sizes: tuple[int, ...], work: Path, *, imports_only: bool = False, imports: bool = True
+) -> list[dict[str, Any]]:
     rows = []
     for n in sizes:
         runs = 3 if n <= 10_000 else 1
         row: dict[str, Any] = {"papers": n}
-        row.update(measure_import(work, n, runs))
+        if imports:
+            row.update(measure_import(work, n, runs))
         if imports_only:
             rows.append(row)
             print(f"measured imports of {n} papers", file=sys.stderr)
@@ -432,12 +443,17 @@ def main() -> None:
         action="store_true",
         help="only import speed and peak memory, for profile dumps and BibTeX",
     )
+    parser.add_argument(
+        "--no-imports",
+        action="store_true",
+        help="skip the import measures (the reader's: list, start, keys, search, memory)",
+    )
     args = parser.parse_args()
     sizes = tuple(args.sizes) if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
     work = args.work or Path(tempfile.mkdtemp(prefix="paper-reader-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     os.environ["PAPER_READER_CONFIG"] = str(work / "settings.json")
-    rows = run(sizes, work, imports_only=args.imports_only)
+    rows = run(sizes, work, imports_only=args.imports_only, imports=not args.no_imports)
     print(json.dumps(rows, indent=2))
     print()
     print(table(rows))
