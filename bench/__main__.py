@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import bibtex_dump, profile_dump
+from bench.generate_bib import real_bibtex_dump
 
 QUICK_SIZES = (1_000, 10_000)
 FULL_SIZES = (1_000, 10_000, 100_000)
@@ -65,20 +66,24 @@ def _source(work: Path, name: str, dump: Callable[[int], str], n: int) -> Path:
 def _run_alone(args: list[str]) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds and peak RSS (KiB) of this one child process.
 
-    ``RUSAGE_CHILDREN`` keeps the largest child ever waited for; ``wait4``
-    gives the child's own figures, and its CPU time, which a busy machine
-    (other processes taking turns on the cores) does not inflate.
+    Run through :mod:`bench.rusage`, which forks it from a small process:
+    the figures are the command's own (a child forked from this process
+    would start at this process's size), and its CPU time is what a busy
+    machine (other processes taking turns on the cores) does not inflate.
     """
-    start = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=errors)
-        _pid, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.rusage", *args],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            check=False,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        figures = json.loads(done.stdout or "{}")
+        if done.returncode != 0 or figures.get("exit") != 0:
             errors.seek(0)
             raise RuntimeError(f"{args}: {errors.read().decode(errors='replace').strip()}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return figures["wall_s"], figures["cpu_s"], figures["max_rss_kib"]
 
 
 def _import_figures(work: Path, source: Path, runs: int) -> tuple[float, float, float]:
@@ -96,11 +101,16 @@ def _import_figures(work: Path, source: Path, runs: int) -> tuple[float, float, 
 
 
 def measure_import(work: Path, n: int, runs: int) -> dict[str, float]:
-    """Import speed (by wall and by CPU time) and peak memory, for both generated formats."""
+    """Import speed (by wall and by CPU time) and peak memory, for the generated inputs.
+
+    Each import is its own child process (see :func:`_run_alone`): profile
+    dumps, the uniform BibTeX file and the realistic one of :mod:`bench.generate_bib`.
+    """
     row: dict[str, float] = {}
     for name, file_name, dump in (
         ("profile", f"profile-{n}.txt", profile_dump),
         ("bibtex", f"bibtex-{n}.bib", bibtex_dump),
+        ("bibtex_real", f"bibtex-real-{n}.bib", real_bibtex_dump),
     ):
         wall, cpu, peak = _import_figures(work, _source(work, file_name, dump, n), runs)
         row[f"import_{name}_papers_per_s"] = n / wall
@@ -137,8 +147,15 @@ def _session_peak_rss(sock: str) -> list[float]:
         subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "0", *keys], check=False)
     time.sleep(3.0)
     peaks = []
+    # The reader is the pane's shell's child (other readers may run on the machine).
+    shell = subprocess.run(
+        ["tmux", "-L", sock, "list-panes", "-t", "0", "-F", "#{pane_pid}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
     pids = subprocess.run(
-        ["pgrep", "-f", f"{_command()[-1]}$"], capture_output=True, text=True, check=False
+        ["pgrep", "-P", ",".join(shell) or "0"], capture_output=True, text=True, check=False
     ).stdout.split()
     for pid in pids:
         try:
@@ -180,7 +197,8 @@ def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
             check=True,
         )
         shown = ""
-        marker = f"of {n:,}"
+        # The status line counts "1,234 of 100,000"; older readers wrote "of 100000".
+        markers = (f"of {n:,}", f"of {n}")
         while time.perf_counter() - start < 60:
             shown = subprocess.run(
                 ["tmux", "-L", sock, "capture-pane", "-p", "-t", "0"],
@@ -188,7 +206,7 @@ def measure_start(db: Path, n: int, runs: int) -> dict[str, float]:
                 text=True,
                 check=False,
             ).stdout
-            if marker in shown:
+            if any(marker in shown for marker in markers):
                 break
             time.sleep(0.01)
         times.append(time.perf_counter() - start)
@@ -341,12 +359,15 @@ def measure_list_text(db: Path, runs: int) -> dict[str, float]:
     return {"list_text_s": _median(text), "list_json_s": _median(as_json)}
 
 
-def run(sizes: tuple[int, ...], work: Path, *, imports_only: bool = False) -> list[dict[str, Any]]:
+def run(
+    sizes: tuple[int, ...], work: Path, *, imports_only: bool = False, imports: bool = True
+) -> list[dict[str, Any]]:
     rows = []
     for n in sizes:
         runs = 3 if n <= 10_000 else 1
         row: dict[str, Any] = {"papers": n}
-        row.update(measure_import(work, n, runs))
+        if imports:
+            row.update(measure_import(work, n, runs))
         if imports_only:
             rows.append(row)
             print(f"measured imports of {n} papers", file=sys.stderr)
@@ -366,8 +387,23 @@ COLUMNS: list[tuple[str, str, Callable[[float], str]]] = [
     ("import_bibtex_papers_per_s", "import BibTeX (papers/s)", lambda v: f"{v:,.0f}"),
     ("import_profile_papers_per_cpu_s", "import profile (papers/CPU s)", lambda v: f"{v:,.0f}"),
     ("import_bibtex_papers_per_cpu_s", "import BibTeX (papers/CPU s)", lambda v: f"{v:,.0f}"),
+    (
+        "import_bibtex_real_papers_per_s",
+        "import realistic BibTeX (entries/s)",
+        lambda v: f"{v:,.0f}",
+    ),
+    (
+        "import_bibtex_real_papers_per_cpu_s",
+        "import realistic BibTeX (entries/CPU s)",
+        lambda v: f"{v:,.0f}",
+    ),
     ("import_profile_peak_rss_mb", "import profile peak RSS (MB)", lambda v: f"{v:.0f}"),
     ("import_bibtex_peak_rss_mb", "import BibTeX peak RSS (MB)", lambda v: f"{v:.0f}"),
+    (
+        "import_bibtex_real_peak_rss_mb",
+        "import realistic BibTeX peak RSS (MB)",
+        lambda v: f"{v:.0f}",
+    ),
     ("list_text_s", "list, text (s)", lambda v: f"{v:.2f}"),
     ("list_json_s", "list --json (s)", lambda v: f"{v:.2f}"),
     ("start_to_first_paint_s", "start to first paint (s)", lambda v: f"{v:.2f}"),
@@ -407,12 +443,17 @@ def main() -> None:
         action="store_true",
         help="only import speed and peak memory, for profile dumps and BibTeX",
     )
+    parser.add_argument(
+        "--no-imports",
+        action="store_true",
+        help="skip the import measures (the reader's: list, start, keys, search, memory)",
+    )
     args = parser.parse_args()
     sizes = tuple(args.sizes) if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
     work = args.work or Path(tempfile.mkdtemp(prefix="paper-reader-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     os.environ["PAPER_READER_CONFIG"] = str(work / "settings.json")
-    rows = run(sizes, work, imports_only=args.imports_only)
+    rows = run(sizes, work, imports_only=args.imports_only, imports=not args.no_imports)
     print(json.dumps(rows, indent=2))
     print()
     print(table(rows))

@@ -18,6 +18,7 @@ import contextlib
 import os
 import shutil
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from store.errors import StoreError
@@ -99,8 +100,11 @@ def copy_atomically(source: Path, target: Path, *, link: bool = False) -> None:
     fsync_folder(target.parent)
 
 
-def stage(path: Path, raw: bytes) -> Path:
+def stage(path: Path, raw: bytes | Iterable[bytes]) -> Path:
     """Write ``raw`` to ``path``'s temporary name and fsync it; returns that name.
+
+    ``raw`` may be the bytes or their consecutive pieces, written as they are
+    made (a large file then never exists whole in memory).
 
     A file the user made read-only is not written (a rename would otherwise
     replace it regardless), and the new file keeps the old one's permissions
@@ -121,7 +125,11 @@ def stage(path: Path, raw: bytes) -> Path:
             with open(tmp, "wb") as handle:
                 if mode is not None and hasattr(os, "fchmod"):
                     os.fchmod(handle.fileno(), mode)
-                handle.write(raw)
+                if isinstance(raw, bytes):
+                    handle.write(raw)
+                else:
+                    for piece in raw:
+                        handle.write(piece)
                 handle.flush()
                 os.fsync(handle.fileno())
         except BaseException:

@@ -52,7 +52,7 @@ from store.tinydb_files import (
     KeyedTinyDB,
     abstract_parts_of,
     abstracts_of,
-    catalogue_bytes,
+    catalogue_chunks,
     collections_of,
     companions_of,
     empty_file,
@@ -285,8 +285,8 @@ class Repository:
                 target = abstract_part_path(self.path, generation, number)
                 write_atomically(target, part_bytes(bucket))
                 written.append(target)
-            raw = catalogue_bytes(papers, collections, layout, ESSENTIAL_COMPANIONS)
-            staged = stage(self.path, raw)
+            chunks = catalogue_chunks(papers, collections, layout, ESSENTIAL_COMPANIONS)
+            staged = stage(self.path, chunks)
             if self.path.exists():
                 keep_state_backup(self.state_path)
                 kept = self._keep_catalogue_backup(old)

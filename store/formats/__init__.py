@@ -14,13 +14,16 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from types import ModuleType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from store.bulk import paused_gc
 from store.errors import FileFormatError, FormatError
-from store.formats.encoding import decode_file, decode_input, reads_as_utf8
+from store.formats.encoding import decode_file, decode_input, plain_utf8, reads_as_utf8
 from store.model import Collection, ImportResult, ImportWarning, Paper, UserState
 from store.progress import ImportProgress, ReadReport
+
+if TYPE_CHECKING:
+    from store.formats.bibtex_blocks import BibtexBytes
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -194,14 +197,26 @@ def parse_files(
     return parsed
 
 
-def _decoded(path: str, raw: bytes, fmt: str) -> tuple[str, str | bytes, str, list[ImportWarning]]:
+# Enough bytes for the sniffers' heads (BibTeX reads the first 1M characters,
+# the others less) whatever the characters' widths.
+_HEAD_BYTES = 5 << 20
+
+
+def _decoded(
+    path: str, raw: bytes, fmt: str
+) -> tuple[str, str | BibtexBytes, str, list[ImportWarning]]:
     """(path, text, format name, decoding notes) of one file.
 
-    A BibTeX file read as UTF-8 keeps its bytes instead of its text: the
-    splitter decodes them a piece at a time, and the text, up to four times
-    the bytes, never exists whole while the entries pile up.
+    A BibTeX file read as UTF-8 keeps its bytes instead of its text, cut
+    into the pieces the splitter reads (see :class:`.bibtex_blocks.BibtexBytes`):
+    each is decoded and let go of in turn, and the text, up to four times the
+    bytes, never exists whole. A plain UTF-8 file that sniffs as BibTeX is
+    never decoded whole at all.
     """
     try:
+        sniffed = fmt == "bibtex" or (fmt == "auto" and _sniffs_as_bibtex(raw[:_HEAD_BYTES]))
+        if sniffed and plain_utf8(raw):
+            return path, _bibtex_bytes(raw), "bibtex", []
         text, notes = decode_file(raw)
         name = detect_format(text) if fmt == "auto" else fmt
         if name not in IMPORT_FORMATS:
@@ -209,8 +224,27 @@ def _decoded(path: str, raw: bytes, fmt: str) -> tuple[str, str | bytes, str, li
     except FormatError as err:
         raise FileFormatError(path, err.message, err.line) from None
     if name == "bibtex" and reads_as_utf8(raw, notes):
-        return path, raw, name, notes
+        return path, _bibtex_bytes(raw), name, notes
     return path, text, name, notes
+
+
+def _sniffs_as_bibtex(head: bytes) -> bool:
+    """Whether the file starting with ``head`` is detected as BibTeX, as its whole text would be.
+
+    Every sniffer up to BibTeX's reads only the text's first megabyte, which
+    the head holds whole.
+    """
+    try:
+        return detect_format(head.decode("utf-8", "ignore")) == "bibtex"
+    except FormatError:
+        return False
+
+
+def _bibtex_bytes(raw: bytes) -> BibtexBytes:
+    # Imported here: the splitter loads bibtexparser, which only BibTeX needs.
+    from store.formats.bibtex_blocks import BibtexBytes
+
+    return BibtexBytes(raw)
 
 
 def handed_over(items: list[_T]) -> Iterator[_T]:

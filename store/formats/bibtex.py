@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from store.errors import FileFormatError, FormatError
-from store.formats.bibtex_blocks import RawEntry, SplitFile, split
+from store.formats.bibtex_blocks import BibtexBytes, RawEntry, SplitFile, split
 from store.formats.bibtex_export import dump, entry_text
 from store.formats.bibtex_fields import to_paper
 from store.formats.bibtex_inherit import resolve_inheritance
@@ -89,7 +89,8 @@ def parse(text: str, *, source: str = "") -> ImportResult:
 
 
 def parse_bibliography(
-    files: Iterable[tuple[str, str | bytes]], progress: ImportProgress | None = None
+    files: Iterable[tuple[str, str | bytes | BibtexBytes]],
+    progress: ImportProgress | None = None,
 ) -> list[ImportResult]:
     """Parse several files as one bibliography: shared ``@string`` blocks and crossref parents.
 
@@ -124,7 +125,7 @@ def parse_bibliography(
 
 
 def _split_file(
-    source: str, text: str | bytes, progress: ImportProgress | None = None
+    source: str, text: str | bytes | BibtexBytes, progress: ImportProgress | None = None
 ) -> SplitFile:
     on_read = progress.reading(len(text)) if progress is not None else None
     try:

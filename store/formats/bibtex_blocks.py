@@ -104,8 +104,41 @@ class _Lines:
         return self._lines_before + bisect.bisect_right(self._starts, position)
 
 
+class BibtexBytes:
+    """A UTF-8 ``.bib`` file's bytes, cut where the splitter's pieces may end.
+
+    Each cut is handed over once and not kept, so the bytes already split
+    are let go of while the entries pile up: a 150 MB file is not held
+    whole until its last entry is read. The cuts are where :func:`split`
+    would end its pieces in the whole bytes (one piece may take several).
+    """
+
+    __slots__ = ("_cuts", "_length")
+
+    def __init__(self, raw: bytes) -> None:
+        cuts: list[bytes] = []
+        start = 0
+        while start < len(raw):
+            end = _piece_end(raw, start + _PIECE_CHARS)
+            cuts.append(raw[start:end])
+            start = end
+        cuts.reverse()
+        self._cuts = cuts
+        self._length = len(raw)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def take(self) -> bytes | None:
+        """The next cut, or None when all were taken."""
+        return self._cuts.pop() if self._cuts else None
+
+
 def split(
-    text: str | bytes, source: str = "", *, on_read: Callable[[float, int], None] | None = None
+    text: str | bytes | BibtexBytes,
+    source: str = "",
+    *,
+    on_read: Callable[[float, int], None] | None = None,
 ) -> SplitFile:
     """The entries and ``@string`` definitions of one file, in file order.
 
@@ -118,7 +151,7 @@ def split(
         text: The whole ``.bib`` file, or its bytes when they are UTF-8
             (decoded with ``surrogateescape``, as :func:`.encoding.decode_file`
             reads them): each piece is then decoded on its own, so the whole
-            text is never held.
+            text is never held (nor, as :class:`BibtexBytes`, the bytes).
         source: The file's path, kept for the caller.
         on_read: Called after each piece with the share of the text split
             and the entries found so far.
@@ -128,14 +161,19 @@ def split(
     """
     if isinstance(text, str):
         text = text.removeprefix("\ufeff")
+    elif isinstance(text, bytes):
+        text = BibtexBytes(text)
     result = SplitFile(source)
     keys: set[str] = set()
     lines_before = 0
-    for end, piece, blocks in _pieces(text):
+    length = len(text)
+    pieces = _pieces(text) if isinstance(text, str) else _byte_pieces(text)
+    del text  # the bytes cuts are freed as they are split
+    for end, piece, blocks in pieces:
         _collect(blocks, result, _Lines(piece, lines_before), keys)
         lines_before += piece.count("\n")
         if on_read is not None:
-            on_read(end / len(text), len(result.entries))
+            on_read(end / length, len(result.entries))
     result.warnings.sort(key=lambda warning: warning.line or 0)
     return result
 
@@ -151,7 +189,27 @@ _LINE_BLOCK_START_BYTES = re.compile(rb"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
 _PIECE_CHARS = 1 << 21
 
 
-def _pieces(text: str | bytes) -> Iterator[tuple[int, str, list[bib.Block]]]:
+def _byte_pieces(cuts: BibtexBytes) -> Iterator[tuple[int, str, list[bib.Block]]]:
+    """:func:`_pieces` of the whole bytes, read from their cuts (each let go of once split)."""
+    end = 0
+    data = cuts.take()
+    while data is not None:
+        end += len(data)
+        while True:
+            piece = data.decode("utf-8", "surrogateescape")
+            blocks = _split_blocks(piece)
+            last_failed = bool(blocks) and type(blocks[-1]) is bib.ParsingFailedBlock
+            following = cuts.take() if last_failed else None
+            if following is None:
+                break
+            data += following
+            end += len(following)
+        del data
+        yield end, piece, blocks
+        data = cuts.take()
+
+
+def _pieces(text: str) -> Iterator[tuple[int, str, list[bib.Block]]]:
     """(end, piece, blocks) of consecutive pieces of the text, each split on its own.
 
     A piece ends before a block start at the beginning of a line. When the
@@ -162,7 +220,7 @@ def _pieces(text: str | bytes) -> Iterator[tuple[int, str, list[bib.Block]]]:
     while start < len(text):
         end = _piece_end(text, start + _PIECE_CHARS)
         while True:
-            piece = _piece_text(text[start:end])
+            piece = text[start:end]
             blocks = _split_blocks(piece)
             last_failed = bool(blocks) and type(blocks[-1]) is bib.ParsingFailedBlock
             if end >= len(text) or not last_failed:
@@ -170,10 +228,6 @@ def _pieces(text: str | bytes) -> Iterator[tuple[int, str, list[bib.Block]]]:
             end = _piece_end(text, end + _PIECE_CHARS)
         yield end, piece, blocks
         start = end
-
-
-def _piece_text(piece: str | bytes) -> str:
-    return piece.decode("utf-8", "surrogateescape") if isinstance(piece, bytes) else piece
 
 
 def _piece_end(text: str | bytes, wanted: int) -> int:

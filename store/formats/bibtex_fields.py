@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import sys
 
 from store.formats.bibtex_latex import decode, paragraphs, verbatim
 from store.formats.bibtex_names import names
@@ -132,6 +133,16 @@ def _clean_extra(value: str) -> str:
     return clean_line(decode(value, keep_math=False))
 
 
+# Names, venues, dates, publishers and the like recur across a bibliography;
+# a short value is kept once however many entries hold it (each copy costs
+# 50-70 bytes: 75 MB over 100,000 realistic entries).
+_SHARED_CHARS = 80
+
+
+def _shared(value: str) -> str:
+    return sys.intern(value) if len(value) <= _SHARED_CHARS else value
+
+
 def to_paper(entry: Entry, collections: dict[str, int]) -> Paper:
     """A paper from one resolved entry; every field the model lacks goes to ``extra``."""
     fields = dict(entry.fields)
@@ -179,24 +190,24 @@ def to_paper(entry: Entry, collections: dict[str, int]) -> Paper:
             continue
         cleaned = _clean_extra(value)
         if cleaned:
-            extra[name] = cleaned
+            extra[name] = _shared(cleaned)
 
     return Paper(
         id=clean_line(entry.key),
         title=title,
-        authors=authors,
+        authors=tuple(map(_shared, authors)),
         authors_truncated=truncated,
         abstract=abstract,
-        category=categories[0] if categories else "",
-        categories=categories,
-        date=date,
+        category=_shared(categories[0]) if categories else "",
+        categories=tuple(map(_shared, categories)),
+        date=_shared(date),
         date_precision=precision,
         url=url,
         arxiv_id=arxiv_id,
         doi=doi,
-        venue=venue,
+        venue=_shared(venue),
         collections=collections,
-        kind=entry.type,
+        kind=sys.intern(entry.type),
         extra=extra,
     )
 

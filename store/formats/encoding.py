@@ -106,6 +106,37 @@ def decode_file(raw: bytes) -> tuple[str, list[ImportWarning]]:
     return raw.decode("cp1252", "paper_reader_latin1"), [ImportWarning(_NOT_UTF8)]
 
 
+_CHECKED_BYTES = 1 << 22
+
+
+def plain_utf8(raw: bytes) -> bool:
+    """Whether :func:`decode_file` reads ``raw`` as UTF-8 with no warning, told without the text.
+
+    True for bytes with no byte-order mark that are neither binary nor empty
+    and are valid UTF-8 throughout. The check decodes a few megabytes at a
+    time, so a large file's text (up to four times its bytes) never exists
+    whole; a caller that then reads the bytes piece by piece never makes it.
+    """
+    if raw.startswith(tuple(bom for bom, _, _ in _BOMS)):
+        return False
+    try:
+        _refuse_binary(raw)
+    except FormatError:
+        return False
+    # ``not raw.strip()`` without the copy strip makes of a file with a final newline.
+    if _utf16_without_mark(raw) or not raw or raw.isspace():
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), _CHECKED_BYTES):
+            decoder.decode(view[start : start + _CHECKED_BYTES])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def reads_as_utf8(raw: bytes, notes: list[ImportWarning]) -> bool:
     """Whether :func:`decode_file` read ``raw`` as UTF-8 without a byte-order mark.
 

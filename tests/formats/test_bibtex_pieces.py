@@ -81,3 +81,20 @@ def test_the_broken_sample_has_what_it_claims() -> None:
     result = split(BROKEN, "refs.bib")
     assert [entry.key for entry in result.entries] == ["good1", "good2", "dup", "tail"]
     assert len(result.warnings) >= 4 and result.skipped >= 2
+
+
+def test_the_bytes_are_let_go_of_as_they_are_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = BIBTEX_FILES[0].read_bytes()
+    monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", 700)
+    cuts = bibtex_blocks.BibtexBytes(raw)
+    assert len(cuts) == len(raw)
+    taken = []
+
+    def on_read(share: float, entries: int) -> None:
+        # While the file is being split, what is left to split is all that is held.
+        taken.append(sum(len(cut) for cut in cuts._cuts) / len(raw) + share)
+
+    result = split(cuts, "refs.bib", on_read=on_read)
+    assert cuts.take() is None
+    assert len(taken) > 10 and all(abs(total - 1) < 1e-9 for total in taken)
+    assert _shape(result) == _shape(split(raw.decode("utf-8"), "refs.bib"))

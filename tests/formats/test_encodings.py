@@ -161,3 +161,52 @@ def test_decode_input_still_returns_text_alone() -> None:
     assert decode_input("Café".encode("cp1252")) == "Café"
     with pytest.raises(FormatError, match="empty"):
         decode_input(b" \n\t")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        PSYCHOLOGY.read_bytes(),
+        "@misc{k, title = {Erdős}}\n".encode(),
+        b"\xef\xbb\xbf@misc{k, title = {marked}}",
+        "@misc{k, title = {Müller}}".encode("cp1252"),
+        "@misc{k, title = {UTF-16}}".encode("utf-16-le"),
+        "@misc{k, title = {UTF-16}}".encode("utf-16"),
+        b"   \n\t\r\n",
+        b"",
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+        "@misc{a, title = {Fine é}}\n".encode() + b"@misc{b, title = {caf\xe9}}\n",
+    ],
+    ids=["real", "utf8", "bom", "cp1252", "utf16", "utf16-bom", "blank", "empty", "png", "damaged"],
+)
+def test_plain_utf8_says_what_decode_file_would_do_without_the_text(raw: bytes) -> None:
+    from store.formats.encoding import plain_utf8
+
+    try:
+        text, notes = decode_file(raw)
+    except FormatError:
+        expected = False
+    else:
+        expected = (
+            not notes
+            and not raw.startswith(b"\xef\xbb\xbf")
+            and text == raw.decode("utf-8", "replace")
+        )
+    assert plain_utf8(raw) is expected
+
+
+def test_a_utf8_bibtex_file_imports_without_its_whole_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 150 MB file decoded whole holds up to 600 MB of text: the bytes are
+    # checked and split piece by piece instead, to the same papers.
+    raw = MILLIDGE.read_bytes()
+    expected = parse_text(raw.decode("utf-8"), "bibtex", source=str(MILLIDGE))
+
+    def whole_text(data: bytes) -> object:
+        raise AssertionError(f"decoded whole: {len(data)} bytes")
+
+    monkeypatch.setattr("store.formats.decode_file", whole_text)
+    [(_, result)] = parse_files([(str(MILLIDGE), raw)])
+    assert result.papers == expected.papers
+    assert result.warnings == expected.warnings
