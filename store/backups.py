@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -251,42 +251,51 @@ def _plan_catalogue(plan: _Plan, path: Path, backup: _CatalogueSet, why: str) ->
             plan.move(part.path, why, "abstracts no catalogue names after the restore")
 
 
-def _plan_companion(plan: _Plan, role: str, companion: Path, what: str) -> None:
+def _put_back_newest(
+    plan: _Plan,
+    target: Path,
+    candidates: Iterable[Path],
+    check: Callable[[Path], object],
+    what: str,
+    advice: str,
+) -> None:
+    """Plan putting back the first of ``candidates`` that ``check`` reads whole."""
     problems = []
-    for candidate in _companion_backups(role, companion):
+    for candidate in candidates:
         try:
-            _check_companion(role, candidate)
+            check(candidate)
         except DamagedFileError as err:
             problems.append(f"{candidate}: {err.what}")
             continue
-        if companion.exists():
-            plan.keep(companion, "damaged")
-        plan.copy(candidate, companion)
+        if target.exists():
+            plan.keep(target, "damaged")
+        plan.copy(candidate, target)
         return
     tried = f" ({'; '.join(problems)})" if problems else ""
+    raise StoreError(f"{what}; no usable backup of it{tried}{advice}")
+
+
+def _plan_companion(plan: _Plan, role: str, companion: Path, what: str) -> None:
     advice = (
         "; `paper-reader restore --empty-state` starts with no reading state on purpose"
         if role == "state"
         else ""
     )
-    raise StoreError(f"{what}; no usable backup of it{tried}{advice}")
+    _put_back_newest(
+        plan,
+        companion,
+        _companion_backups(role, companion),
+        lambda candidate: _check_companion(role, candidate),
+        what,
+        advice,
+    )
 
 
 def _plan_side_file(plan: _Plan, side: Path, read: Callable[[Path], object], what: str) -> None:
     """Put back the newest backup of a side file that reads whole."""
-    problems = []
-    for candidate in backups_of(side):
-        try:
-            read(candidate)
-        except DamagedFileError as err:
-            problems.append(f"{candidate}: {err.what}")
-            continue
-        if side.exists():
-            plan.keep(side, "damaged")
-        plan.copy(candidate, side)
-        return
-    tried = f" ({'; '.join(problems)})" if problems else ""
-    raise StoreError(f"{what}; no usable backup of it{tried}; move it aside to start without it")
+    _put_back_newest(
+        plan, side, backups_of(side), read, what, "; move it aside to start without it"
+    )
 
 
 def restore(path: Path, *, force: bool = False, empty_state: bool = False) -> list[str]:

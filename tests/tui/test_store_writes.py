@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.widgets import Static
@@ -19,34 +18,11 @@ from textual.widgets import Static
 from store.library import Library
 from store.model import ReadingStatus
 from tests.lock_holder import held_lock
-from tui.app import PaperReaderApp, make_app
+from tests.tui.driving import drive_noting as drive
+from tui.app import PaperReaderApp
 from tui.widgets.paper_list import PaperList
 
-SIZE = (120, 40)
 HOLD_S = 3.0
-
-
-def drive(
-    library: Library, script: Callable[[PaperReaderApp, Any, list[str]], Awaitable[None]]
-) -> list[str]:
-    """Run the reader on ``library`` through ``script``; returns every notification."""
-    app = make_app(library)
-    said: list[str] = []
-    notify = app.notify
-
-    def recording_notify(message: str, *args: Any, **kwargs: Any) -> None:
-        said.append(message)
-        notify(message, *args, **kwargs)
-
-    app.notify = recording_notify  # type: ignore[method-assign]
-
-    async def main() -> None:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await script(app, pilot, said)
-
-    asyncio.run(main())
-    return said
 
 
 def papers(app: PaperReaderApp) -> PaperList:

@@ -7,8 +7,6 @@ say what was and was not undone.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.widgets import Static
@@ -17,34 +15,10 @@ from store.library import Library
 from store.model import ReadingStatus
 from store.undo import UndoOutcome
 from tests.conftest import run_cli
-from tui.app import PaperReaderApp, make_app
+from tests.tui.driving import drive_noting as drive
+from tui.app import PaperReaderApp
 from tui.history import describe
 from tui.widgets.paper_list import PaperList
-
-SIZE = (120, 40)
-
-
-def drive(
-    library: Library, script: Callable[[PaperReaderApp, Any, list[str]], Awaitable[None]]
-) -> list[str]:
-    """Run the reader on ``library`` through ``script``; returns every notification."""
-    app = make_app(library)
-    said: list[str] = []
-    notify = app.notify
-
-    def recording_notify(message: str, *args: Any, **kwargs: Any) -> None:
-        said.append(message)
-        notify(message, *args, **kwargs)
-
-    app.notify = recording_notify  # type: ignore[method-assign]
-
-    async def main() -> None:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await script(app, pilot, said)
-
-    asyncio.run(main())
-    return said
 
 
 def current_id(app: PaperReaderApp) -> str:

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from tui.colours import muted_style
 from tui.history import UndoHistory
 from tui.widgets.notes_pane import NotesPane
+from tui.widgets.text_pager import TextPager
 
 # The list's paper keys, offered on a one-paper screen: key -> (action, label).
 PAPER_KEYS = {
@@ -81,6 +82,25 @@ class OnePaperScreen(Screen[None]):
         if self.is_mounted and self._shown_muted not in (None, muted):
             self.refresh_paper()
         self._shown_muted = muted
+
+    def _body(self) -> TextPager:
+        """The pager showing the paper (its scrolling keys are these screens' own)."""
+        raise NotImplementedError
+
+    def action_page(self, pages: int) -> None:
+        """Page the paper down or up."""
+        self._body().scroll_pages(pages)
+
+    def action_line(self, lines: int) -> None:
+        """Scroll by a line."""
+        self._body().scroll_lines(lines)
+
+    def action_edge(self, end: int) -> None:
+        """Go to the top or the bottom of the paper."""
+        if end:
+            self._body().to_end()
+        else:
+            self._body().to_start()
 
     def main_screen(self) -> MainScreen | None:
         """The list this screen was opened from (its keys act through it)."""

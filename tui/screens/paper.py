@@ -139,21 +139,6 @@ class PaperScreen(OnePaperScreen):
     def _body(self) -> TextPager:
         return self.query_one("#paper-body", TextPager)
 
-    def action_page(self, pages: int) -> None:
-        """Page the paper down or up."""
-        self._body().scroll_pages(pages)
-
-    def action_line(self, lines: int) -> None:
-        """Scroll by a line."""
-        self._body().scroll_lines(lines)
-
-    def action_edge(self, end: int) -> None:
-        """Go to the top or the bottom of the paper."""
-        if end:
-            self._body().to_end()
-        else:
-            self._body().to_start()
-
     def action_step(self, step: int) -> None:
         """Show the next (or previous) paper of the list."""
         papers = self.main.paper_list.papers

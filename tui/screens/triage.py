@@ -141,21 +141,6 @@ class TriageScreen(OnePaperScreen):
         # A huge abstract is shown a window at a time (tui.widgets.text_pager).
         self._body().show(paper_id, compose, paper.abstract, keep_scroll=keep_scroll)
 
-    def action_page(self, pages: int) -> None:
-        """Page the abstract down or up."""
-        self._body().scroll_pages(pages)
-
-    def action_line(self, lines: int) -> None:
-        """Scroll by a line."""
-        self._body().scroll_lines(lines)
-
-    def action_edge(self, end: int) -> None:
-        """Go to the top or the bottom of the paper."""
-        if end:
-            self._body().to_end()
-        else:
-            self._body().to_start()
-
     def action_cycle_sort(self) -> None:
         """Take the papers still to decide in the next sort order."""
         at = SORTS.index(self.sort) if self.sort in SORTS else -1
