@@ -121,6 +121,9 @@ MUTATIONS = [
         Target("tui/screens/main.py",
                "lambda ids: library.set_status(ids, status))",
                "lambda ids: {})"),
+        Target("tui/screens/decisions.py",
+               'self._change(f"Marked {status.label}", ids, status_edit(ids, status, clock.now_iso()))',  # noqa: E501
+               "return"),
     ], READER),
     Mutation("note-empty-kept", "`note ID ''` does not clear the note", [
         Target("tui/cli.py",
@@ -139,6 +142,11 @@ MUTATIONS = [
                "return self._change_states(ids, lambda _pid, state: replace(state, starred=starred))",  # noqa: E501
                "return self._states.update({i: replace(self.state(i), starred=starred)"
                " for i in ids}) or {}"),
+        # The reader previews a star at once; the write then leaves the star out.
+        Target("store/state_writes.py",
+               "changes = {pid: state for pid, state in changes.items() if state != previous[pid]}",
+               "changes = {pid: state for pid, state in changes.items()"
+               " if state != previous[pid] and state.starred == previous[pid].starred}"),
     ], ("tests/store/test_library.py", *CLI, *READER)),
     Mutation("no-temp-fsync", "no fsync of the temp file before the rename", [
         Target("store/repository.py",
