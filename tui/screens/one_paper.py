@@ -54,8 +54,9 @@ if TYPE_CHECKING:
 class OnePaperScreen(Screen[None]):
     """A screen showing one paper, with a hidden ``NotesPane`` (id ``paper-note``).
 
-    Subclasses say which paper is shown (``shown_paper_id``), where focus goes
-    back to (``reading_widget``) and how to show the saved note (``refresh_paper``).
+    Subclasses say which paper is shown (``shown_paper_id``), how to show it
+    (``_show``) and in which pager (``_body``); focus goes back to the pager
+    after the note.
     """
 
     app: PaperReaderApp
@@ -65,15 +66,34 @@ class OnePaperScreen(Screen[None]):
         super().__init__()
         self.library = library
         self.history = history
+        self._composed = False  # a key can arrive before the screen is mounted
 
     def shown_paper_id(self) -> str | None:
         raise NotImplementedError
 
-    def refresh_paper(self) -> None:
+    def _show(self, *, keep_scroll: bool = False) -> None:
+        """Show the paper (nothing before the screen is composed)."""
         raise NotImplementedError
 
+    def on_mount(self) -> None:
+        self._composed = True
+        self._show()
+        self.set_focus(self._body())
+
+    def on_screen_resume(self) -> None:
+        self._show(keep_scroll=True)  # a tag dialog may have changed the paper
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the note is being written, keys are text."""
+        return action == "leave" or not self.writing_note()
+
+    def refresh_paper(self) -> None:
+        """Show the paper again where it was scrolled to (its state may have changed)."""
+        self._show(keep_scroll=True)
+
     def reading_widget(self) -> Widget:
-        raise NotImplementedError
+        """Where focus goes back to after the note."""
+        return self._body()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

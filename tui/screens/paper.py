@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widget import Widget
 from textual.widgets import Static
 
 from store.errors import PaperReaderError
@@ -54,7 +53,6 @@ class PaperScreen(OnePaperScreen):
         self.main = main
         current = main.paper_list.current
         self.paper_id = current.id if current is not None else ""
-        self._composed = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="paper-progress", markup=False)
@@ -62,26 +60,8 @@ class PaperScreen(OnePaperScreen):
         yield NotesPane(id="paper-note")
         yield ReaderFooter()
 
-    def on_mount(self) -> None:
-        self._composed = True
-        self._show()
-        self.set_focus(self._body())
-
-    def on_screen_resume(self) -> None:
-        self._show(keep_scroll=True)  # a tag dialog may have changed the paper
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the note is being written, keys are text."""
-        return action == "leave" or not self.writing_note()
-
     def shown_paper_id(self) -> str | None:
         return self.paper_id or None
-
-    def refresh_paper(self) -> None:
-        self._show(keep_scroll=True)
-
-    def reading_widget(self) -> Widget:
-        return self._body()
 
     # -- showing ---------------------------------------------------------------
 

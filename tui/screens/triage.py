@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widget import Widget
 from textual.widgets import Static
 
 from store import clock
@@ -79,7 +78,6 @@ class TriageScreen(OnePaperScreen):
         self.sort = sort
         self.decided = {"read": 0, "skipped": 0, "star": 0, "later": 0}
         self._steps: list[tuple[int, str, StateChange]] = []  # (position, decision, expected)
-        self._composed = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="triage-progress", markup=False)
@@ -87,26 +85,8 @@ class TriageScreen(OnePaperScreen):
         yield NotesPane(id="paper-note")
         yield ReaderFooter()
 
-    def on_mount(self) -> None:
-        self._composed = True
-        self._show()
-        self.set_focus(self._body())
-
-    def on_screen_resume(self) -> None:
-        self._show(keep_scroll=True)  # a tag dialog may have changed the paper
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the note is being written, keys are text."""
-        return action == "leave" or not self.writing_note()
-
     def shown_paper_id(self) -> str | None:
         return self.queue[self.position] if self.position < len(self.queue) else None
-
-    def refresh_paper(self) -> None:
-        self._show(keep_scroll=True)
-
-    def reading_widget(self) -> Widget:
-        return self._body()
 
     def _body(self) -> TextPager:
         return self.query_one("#triage-body", TextPager)
