@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -206,6 +206,12 @@ class PaperReaderApp(App[None]):
         if not self.hung_up:
             await asyncio.to_thread(self.writer.wait)
 
+    def leave_after_hang_up(self) -> None:
+        """Queue the note being typed, then close (the terminal is gone)."""
+        self.writer.ending()
+        self.save_pending_work()
+        self.exit()
+
     def save_pending_work(self) -> None:
         """Queue the writes of what only the UI holds (a note being typed)."""
         for screen in self.screen_stack:
@@ -269,6 +275,36 @@ def require_terminal() -> None:
         )
 
 
+def hang_up_handler(
+    app: PaperReaderApp, alarm: Callable[[int], object] | None = None
+) -> Callable[[int, object], None]:
+    """What SIGHUP does: the terminal is gone (a dropped SSH link), keep the user's words, leave.
+
+    A Python signal handler runs between two bytecodes of the main thread,
+    which is the app's event loop: the loop may be inside a lock at that
+    instant (the library's, while a key's change is previewed), and taking
+    it again would hang. The handler therefore only arms the alarm that keeps
+    a dead terminal from hanging the exit and hands the rest to the loop,
+    which runs it between two callbacks, holding nothing. ``alarm`` stands
+    in for :func:`signal.alarm` in tests.
+    """
+
+    def hang_up(_signum: int, _frame: object) -> None:
+        app.hung_up = True
+        if alarm is not None:
+            alarm(2)
+        elif hasattr(signal, "SIGALRM"):
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(2)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the app is not running: run_reader saves what is queued
+            return
+        loop.call_soon_threadsafe(app.leave_after_hang_up)
+
+    return hang_up
+
+
 def run_reader(
     library: Library, *, collections: Iterable[str] = (), notice: str | None = None
 ) -> int:
@@ -281,17 +317,8 @@ def run_reader(
     welcome = import_sample_collection(library) if len(library) == 0 else None
     app = make_app(library, welcome=welcome, collections=collections, notice=notice)
 
-    def hang_up(_signum: int, _frame: object) -> None:
-        # The terminal is gone (a dropped SSH link): keep the user's words, then leave.
-        app.hung_up = True
-        app.writer.ending()
-        app.save_pending_work()
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        signal.alarm(2)  # closing the app on a dead terminal must not hang
-        app.exit()
-
     if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, hang_up)
+        signal.signal(signal.SIGHUP, hang_up_handler(app))
     try:
         app.run()
     finally:
