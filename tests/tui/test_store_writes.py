@@ -302,3 +302,55 @@ def test_a_note_of_the_paper_view_that_could_not_be_saved_stays_in_its_editor(
 
     drive(impatient, script)
     assert Library(sample_library.path).state(seen["id"]).note == "paper view words"
+
+
+def test_a_note_whose_save_failed_after_moving_on_is_shown_again_and_saved_on_quit(
+    sample_library: Library,
+) -> None:
+    impatient = Library(sample_library.path, lock_timeout=0.3)
+    seen: dict[str, str] = {}
+
+    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
+        seen["id"] = papers(app).papers[0].id
+        with held_lock(sample_library.path, HOLD_S):
+            # The words are saved on moving to the next paper, and that save fails.
+            await pilot.press("n", *"words of a busy morning", "escape", "j", "j")
+            await app.writes_settled()
+            await pilot.pause()
+            assert any(line.startswith("Not saved: Note") for line in said)
+            assert app.screen.notes.text != "words of a busy morning"  # type: ignore[attr-defined]
+            await pilot.press("k", "k")  # back on the paper: its words, not the disk's
+            await pilot.pause()
+            assert app.screen.notes.text == "words of a busy morning"  # type: ignore[attr-defined]
+            await pilot.press("j")  # moving on again tries to save them, and fails again
+            await app.writes_settled()
+            await pilot.pause()
+        await app.action_quit()  # the lock is free now: quitting saves them
+        await app.workers.wait_for_complete()
+
+    drive(impatient, script)
+    assert Library(sample_library.path).state(seen["id"]).note == "words of a busy morning"
+
+
+def test_a_failed_note_save_does_not_bring_back_words_the_user_replaced(
+    sample_library: Library,
+) -> None:
+    impatient = Library(sample_library.path, lock_timeout=0.3)
+    seen: dict[str, str] = {}
+
+    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
+        seen["id"] = papers(app).papers[0].id
+        with held_lock(sample_library.path, HOLD_S):
+            await pilot.press("n", *"first draft", "escape", "j")
+            await app.writes_settled()
+            await pilot.pause()
+        # The lock is free: the user comes back, replaces the words, moves on.
+        await pilot.press("k", "n", "ctrl+a", *"second", "escape", "j")
+        await app.writes_settled()
+        await pilot.pause()
+        await app.action_quit()
+        await app.workers.wait_for_complete()
+
+    drive(impatient, script)
+    note = Library(sample_library.path).state(seen["id"]).note
+    assert "second" in note and note != "first draft"

@@ -81,6 +81,10 @@ class Decisions:
         self.history = history
         self.writer = writer
         self.reply_to = reply_to
+        # Each paper's last note save, and the words of those that failed: the
+        # editors show them instead of the disk's note, and quitting tries again.
+        self._last_note: dict[str, Write] = {}
+        self.unsaved_notes: dict[str, str] = {}
 
     def _what(self, label: str, ids: tuple[str, ...]) -> str:
         """The change as the user would name it, in a failure notice."""
@@ -125,8 +129,25 @@ class Decisions:
         ``undoable``: False where ``z`` means something else (triage steps back).
         """
         write = self._queue("Note", note_edit(paper_id, text), (paper_id, text))
+        self._last_note[paper_id] = write
+        self.unsaved_notes.pop(paper_id, None)
         if undoable:
             self.history.push_note(paper_id, write)
+
+    def note_not_written(self, paper_id: str, text: str, write: Write) -> None:
+        """A note save failed: unless a later save of that note was queued, keep its words."""
+        if self._last_note.get(paper_id) is write:
+            self.unsaved_notes[paper_id] = text
+
+    def note_shown(self, paper_id: str, on_disk: str) -> tuple[str, bool]:
+        """The note to show for a paper, and whether those words are not on disk."""
+        unsaved = self.unsaved_notes.get(paper_id)
+        return (on_disk, False) if unsaved is None else (unsaved, True)
+
+    def save_unsaved_notes(self) -> None:
+        """Queue again every note whose save failed (quitting, hanging up)."""
+        for paper_id, text in list(self.unsaved_notes.items()):
+            self.note(paper_id, text, undoable=False)
 
     def undo(self, of: StateChange | None = None) -> bool:
         """Show the newest change undone and queue the undo; False when there is none.
@@ -250,6 +271,7 @@ class DecisionKeys(InterestKeys):
         if pending is not None:
             self.decisions.note(*pending)
             self.notes.mark_saved()
+        self.decisions.save_unsaved_notes()
 
     def action_undo(self) -> None:
         """Undo the last change of status, star, tags or note where it still holds, or ``E``."""
@@ -273,9 +295,11 @@ class DecisionKeys(InterestKeys):
         self.decisions.writer.told(message.failure)
         self.history.forget(message.write)
         if message.note is not None:
-            # The words are the user's: an editor still holding them keeps them, unsaved.
+            # The words are the user's: an editor still holding them keeps them,
+            # unsaved; an editor that moved on shows them again on coming back.
             from tui.screens.one_paper import OnePaperScreen
 
+            self.decisions.note_not_written(*message.note, message.write)
             self.notes.not_saved(*message.note)
             for screen in self.app.screen_stack:
                 if isinstance(screen, OnePaperScreen):

@@ -342,12 +342,15 @@ class MainScreen(DecisionKeys, PaperLinks, OtherViews, PaneLayout):
         return "No paper matches: " + "; ".join(ways) + "."
 
     def _show_note(self, paper: Paper | None) -> None:
-        state = self.library.state(paper.id) if paper else None
-        self.notes.set_class(bool(state and state.note), "-has-note")
-        if paper is None or self.notes.paper_id != paper.id:
-            self.notes.show_note(paper.id if paper else None, state.note if state else "")
-        elif not self.notes.has_focus and state is not None and state.note != self.notes.text:
-            self.notes.show_note(paper.id, state.note)
+        if paper is None:
+            self.notes.set_class(False, "-has-note")
+            self.notes.show_note(None, "")
+            return
+        note, unsaved = self.decisions.note_shown(paper.id, self.library.state(paper.id).note)
+        self.notes.set_class(bool(note), "-has-note")
+        moved = self.notes.paper_id != paper.id
+        if moved or (not self.notes.has_focus and note != self.notes.text):
+            self.notes.show_note(paper.id, note, unsaved=unsaved)
 
     @on(PaperList.SelectionChanged)
     def _selection_changed(self) -> None:

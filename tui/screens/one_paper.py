@@ -157,8 +157,12 @@ class OnePaperScreen(Screen[None]):
         paper_id = self.shown_paper_id()
         if not paper_id:
             return
-        note = self.note_editor()
-        note.show_note(paper_id, self.library.state(paper_id).note)
+        note, decisions = self.note_editor(), self.decisions()
+        on_disk = self.library.state(paper_id).note
+        words, unsaved = (
+            decisions.note_shown(paper_id, on_disk) if decisions is not None else (on_disk, False)
+        )
+        note.show_note(paper_id, words, unsaved=unsaved)
         note.add_class("-open")
         self.set_focus(note)
 

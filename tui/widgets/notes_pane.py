@@ -49,13 +49,17 @@ class NotesPane(TextArea):
         self._saved_text: str | None = ""
         self._timer: Timer | None = None
 
-    def show_note(self, paper_id: str | None, note: str) -> None:
-        """Show this paper's note, saving the previous paper's first."""
+    def show_note(self, paper_id: str | None, note: str, *, unsaved: bool = False) -> None:
+        """Show this paper's note, saving the previous paper's first.
+
+        ``unsaved``: these words are not on disk (their save failed); they
+        are saved with the next save of this editor.
+        """
         if paper_id is not None and paper_id == self.paper_id and self.pending() is not None:
             return  # the user is typing this very note: keep their words
         self.save_now()
         self.paper_id = paper_id
-        self._saved_text = note
+        self._saved_text = None if unsaved else note
         if note != self.text:
             self.load_text(note)
         else:
