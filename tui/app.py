@@ -83,7 +83,33 @@ class PaperReaderApp(App[None]):
         ):
             self._early_keys.append(event)
             return
+        key = event if isinstance(event, events.Key) and not event.is_forwarded else None
+        if key is not None and await self._close_by_key(key):
+            return
         await super().on_event(event)
+
+    async def _close_by_key(self, key: events.Key) -> bool:
+        """Close the screen now if ``key`` closes it (``q`` or esc on the paper view).
+
+        Textual hands a key to the focused widget's own queue and reads the
+        next one at once: ``enter q q`` typed fast sent both ``q`` to the paper
+        view, which closed on the first and lost the second (which quits from
+        the list). A key that closes the screen is therefore acted on here,
+        before the next key is read, and the next goes to the list.
+        """
+        screen = self.screen
+        if isinstance(screen, MainScreen) or typing_text(screen):
+            return False
+        for node in screen.focused.ancestors_with_self if screen.focused else [screen]:
+            for binding in inherited_bindings(type(node)):
+                if key.key in binding.key.split(","):
+                    if node is not screen or binding.action not in ("leave", "dismiss"):
+                        return False  # the key means something else here
+                    await self.run_action(binding.action, screen)
+                    return True
+            if node is screen:
+                break
+        return False
 
     async def on_main_screen_ready(self, _message: MainScreen.Ready) -> None:
         # Keys still queued behind this message arrive after the replayed ones.
