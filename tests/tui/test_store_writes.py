@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.widgets import Static
@@ -258,14 +259,30 @@ def test_z_in_triage_after_a_failed_decision_leaves_the_decision_before_it(
     assert on_disk(sample_library, seen["first"]) == (ReadingStatus.READ, False)
 
 
-def test_a_note_that_could_not_be_saved_stays_in_the_editor_and_is_saved_on_quit(
-    sample_library: Library,
-) -> None:
-    impatient = Library(sample_library.path, lock_timeout=0.3)
+Steps = Callable[[PaperReaderApp, Any, list[str]], Awaitable[None]]
+
+
+def first_papers_note_after(library: Library, steps: Steps) -> str:
+    """Run ``steps`` in a reader whose writes give up after 0.3 s; the first paper's note."""
     seen: dict[str, str] = {}
 
     async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
         seen["id"] = papers(app).papers[0].id
+        await steps(app, pilot, said)
+
+    drive(Library(library.path, lock_timeout=0.3), script)
+    return Library(library.path).state(seen["id"]).note
+
+
+async def quit_and_wait(app: PaperReaderApp) -> None:
+    await app.action_quit()
+    await app.workers.wait_for_complete()
+
+
+def test_a_note_that_could_not_be_saved_stays_in_the_editor_and_is_saved_on_quit(
+    sample_library: Library,
+) -> None:
+    async def steps(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
         with held_lock(sample_library.path, HOLD_S):
             await pilot.press("n", *"words typed while busy", "escape")
             await app.writes_settled()  # the save times out
@@ -273,21 +290,15 @@ def test_a_note_that_could_not_be_saved_stays_in_the_editor_and_is_saved_on_quit
         assert any(line.startswith("Not saved: Note") for line in said)
         # The failure is said, and the words are still there to be saved again.
         assert app.screen.notes.text == "words typed while busy"  # type: ignore[attr-defined]
-        await app.action_quit()
-        await app.workers.wait_for_complete()
+        await quit_and_wait(app)
 
-    drive(impatient, script)
-    assert Library(sample_library.path).state(seen["id"]).note == "words typed while busy"
+    assert first_papers_note_after(sample_library, steps) == "words typed while busy"
 
 
 def test_a_note_of_the_paper_view_that_could_not_be_saved_stays_in_its_editor(
     sample_library: Library,
 ) -> None:
-    impatient = Library(sample_library.path, lock_timeout=0.3)
-    seen: dict[str, str] = {}
-
-    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
-        seen["id"] = papers(app).papers[0].id
+    async def steps(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
         await pilot.press("enter")
         await pilot.pause()
         with held_lock(sample_library.path, HOLD_S):
@@ -300,18 +311,13 @@ def test_a_note_of_the_paper_view_that_could_not_be_saved_stays_in_its_editor(
         await pilot.press("escape", "escape")  # leaving the paper saves them
         await app.writes_settled()
 
-    drive(impatient, script)
-    assert Library(sample_library.path).state(seen["id"]).note == "paper view words"
+    assert first_papers_note_after(sample_library, steps) == "paper view words"
 
 
 def test_a_note_whose_save_failed_after_moving_on_is_shown_again_and_saved_on_quit(
     sample_library: Library,
 ) -> None:
-    impatient = Library(sample_library.path, lock_timeout=0.3)
-    seen: dict[str, str] = {}
-
-    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
-        seen["id"] = papers(app).papers[0].id
+    async def steps(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
         with held_lock(sample_library.path, HOLD_S):
             # The words are saved on moving to the next paper, and that save fails.
             await pilot.press("n", *"words of a busy morning", "escape", "j", "j")
@@ -325,21 +331,15 @@ def test_a_note_whose_save_failed_after_moving_on_is_shown_again_and_saved_on_qu
             await pilot.press("j")  # moving on again tries to save them, and fails again
             await app.writes_settled()
             await pilot.pause()
-        await app.action_quit()  # the lock is free now: quitting saves them
-        await app.workers.wait_for_complete()
+        await quit_and_wait(app)  # the lock is free now: quitting saves them
 
-    drive(impatient, script)
-    assert Library(sample_library.path).state(seen["id"]).note == "words of a busy morning"
+    assert first_papers_note_after(sample_library, steps) == "words of a busy morning"
 
 
 def test_a_failed_note_save_does_not_bring_back_words_the_user_replaced(
     sample_library: Library,
 ) -> None:
-    impatient = Library(sample_library.path, lock_timeout=0.3)
-    seen: dict[str, str] = {}
-
-    async def script(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
-        seen["id"] = papers(app).papers[0].id
+    async def steps(app: PaperReaderApp, pilot: Any, said: list[str]) -> None:
         with held_lock(sample_library.path, HOLD_S):
             await pilot.press("n", *"first draft", "escape", "j")
             await app.writes_settled()
@@ -348,9 +348,7 @@ def test_a_failed_note_save_does_not_bring_back_words_the_user_replaced(
         await pilot.press("k", "n", "ctrl+a", *"second", "escape", "j")
         await app.writes_settled()
         await pilot.pause()
-        await app.action_quit()
-        await app.workers.wait_for_complete()
+        await quit_and_wait(app)
 
-    drive(impatient, script)
-    note = Library(sample_library.path).state(seen["id"]).note
+    note = first_papers_note_after(sample_library, steps)
     assert "second" in note and note != "first draft"
