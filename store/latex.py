@@ -8,6 +8,12 @@ converted, and the converter set up; math is rendered by our own small
 renderer over pylatexenc's node tree (:mod:`store.latex_math`, with the tables
 of :mod:`store.latex_symbols`).
 
+The common LaTeX of titles and abstracts is parsed by :mod:`store.latex_parse`
+into the very node tree pylatexenc's parser would build, ten times faster;
+pylatexenc parses the rest. Short texts (titles, names) are remembered, so
+an import that normalises a title for identity and renders it for display
+converts it once.
+
 The conversion is for display only: the stored text is never rewritten, and
 any input that trips the parser comes back unchanged rather than raising.
 """
@@ -15,6 +21,7 @@ any input that trips the parser comes back unchanged rather than raising.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import re
 from typing import Any
@@ -28,6 +35,7 @@ from pylatexenc.latex2text import (
 from pylatexenc.macrospec import MacroSpec
 
 from store.latex_math import SPACE_RUN, UnicodeConverter
+from store.latex_parse import FastParser
 from store.latex_symbols import (
     BINOMIALS,
     CITE_MACROS,
@@ -54,6 +62,19 @@ _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _MACRO_BEFORE_UNICODE_LETTER = re.compile(r"(?<!\\)(\\[A-Za-z]+)(?=[^\x00-\x7f])")
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 _SPACE_AT_NEWLINE = re.compile(r" *\n *")
+# Conversions of short texts, keyed by the text: an import normalises each
+# title for identity and later renders it for display, often minutes apart.
+# Bounded by characters held rather than entries; once full it takes no more
+# (evicting in order would miss every title of a second pass over a long list).
+_MEMO_MAX_TEXT = 1_000
+_MEMO_MAX_CHARS = 4_000_000
+_memo: dict[str, str] = {}
+_memo_chars = 0
+# pylatexenc's walker leaves reference cycles (~6 KB a text), and an import
+# runs with the collector paused (store.bulk): they are collected every so
+# many parses, or 10,000 titles would keep 60 MB of garbage.
+_PARSES_BETWEEN_COLLECTIONS = 256
+_parses_since_collection = 0
 
 
 def latex_to_unicode(text: str) -> str:
@@ -63,8 +84,9 @@ def latex_to_unicode(text: str) -> str:
     S^{d-1}$`` becomes ``θ⋆ ∈ Sᵈ⁻¹``, ``\emph{x}`` becomes ``x`` and ``{\"u}``
     becomes ``ü``. Paragraph breaks survive; runs of spaces collapse.
 
-    The function is pure and uncached: abstracts can be long and many, so
-    callers cache per paper rather than this module holding every abstract.
+    The function is pure. Texts up to 1,000 characters are remembered (a
+    few megabytes at most); abstracts can be long and many, so callers cache
+    those per paper rather than this module holding every abstract.
 
     Args:
         text: A title or abstract, possibly holding LaTeX.
@@ -74,16 +96,45 @@ def latex_to_unicode(text: str) -> str:
         unchanged, and so does any text the converter cannot handle: display
         must never fail because an abstract is odd.
     """
-    try:
-        if len(text) > _MAX_CONVERTED_CHARS or not any(m in text for m in _NEEDS_LATEX):
-            return text
-        nodes = latexwalker.LatexWalker(
-            _prepare(text), latex_context=_walker_context(), tolerant_parsing=True
-        ).get_latex_nodes()[0]
-        converted = _converter().nodelist_to_text(nodes)
-        return _tidy(converted, keep_outer_space=text != text.strip())
-    except Exception:
+    global _memo_chars
+    if len(text) > _MAX_CONVERTED_CHARS or not any(m in text for m in _NEEDS_LATEX):
         return text
+    remembered = _memo.get(text)
+    if remembered is not None:
+        return remembered
+    try:
+        prepared = _prepare(text)
+        nodes = _fast_parser().parse(prepared)
+        if nodes is None:
+            nodes = _parse_slowly(prepared)
+        converted = _converter().nodelist_to_text(nodes)
+        converted = _tidy(converted, keep_outer_space=text != text.strip())
+    except Exception:
+        converted = text
+    if len(text) <= _MEMO_MAX_TEXT and _memo_chars < _MEMO_MAX_CHARS:
+        _memo[text] = converted
+        _memo_chars += len(text) + len(converted)
+    return converted
+
+
+def _parse_slowly(prepared: str) -> Any:
+    """pylatexenc's node tree for text the fast parser declined."""
+    global _parses_since_collection
+    _parses_since_collection += 1
+    if _parses_since_collection >= _PARSES_BETWEEN_COLLECTIONS and not gc.isenabled():
+        _parses_since_collection = 0
+        gc.collect(0)
+    walker = latexwalker.LatexWalker(
+        prepared, latex_context=_walker_context(), tolerant_parsing=True
+    )
+    return walker.get_latex_nodes()[0]
+
+
+def forget() -> None:
+    """Drop every remembered conversion (tests use it to start afresh)."""
+    global _memo_chars
+    _memo.clear()
+    _memo_chars = 0
 
 
 def _prepare(text: str) -> str:
@@ -125,6 +176,12 @@ def _walker_context() -> Any:
         ],
     )
     return context
+
+
+@functools.cache
+def _fast_parser() -> FastParser:
+    """The fast parser, over the same macro shapes as pylatexenc's walker."""
+    return FastParser(_walker_context())
 
 
 @functools.cache

@@ -1,0 +1,230 @@
+r"""A fast parser for the common LaTeX of titles, names and abstracts, or no answer.
+
+pylatexenc's parser reads one character at a time through several layers of
+Python calls: a 100-character title with ``$O(n \log n)$`` takes about half a
+millisecond, nine tenths of its conversion. :class:`FastParser` builds the
+*same* node tree with regular expressions for the LaTeX met in practice:
+text, braces, ``$...$`` math, the specials (``--``, ``~``, ``''``...) and
+macros whose arguments are braced groups or single characters. The tree then
+goes through the one converter, so the rendered text is the converter's.
+
+Anything else (comments, environments, ``$$``, ``\[``, an optional argument
+present, a starred macro, a line break inside a macro's spacing, an
+unbalanced brace, a macro with its own argument parser) makes :meth:`parse`
+return None, and pylatexenc parses the text as before. Tests compare the two
+trees node for node on every field of ``tests/data`` and on generated text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pylatexenc.latexwalker import (
+    LatexCharsNode,
+    LatexGroupNode,
+    LatexMacroNode,
+    LatexMathNode,
+    LatexSpecialsNode,
+)
+from pylatexenc.macrospec import MacroStandardArgsParser, ParsedMacroArgs
+
+# A macro whose arguments cannot be read here.
+_UNSUPPORTED = "?"
+_MACRO_NAME = re.compile(r"[A-Za-z]+")
+_SPACES = re.compile(r"\s*")
+
+
+class _Unsupported(Exception):
+    """The text holds LaTeX this parser does not claim; pylatexenc must read it."""
+
+
+class FastParser:
+    """Parses text the way pylatexenc's walker would, for the constructs it knows.
+
+    Args:
+        context: The walker's latex context (macro argument shapes and specials).
+    """
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+        specials: set[str] = set()
+        for category in context.category_list:
+            for chars, spec in context.d[category]["specials"].items():
+                if spec.args_parser is not None:
+                    # A special taking arguments: leave such text to pylatexenc.
+                    chars = chars[:1]
+                specials.add(chars)
+        # Longest first: the walker takes the longest special at a position.
+        alternatives = "|".join(re.escape(s) for s in sorted(specials, key=len, reverse=True))
+        self._token = re.compile(r"[\\{}$%]|" + alternatives)
+        self._specials = re.compile(alternatives)
+        self._plain_specials = {
+            chars
+            for category in context.category_list
+            for chars, spec in context.d[category]["specials"].items()
+            if spec.args_parser is None
+        }
+        self._argspecs: dict[str, str] = {}
+
+    def parse(self, text: str) -> list[Any] | None:
+        """The node list pylatexenc would give for ``text``, or None when unsure."""
+        try:
+            nodes, position = self._nodes(text, 0, closing=None, math=False)
+        except _Unsupported:
+            return None
+        return nodes if position == len(text) else None
+
+    def _argspec(self, name: str) -> str:
+        """The argument shape of a macro ("" for none), or ``_UNSUPPORTED``."""
+        argspec = self._argspecs.get(name)
+        if argspec is None:
+            spec = self._context.get_macro_spec(name)
+            if spec is None:
+                argspec = ""
+            else:
+                parser = spec.args_parser
+                standard = type(parser) is MacroStandardArgsParser
+                if not standard or parser._like_pylatexenc1x_ignore_leading_star:
+                    argspec = _UNSUPPORTED
+                else:
+                    argspec = parser.argspec
+                    if parser.optional_arg_no_space:
+                        argspec = argspec.replace("[", "]")  # "]": no space allowed
+            self._argspecs[name] = argspec
+        return argspec
+
+    def _nodes(
+        self, text: str, position: int, *, closing: str | None, math: bool
+    ) -> tuple[list[Any], int]:
+        """Nodes from ``position`` up to ``closing`` (``}`` or ``$``) or the end.
+
+        Returns the nodes and the position after the closing mark.
+        """
+        nodes: list[Any] = []
+        token = self._token
+        end = len(text)
+        while True:
+            found = token.search(text, position)
+            start = found.start() if found else end
+            if start > position:
+                # Characters between tokens, spaces included, are one chars node.
+                nodes.append(LatexCharsNode(chars=text[position:start]))
+            if found is None:
+                if closing is not None:
+                    raise _Unsupported  # unclosed: pylatexenc recovers its own way
+                return nodes, end
+            mark = found.group()
+            position = found.end()
+            if mark == "}":
+                if closing != "}":
+                    raise _Unsupported
+                return nodes, position
+            if mark == "{":
+                group, position = self._nodes(text, position, closing="}", math=math)
+                nodes.append(LatexGroupNode(nodelist=group, delimiters=("{", "}")))
+            elif mark == "$":
+                if math:
+                    if closing != "$":
+                        raise _Unsupported  # "$" inside a group in math opens math
+                    return nodes, position
+                if text.startswith("$", position):
+                    raise _Unsupported  # display math
+                inner, position = self._nodes(text, position, closing="$", math=True)
+                nodes.append(
+                    LatexMathNode(displaytype="inline", nodelist=inner, delimiters=("$", "$"))
+                )
+            elif mark == "\\":
+                node, position = self._macro(text, position, math=math)
+                nodes.append(node)
+            elif mark in self._plain_specials:
+                nodes.append(LatexSpecialsNode(specials_chars=mark, nodeargd=None))
+            else:
+                raise _Unsupported  # a comment, or a special with arguments
+
+    def _macro_name(self, text: str, position: int) -> tuple[str, str, int]:
+        """The macro after a backslash at ``position - 1``: name, following space, end."""
+        if position >= len(text):
+            raise _Unsupported
+        found = _MACRO_NAME.match(text, position)
+        if found is None:
+            name = text[position]
+            if name.isalpha() or name in "()[]":
+                raise _Unsupported  # a non-ASCII macro name, or a math delimiter
+            return name, "", position + 1
+        name = found.group()
+        position = found.end()
+        if position < len(text) and text[position].isalpha():
+            raise _Unsupported  # pylatexenc reads Unicode letters into the name
+        if name in ("begin", "end"):
+            raise _Unsupported
+        space = _SPACES.match(text, position).group()  # type: ignore[union-attr]
+        if "\n" in space:
+            raise _Unsupported  # a paragraph break ends the macro's spacing
+        return name, space, position + len(space)
+
+    def _macro(self, text: str, position: int, *, math: bool) -> tuple[Any, int]:
+        """The macro whose backslash is at ``position - 1``, with its arguments."""
+        name, space, position = self._macro_name(text, position)
+        argspec = self._argspec(name)
+        if argspec == _UNSUPPORTED:
+            raise _Unsupported
+        arguments: list[Any] = []
+        for kind in argspec:
+            if kind == "{":
+                argument, position = self._argument(text, position, math=math)
+                arguments.append(argument)
+                continue
+            if kind == "]" and text[position : position + 1].isspace():
+                arguments.append(None)  # no space allowed before the optional argument
+                continue
+            ahead = _SPACES.match(text, position).end()  # type: ignore[union-attr]
+            if ahead == len(text):
+                raise _Unsupported  # pylatexenc drops every argument at the end
+            if text.startswith("*" if kind == "*" else "[", ahead):
+                raise _Unsupported  # a star or an optional argument present
+            if "\n" in text[position:ahead]:
+                raise _Unsupported
+            arguments.append(None)
+        parsed = ParsedMacroArgs(argspec=self._argspec_of(name), argnlist=arguments)
+        # pylatexenc's accents still read the arguments from the legacy fields.
+        legacy: tuple[Any, Any] = parsed.legacy_nodeoptarg_nodeargs or (None, [])
+        node = LatexMacroNode(
+            macroname=name,
+            nodeargd=parsed,
+            macro_post_space=space,
+            nodeoptarg=legacy[0],
+            nodeargs=legacy[1],
+        )
+        return node, position
+
+    def _argspec_of(self, name: str) -> str:
+        spec = self._context.get_macro_spec(name)
+        return "" if spec is None else str(spec.args_parser.argspec)
+
+    def _argument(self, text: str, position: int, *, math: bool) -> tuple[Any, int]:
+        """A mandatory argument: a braced group, one character or one bare macro."""
+        found = _SPACES.match(text, position)
+        assert found is not None
+        if "\n" in found.group():
+            raise _Unsupported
+        position = found.end()
+        if position >= len(text):
+            raise _Unsupported
+        char = text[position]
+        if char == "{":
+            group, position = self._nodes(text, position + 1, closing="}", math=math)
+            return LatexGroupNode(nodelist=group, delimiters=("{", "}")), position
+        if char == "\\":
+            name, space, after = self._macro_name(text, position + 1)
+            bare = LatexMacroNode(
+                macroname=name,
+                nodeargd=None,
+                macro_post_space=space,
+                nodeoptarg=None,
+                nodeargs=None,
+            )
+            return bare, after
+        if char in "}$%" or self._specials.match(text, position):
+            raise _Unsupported
+        return LatexCharsNode(chars=char), position + 1
