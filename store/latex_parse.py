@@ -4,15 +4,17 @@ pylatexenc's parser reads one character at a time through several layers of
 Python calls: a 100-character title with ``$O(n \log n)$`` takes about half a
 millisecond, nine tenths of its conversion. :class:`FastParser` builds the
 *same* node tree with regular expressions for the LaTeX met in practice:
-text, braces, ``$...$`` math, the specials (``--``, ``~``, ``''``...) and
-macros whose arguments are braced groups or single characters. The tree then
-goes through the one converter, so the rendered text is the converter's.
+text, braces, math (``$...$``, ``$$...$$``, ``\(...\)``, ``\[...\]``), the
+specials (``--``, ``~``, ``''``...) and macros whose arguments are braced
+groups, single characters, bare macros, stars and bracketed options. The tree
+then goes through the one converter, so the rendered text is the converter's.
 
-Anything else (comments, environments, ``$$``, ``\[``, an optional argument
-present, a starred macro, a line break inside a macro's spacing, an
-unbalanced brace, a macro with its own argument parser) makes :meth:`parse`
-return None, and pylatexenc parses the text as before. Tests compare the two
-trees node for node on every field of ``tests/data`` and on generated text.
+Anything else (comments, environments, unbalanced braces or math, a line
+break inside a macro's spacing or before its arguments, arguments missing at
+the end, a macro with its own argument parser such as ``\verb``) makes
+:meth:`FastParser.parse` return None, and pylatexenc parses the text as
+before. Tests compare the two trees field for field on every field of
+``tests/data`` and on generated text.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class FastParser:
         # Longest first: the walker takes the longest special at a position.
         alternatives = "|".join(re.escape(s) for s in sorted(specials, key=len, reverse=True))
         self._token = re.compile(r"[\\{}$%]|" + alternatives)
+        # Inside an optional argument, square brackets nest and close.
+        self._bracket_token = re.compile(r"[\\{}$%\[\]]|" + alternatives)
         self._specials = re.compile(alternatives)
         self._plain_specials = {
             chars
@@ -97,12 +101,15 @@ class FastParser:
     def _nodes(
         self, text: str, position: int, *, closing: str | None, math: bool
     ) -> tuple[list[Any], int]:
-        """Nodes from ``position`` up to ``closing`` (``}`` or ``$``) or the end.
+        """Nodes from ``position`` up to ``closing`` or the end of the text.
+
+        ``closing`` is ``}`` or ``]`` for a group, the closing delimiter of
+        math (``$``, ``$$``, ``\\)``, ``\\]``), or None at the top.
 
         Returns the nodes and the position after the closing mark.
         """
         nodes: list[Any] = []
-        token = self._token
+        token = self._bracket_token if closing == "]" else self._token
         end = len(text)
         while True:
             found = token.search(text, position)
@@ -116,24 +123,37 @@ class FastParser:
                 return nodes, end
             mark = found.group()
             position = found.end()
-            if mark == "}":
-                if closing != "}":
-                    raise _Unsupported
+            if mark in ("}", "]"):
+                if closing != mark:
+                    raise _Unsupported  # a stray or mismatched closing brace
                 return nodes, position
-            if mark == "{":
-                group, position = self._nodes(text, position, closing="}", math=math)
-                nodes.append(LatexGroupNode(nodelist=group, delimiters=("{", "}")))
+            if mark in ("{", "["):
+                closer = "}" if mark == "{" else "]"
+                group, position = self._nodes(text, position, closing=closer, math=math)
+                nodes.append(LatexGroupNode(nodelist=group, delimiters=(mark, closer)))
             elif mark == "$":
                 if math:
+                    if closing == "$$" and text.startswith("$", position):
+                        return nodes, position + 1
                     if closing != "$":
-                        raise _Unsupported  # "$" inside a group in math opens math
+                        raise _Unsupported  # a "$" that opens math inside math
                     return nodes, position
-                if text.startswith("$", position):
-                    raise _Unsupported  # display math
-                inner, position = self._nodes(text, position, closing="$", math=True)
-                nodes.append(
-                    LatexMathNode(displaytype="inline", nodelist=inner, delimiters=("$", "$"))
-                )
+                delimiter = "$$" if text.startswith("$", position) else "$"
+                position += len(delimiter) - 1
+                math_node, position = self._math(text, position, delimiter, delimiter)
+                nodes.append(math_node)
+            elif mark == "\\" and text.startswith(("(", "[", ")", "]"), position):
+                delimiter = "\\" + text[position]
+                position += 1
+                if math:
+                    if closing != delimiter:
+                        raise _Unsupported
+                    return nodes, position
+                if delimiter in ("\\)", "\\]"):
+                    raise _Unsupported  # closing math that was never opened
+                closer = "\\)" if delimiter == "\\(" else "\\]"
+                math_node, position = self._math(text, position, delimiter, closer)
+                nodes.append(math_node)
             elif mark == "\\":
                 node, position = self._macro(text, position, math=math)
                 nodes.append(node)
@@ -141,6 +161,13 @@ class FastParser:
                 nodes.append(LatexSpecialsNode(specials_chars=mark, nodeargd=None))
             else:
                 raise _Unsupported  # a comment, or a special with arguments
+
+    def _math(self, text: str, position: int, opener: str, closer: str) -> tuple[Any, int]:
+        """The math opened by ``opener`` just before ``position``, and the position after it."""
+        inner, position = self._nodes(text, position, closing=closer, math=True)
+        display = "inline" if opener in ("$", "\\(") else "display"
+        node = LatexMathNode(displaytype=display, nodelist=inner, delimiters=(opener, closer))
+        return node, position
 
     def _macro_name(self, text: str, position: int) -> tuple[str, str, int]:
         """The macro after a backslash at ``position - 1``: name, following space, end."""
@@ -179,13 +206,19 @@ class FastParser:
                 arguments.append(None)  # no space allowed before the optional argument
                 continue
             ahead = _SPACES.match(text, position).end()  # type: ignore[union-attr]
-            if ahead == len(text):
+            if ahead == len(text) or "\n" in text[position:ahead]:
                 raise _Unsupported  # pylatexenc drops every argument at the end
-            if text.startswith("*" if kind == "*" else "[", ahead):
-                raise _Unsupported  # a star or an optional argument present
-            if "\n" in text[position:ahead]:
-                raise _Unsupported
-            arguments.append(None)
+            if kind == "*":
+                if text[ahead] == "*":
+                    arguments.append(LatexCharsNode(chars="*"))
+                    position = ahead + 1
+                else:
+                    arguments.append(None)
+            elif text[ahead] == "[":
+                group, position = self._nodes(text, ahead + 1, closing="]", math=math)
+                arguments.append(LatexGroupNode(nodelist=group, delimiters=("[", "]")))
+            else:
+                arguments.append(None)
         parsed = ParsedMacroArgs(argspec=self._argspec_of(name), argnlist=arguments)
         # pylatexenc's accents still read the arguments from the legacy fields.
         legacy: tuple[Any, Any] = parsed.legacy_nodeoptarg_nodeargs or (None, [])

@@ -167,6 +167,10 @@ TRICKY = [
     r"$unclosed math",
     r"$$display$$ math",
     r"\[x\] and \(y\)",
+    r"$$x$$ and $$ a $ b $$ and \[a\) and \(b\]",
+    r"\sqrt [3] {x} and \sqrt[[a]]{b} and \sqrt[{]}]{x} and \sqrt[}]{x}",
+    r"\item[x] y and [a] and \\[2pt] and \\ [2pt]",
+    r"$\operatorname* {x}$ and \\*[3pt]",
     r"\begin{equation}x\end{equation}",
     r"50% off and 40\% on",
     r"costs $5 or $6 and $7",
@@ -218,19 +222,23 @@ def test_the_fast_parser_claims_the_common_latex_of_titles() -> None:
         r"pages 1--2 ``quoted''",
         r"A~B \& C \% D",
         r"$\hat x \tilde{O}(\sqrt{n})$",
+        r"$\sqrt[3]{x}$ and $\operatorname*{arg\,max}_x$",
+        r"$$x^2$$ and \[y\] and \(z\)",
+        r"\textsuperscript{th} \href{http://a}{b} \cite[p.~3]{key}",
     ]
     assert [text for text in common if not _check(text)] == []
 
 
 def test_the_fast_parser_declines_what_it_does_not_know() -> None:
     declined = [
-        r"$\sqrt[3]{x}$",
-        r"$$x$$",
-        r"\[x\]",
         r"\begin{equation}x\end{equation}",
         r"Unbalanced { brace",
+        r"Unbalanced } brace",
         r"\\% a comment",
-        r"$\operatorname*{arg\,max}$",
+        r"$$a $ b$$",
+        r"a stray \) closing",
+        r"\verb|x|",
+        r"ends with a macro's arguments missing \frac",
     ]
     assert [text for text in declined if _check(text)] == []
 
@@ -255,6 +263,19 @@ _PIECES = [
 @given(st.lists(st.sampled_from(_PIECES), max_size=24).map("".join))
 def test_the_fast_parser_agrees_with_pylatexenc_on_latex_soup(text: str) -> None:
     _check(text)
+
+
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=10).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(_TEXT, _TEXT, _TEXT, st.sampled_from(["$", "$$", "\\(", "\\["])))
+def test_the_fast_parser_agrees_with_pylatexenc_on_math_in_prose(
+    parts: tuple[str, str, str, str],
+) -> None:
+    before, inside, after, opener = parts
+    closer = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}[opener]
+    _check(f"{before}{opener}{inside}{closer}{after}")
 
 
 def test_a_text_is_converted_once_and_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
