@@ -118,9 +118,9 @@ def normalized_title(title: str) -> str:
     """
     text = title
     if not _LATEX_MARKS.isdisjoint(text):
-        from store.latex import latex_to_unicode
+        from store.latex import title_to_unicode
 
-        text = latex_to_unicode(text)
+        text = title_to_unicode(text)
     folded = fold(text)
     if folded.isascii():
         return _alnum_only(folded)

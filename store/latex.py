@@ -10,9 +10,9 @@ of :mod:`store.latex_symbols`).
 
 The common LaTeX of titles and abstracts is parsed by :mod:`store.latex_parse`
 into the very node tree pylatexenc's parser would build, ten times faster;
-pylatexenc parses the rest. Short texts (titles, names) are remembered, so
-an import that normalises a title for identity and renders it for display
-converts it once.
+pylatexenc parses the rest. Titles are remembered (:func:`title_to_unicode`),
+so an import that normalises a title for identity and renders it for
+display converts it once.
 
 The conversion is for display only: the stored text is never rewritten, and
 any input that trips the parser comes back unchanged rather than raising.
@@ -62,14 +62,17 @@ _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _MACRO_BEFORE_UNICODE_LETTER = re.compile(r"(?<!\\)(\\[A-Za-z]+)(?=[^\x00-\x7f])")
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 _SPACE_AT_NEWLINE = re.compile(r" *\n *")
-# Conversions of short texts, keyed by the text: an import normalises each
-# title for identity and later renders it for display, often minutes apart.
-# Bounded by characters held rather than entries; once full it takes no more
-# (evicting in order would miss every title of a second pass over a long list).
+# Titles' conversions, keyed by the title: an import normalises each title
+# for identity and renders it for display minutes later, after writing. The
+# keys are the papers' own strings; the converted ones are what the rendered
+# titles keep anyway. Bounded by their characters plus a cost per entry (~8 MB
+# at most); once full it takes no more, since evicting in order would miss
+# every title of a second pass over a long list.
 _MEMO_MAX_TEXT = 1_000
-_MEMO_MAX_CHARS = 4_000_000
+_MEMO_BUDGET = 4_000_000
+_MEMO_ENTRY_COST = 48
 _memo: dict[str, str] = {}
-_memo_chars = 0
+_memo_spent = 0
 # pylatexenc's walker leaves reference cycles (~6 KB a text), and an import
 # runs with the collector paused (store.bulk): they are collected every so
 # many parses, or 10,000 titles would keep 60 MB of garbage.
@@ -84,9 +87,9 @@ def latex_to_unicode(text: str) -> str:
     S^{d-1}$`` becomes ``θ⋆ ∈ Sᵈ⁻¹``, ``\emph{x}`` becomes ``x`` and ``{\"u}``
     becomes ``ü``. Paragraph breaks survive; runs of spaces collapse.
 
-    The function is pure. Texts up to 1,000 characters are remembered (a
-    few megabytes at most); abstracts can be long and many, so callers cache
-    those per paper rather than this module holding every abstract.
+    The function is pure and uncached: abstracts can be long and many, so
+    callers cache per paper rather than this module holding every abstract
+    (titles: :func:`title_to_unicode`).
 
     Args:
         text: A title or abstract, possibly holding LaTeX.
@@ -96,24 +99,32 @@ def latex_to_unicode(text: str) -> str:
         unchanged, and so does any text the converter cannot handle: display
         must never fail because an abstract is odd.
     """
-    global _memo_chars
     if len(text) > _MAX_CONVERTED_CHARS or not any(m in text for m in _NEEDS_LATEX):
         return text
-    remembered = _memo.get(text)
-    if remembered is not None:
-        return remembered
     try:
         prepared = _prepare(text)
         nodes = _fast_parser().parse(prepared)
         if nodes is None:
             nodes = _parse_slowly(prepared)
         converted = _converter().nodelist_to_text(nodes)
-        converted = _tidy(converted, keep_outer_space=text != text.strip())
+        return _tidy(converted, keep_outer_space=text != text.strip())
     except Exception:
-        converted = text
-    if len(text) <= _MEMO_MAX_TEXT and _memo_chars < _MEMO_MAX_CHARS:
-        _memo[text] = converted
-        _memo_chars += len(text) + len(converted)
+        return text
+
+
+def title_to_unicode(title: str) -> str:
+    """:func:`latex_to_unicode` of a title (or any short text), remembered.
+
+    Identity's normalised title and the displayed title both start from this
+    conversion, so an import converts each title once.
+    """
+    global _memo_spent
+    converted = _memo.get(title)
+    if converted is None:
+        converted = latex_to_unicode(title)
+        if len(title) <= _MEMO_MAX_TEXT and _memo_spent < _MEMO_BUDGET and converted is not title:
+            _memo[title] = converted
+            _memo_spent += len(converted) + _MEMO_ENTRY_COST
     return converted
 
 
@@ -131,23 +142,26 @@ def _parse_slowly(prepared: str) -> Any:
 
 
 def forget() -> None:
-    """Drop every remembered conversion (tests use it to start afresh)."""
-    global _memo_chars
+    """Drop every remembered title (tests use it to start afresh)."""
+    global _memo_spent
     _memo.clear()
-    _memo_chars = 0
+    _memo_spent = 0
 
 
 def _prepare(text: str) -> str:
     """Ready prose for the parser: ``%`` escaped, an odd ``$`` literal, macros ended."""
     # A bare % starts a LaTeX comment and would swallow the rest of the line,
     # but in abstracts it nearly always means "per cent".
-    text = _BARE_PERCENT.sub(r"\\%", text)
+    # (Each pass is skipped when the text lacks what it looks for: titles are many.)
+    if "%" in text:
+        text = _BARE_PERCENT.sub(r"\\%", text)
     # Pasted abstracts mix macros with Unicode symbols ("n/d^2\toα"); a
     # space ends the macro name where TeX would.
-    text = _MACRO_BEFORE_UNICODE_LETTER.sub(r"\1 ", text)
+    if not text.isascii():
+        text = _MACRO_BEFORE_UNICODE_LETTER.sub(r"\1 ", text)
     # An odd number of $ means one is a currency sign; treat the last as literal
     # so that the prose after it is not read as math.
-    dollars = [match.start() for match in _UNESCAPED_DOLLAR.finditer(text)]
+    dollars = [match.start() for match in _UNESCAPED_DOLLAR.finditer(text)] if "$" in text else []
     if len(dollars) % 2:
         last = dollars[-1]
         text = text[:last] + "\\" + text[last:]
@@ -156,8 +170,10 @@ def _prepare(text: str) -> str:
 
 def _tidy(text: str, *, keep_outer_space: bool) -> str:
     """Collapse space runs and the spaces around line breaks."""
-    text = SPACE_RUN.sub(" ", text)
-    text = _SPACE_AT_NEWLINE.sub("\n", text)
+    if "  " in text or "\t" in text or "\xa0" in text:
+        text = SPACE_RUN.sub(" ", text)
+    if "\n" in text:
+        text = _SPACE_AT_NEWLINE.sub("\n", text)
     return text if keep_outer_space else text.strip()
 
 

@@ -69,7 +69,8 @@ class FastParser:
             for chars, spec in context.d[category]["specials"].items()
             if spec.args_parser is None
         }
-        self._argspecs: dict[str, str] = {}
+        # Macro name -> (the shape read here, the argspec pylatexenc records).
+        self._shapes: dict[str, tuple[str, str]] = {}
 
     def parse(self, text: str) -> list[Any] | None:
         """The node list pylatexenc would give for ``text``, or None when unsure."""
@@ -79,24 +80,29 @@ class FastParser:
             return None
         return nodes if position == len(text) else None
 
-    def _argspec(self, name: str) -> str:
-        """The argument shape of a macro ("" for none), or ``_UNSUPPORTED``."""
-        argspec = self._argspecs.get(name)
-        if argspec is None:
+    def _shape(self, name: str) -> tuple[str, str]:
+        """How to read a macro's arguments, and the argspec pylatexenc records for it.
+
+        The shape is the argspec with ``]`` for an optional argument that no
+        space may precede, or ``_UNSUPPORTED``; both are "" for a macro
+        pylatexenc does not know (it takes no arguments).
+        """
+        shape = self._shapes.get(name)
+        if shape is None:
             spec = self._context.get_macro_spec(name)
             if spec is None:
-                argspec = ""
+                shape = ("", "")
             else:
                 parser = spec.args_parser
                 standard = type(parser) is MacroStandardArgsParser
                 if not standard or parser._like_pylatexenc1x_ignore_leading_star:
-                    argspec = _UNSUPPORTED
+                    shape = (_UNSUPPORTED, "")
+                elif parser.optional_arg_no_space:
+                    shape = (parser.argspec.replace("[", "]"), parser.argspec)
                 else:
-                    argspec = parser.argspec
-                    if parser.optional_arg_no_space:
-                        argspec = argspec.replace("[", "]")  # "]": no space allowed
-            self._argspecs[name] = argspec
-        return argspec
+                    shape = (parser.argspec, parser.argspec)
+            self._shapes[name] = shape
+        return shape
 
     def _nodes(
         self, text: str, position: int, *, closing: str | None, math: bool
@@ -193,11 +199,11 @@ class FastParser:
     def _macro(self, text: str, position: int, *, math: bool) -> tuple[Any, int]:
         """The macro whose backslash is at ``position - 1``, with its arguments."""
         name, space, position = self._macro_name(text, position)
-        argspec = self._argspec(name)
-        if argspec == _UNSUPPORTED:
+        shape, argspec = self._shape(name)
+        if shape == _UNSUPPORTED:
             raise _Unsupported
         arguments: list[Any] = []
-        for kind in argspec:
+        for kind in shape:
             if kind == "{":
                 argument, position = self._argument(text, position, math=math)
                 arguments.append(argument)
@@ -219,7 +225,7 @@ class FastParser:
                 arguments.append(LatexGroupNode(nodelist=group, delimiters=("[", "]")))
             else:
                 arguments.append(None)
-        parsed = ParsedMacroArgs(argspec=self._argspec_of(name), argnlist=arguments)
+        parsed = ParsedMacroArgs(argspec=argspec, argnlist=arguments)
         # pylatexenc's accents still read the arguments from the legacy fields.
         legacy: tuple[Any, Any] = parsed.legacy_nodeoptarg_nodeargs or (None, [])
         node = LatexMacroNode(
@@ -230,10 +236,6 @@ class FastParser:
             nodeargs=legacy[1],
         )
         return node, position
-
-    def _argspec_of(self, name: str) -> str:
-        spec = self._context.get_macro_spec(name)
-        return "" if spec is None else str(spec.args_parser.argspec)
 
     def _argument(self, text: str, position: int, *, math: bool) -> tuple[Any, int]:
         """A mandatory argument: a braced group, one character or one bare macro."""

@@ -63,11 +63,12 @@ def title_text(title: str) -> str:
 
 def _render(title: str) -> str:
     # Imported here: a library whose titles are all rendered never loads pylatexenc.
-    from store.latex import latex_to_unicode
+    from store.latex import title_to_unicode
 
     # Cleaned first too: LaTeX conversion would cut an escape sequence's
     # terminator (ESC and a backslash) from its payload, which cleaning could not spot.
-    return clean_line(latex_to_unicode(clean_line(title)))
+    # Identity converted the same (clean) title at import: this reuses it.
+    return clean_line(title_to_unicode(clean_line(title)))
 
 
 def cache_path(store_path: Path) -> Path:
@@ -180,5 +181,8 @@ def renderer_signature() -> str:
 
 def forget() -> None:
     """Drop every title remembered in memory (tests use it to start afresh)."""
+    from store import latex
+
     _rendered.clear()
     _read.clear()
+    latex.forget()

@@ -101,9 +101,7 @@ def test_converter_failure_returns_the_input(monkeypatch: pytest.MonkeyPatch) ->
         raise RuntimeError("parser bug")
 
     monkeypatch.setattr(store.latex, "_prepare", broken)
-    store.latex.forget()  # nothing remembered from an earlier test
     assert latex_to_unicode("$x^2$") == "$x^2$"
-    store.latex.forget()
 
 
 def test_very_long_text_is_left_alone() -> None:

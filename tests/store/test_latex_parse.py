@@ -278,7 +278,9 @@ def test_the_fast_parser_agrees_with_pylatexenc_on_math_in_prose(
     _check(f"{before}{opener}{inside}{closer}{after}")
 
 
-def test_a_text_is_converted_once_and_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_title_is_converted_once_and_an_abstract_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     store.latex.forget()
     parses: list[str] = []
     original = store.latex._prepare
@@ -289,11 +291,11 @@ def test_a_text_is_converted_once_and_remembered(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(store.latex, "_prepare", counting)
     title = r"Remembered: $O(n \log n)$ sorting"
-    first = store.latex.latex_to_unicode(title)
-    assert store.latex.latex_to_unicode(title) == first == "Remembered: O(n log n) sorting"
+    first = store.latex.title_to_unicode(title)
+    assert store.latex.title_to_unicode(title) == first == "Remembered: O(n log n) sorting"
     assert parses == [title]
-    long_text = "$x$ " * 400  # longer than a title: not remembered
-    store.latex.latex_to_unicode(long_text)
-    store.latex.latex_to_unicode(long_text)
-    assert parses.count(long_text) == 2
+    abstract = r"An abstract with $x$ is converted again."
+    store.latex.latex_to_unicode(abstract)
+    store.latex.latex_to_unicode(abstract)
+    assert parses.count(abstract) == 2
     store.latex.forget()
