@@ -9,9 +9,9 @@ specials (``--``, ``~``, ``''``...) and macros whose arguments are braced
 groups, single characters, bare macros, stars and bracketed options. The tree
 then goes through the one converter, so the rendered text is the converter's.
 
-Anything else (comments, environments, unbalanced braces or math, a line
-break inside a macro's spacing or before its arguments, arguments missing at
-the end, a macro with its own argument parser such as ``\verb``) makes
+Anything else (comments, environments, unbalanced braces or math, a
+paragraph break before a macro's argument, arguments missing at the end, a
+macro with its own argument parser such as ``\verb``) makes
 :meth:`FastParser.parse` return None, and pylatexenc parses the text as
 before. Tests compare the two trees field for field on every field of
 ``tests/data`` and on generated text.
@@ -192,8 +192,8 @@ class FastParser:
         if name in ("begin", "end"):
             raise _Unsupported
         space = _SPACES.match(text, position).group()  # type: ignore[union-attr]
-        if "\n" in space:
-            raise _Unsupported  # a paragraph break ends the macro's spacing
+        # A paragraph break ends the macro's spacing and starts the next text.
+        space = space.partition("\n\n")[0]
         return name, space, position + len(space)
 
     def _macro(self, text: str, position: int, *, math: bool) -> tuple[Any, int]:
@@ -212,7 +212,10 @@ class FastParser:
                 arguments.append(None)  # no space allowed before the optional argument
                 continue
             ahead = _SPACES.match(text, position).end()  # type: ignore[union-attr]
-            if ahead == len(text) or "\n" in text[position:ahead]:
+            if "\n\n" in text[position:ahead]:
+                arguments.append(None)  # a paragraph break comes first: no star, no option
+                continue
+            if ahead == len(text):
                 raise _Unsupported  # pylatexenc drops every argument at the end
             if kind == "*":
                 if text[ahead] == "*":
@@ -241,8 +244,8 @@ class FastParser:
         """A mandatory argument: a braced group, one character or one bare macro."""
         found = _SPACES.match(text, position)
         assert found is not None
-        if "\n" in found.group():
-            raise _Unsupported
+        if "\n\n" in found.group():
+            raise _Unsupported  # pylatexenc takes the paragraph break as the argument
         position = found.end()
         if position >= len(text):
             raise _Unsupported
