@@ -24,6 +24,7 @@ from typing import Any
 
 from pylatexenc.latexwalker import (
     LatexCharsNode,
+    LatexEnvironmentNode,
     LatexGroupNode,
     LatexMacroNode,
     LatexMathNode,
@@ -34,6 +35,8 @@ from pylatexenc.macrospec import MacroStandardArgsParser, ParsedMacroArgs
 # A macro whose arguments cannot be read here.
 _UNSUPPORTED = "?"
 _MACRO_NAME = re.compile(r"[A-Za-z]+")
+# pylatexenc's own pattern for the name after \begin and \end.
+_ENVIRONMENT_NAME = re.compile(r"\s*\{([\w* ._-]+)\}")
 _SPACES = re.compile(r"\s*")
 
 
@@ -160,6 +163,11 @@ class FastParser:
                 closer = "\\)" if delimiter == "\\(" else "\\]"
                 math_node, position = self._math(text, position, delimiter, closer)
                 nodes.append(math_node)
+            elif mark == "\\" and text.startswith(("begin", "end"), position):
+                node, position = self._environment(text, position, closing=closing, math=math)
+                if node is None:
+                    return nodes, position
+                nodes.append(node)
             elif mark == "\\":
                 node, position = self._macro(text, position, math=math)
                 nodes.append(node)
@@ -196,12 +204,77 @@ class FastParser:
         space = space.partition("\n\n")[0]
         return name, space, position + len(space)
 
+    def _environment(
+        self, text: str, position: int, *, closing: str | None, math: bool
+    ) -> tuple[Any, int]:
+        """``\\begin{name}...\\end{name}`` at ``position`` (after the backslash).
+
+        Returns the environment node and the position after it, or None and
+        the position after ``\\end{name}`` when that closes ``closing``.
+        """
+        found = _MACRO_NAME.match(text, position)
+        assert found is not None
+        word = found.group()
+        if word not in ("begin", "end"):  # \beginning, \endgraf: plain macros
+            return self._macro(text, position, math=math)
+        name = _ENVIRONMENT_NAME.match(text, found.end())
+        if name is None:
+            raise _Unsupported
+        position = name.end()
+        if word == "end":
+            if closing != "\\end{" + name.group(1) + "}":
+                raise _Unsupported  # an \end that closes nothing open
+            return None, position
+        spec = self._context.get_environment_spec(name.group(1))
+        parser = spec.args_parser if spec is not None else None
+        if parser is None:
+            shape = argspec = ""
+        elif (
+            type(parser) is not MacroStandardArgsParser
+            or parser.optional_arg_no_space
+            or parser._like_pylatexenc1x_ignore_leading_star
+        ):
+            raise _Unsupported
+        else:
+            shape = argspec = parser.argspec
+        arguments, position = self._arguments(text, position, shape, math=math)
+        inner_math = math or bool(spec is not None and spec.is_math_mode)
+        end = "\\end{" + name.group(1) + "}"
+        inner, position = self._nodes(text, position, closing=end, math=inner_math)
+        parsed = ParsedMacroArgs(argspec=argspec, argnlist=arguments)
+        legacy: tuple[Any, Any] = parsed.legacy_nodeoptarg_nodeargs or (None, [])
+        node = LatexEnvironmentNode(
+            environmentname=name.group(1),
+            nodelist=inner,
+            nodeargd=parsed,
+            optargs=[legacy[0]],
+            args=legacy[1],
+        )
+        return node, position
+
     def _macro(self, text: str, position: int, *, math: bool) -> tuple[Any, int]:
         """The macro whose backslash is at ``position - 1``, with its arguments."""
         name, space, position = self._macro_name(text, position)
         shape, argspec = self._shape(name)
         if shape == _UNSUPPORTED:
             raise _Unsupported
+        arguments, position = self._arguments(text, position, shape, math=math)
+        parsed = ParsedMacroArgs(argspec=argspec, argnlist=arguments)
+        # pylatexenc's accents still read the arguments from the legacy fields.
+        legacy: tuple[Any, Any] = parsed.legacy_nodeoptarg_nodeargs or (None, [])
+        node = LatexMacroNode(
+            macroname=name,
+            nodeargd=parsed,
+            macro_post_space=space,
+            nodeoptarg=legacy[0],
+            nodeargs=legacy[1],
+        )
+        return node, position
+
+    def _arguments(
+        self, text: str, position: int, shape: str, *, math: bool
+    ) -> tuple[list[Any], int]:
+        """The arguments of a macro or environment read in ``shape``, and where they end."""
         arguments: list[Any] = []
         for kind in shape:
             if kind == "{":
@@ -228,17 +301,7 @@ class FastParser:
                 arguments.append(LatexGroupNode(nodelist=group, delimiters=("[", "]")))
             else:
                 arguments.append(None)
-        parsed = ParsedMacroArgs(argspec=argspec, argnlist=arguments)
-        # pylatexenc's accents still read the arguments from the legacy fields.
-        legacy: tuple[Any, Any] = parsed.legacy_nodeoptarg_nodeargs or (None, [])
-        node = LatexMacroNode(
-            macroname=name,
-            nodeargd=parsed,
-            macro_post_space=space,
-            nodeoptarg=legacy[0],
-            nodeargs=legacy[1],
-        )
-        return node, position
+        return arguments, position
 
     def _argument(self, text: str, position: int, *, math: bool) -> tuple[Any, int]:
         """A mandatory argument: a braced group, one character or one bare macro."""

@@ -61,6 +61,14 @@ def _same(mine: Any, theirs: Any) -> bool:
             and _same(mine.nodeoptarg, theirs.nodeoptarg)
             and _same(mine.nodeargs, theirs.nodeargs)
         )
+    if isinstance(mine, latexwalker.LatexEnvironmentNode):
+        return (
+            mine.environmentname == theirs.environmentname
+            and _same(mine.nodelist, theirs.nodelist)
+            and _same(mine.nodeargd, theirs.nodeargd)
+            and _same(mine.optargs, theirs.optargs)
+            and _same(mine.args, theirs.args)
+        )
     if type(mine).__name__ == "ParsedMacroArgs":
         return mine.argspec == theirs.argspec and _same(mine.argnlist, theirs.argnlist)
     raise AssertionError(f"a node kind the fast parser never builds: {mine!r}")
@@ -172,6 +180,16 @@ TRICKY = [
     r"\item[x] y and [a] and \\[2pt] and \\ [2pt]",
     r"$\operatorname* {x}$ and \\*[3pt]",
     r"\begin{equation}x\end{equation}",
+    r"\begin{itemize} \item one \item[b)] two \end{itemize} after",
+    r"\begin{align*} a &= b \\ c &\leq d \end{align*} and \begin{equation*}x^2\end{equation*}",
+    r"\begin{tabular}{ll} a & b \\ c & d \end{tabular}",
+    r"\begin{itemize}\item $x$ and {\em y}\end{itemize}",
+    r"\begin{x}\end{y} and \begin{a}{\end{a}} and \end{z} and \begin {a} b \end {a}",
+    r"\begin{equation}$x$\end{equation} and \begin{quote}$y$\end{quote}",
+    r"\beginning \endgraf \begin and \begin{} and \begin{a",
+    r"\begin {a} b \end {a} and \beginning \endgraf",
+    r"\begin{quote}$y$ \emph{z}\end{quote}",
+    r"$\begin{pmatrix} a & b \end{pmatrix}$ and \begin{enumerate}[(i)] \item x \end{enumerate}",
     r"50% off and 40\% on",
     r"costs $5 or $6 and $7",
     r"\toα macro before a Unicode letter",
@@ -228,13 +246,15 @@ def test_the_fast_parser_claims_the_common_latex_of_titles() -> None:
         r"$\sqrt[3]{x}$ and $\operatorname*{arg\,max}_x$",
         r"$$x^2$$ and \[y\] and \(z\)",
         r"\textsuperscript{th} \href{http://a}{b} \cite[p.~3]{key}",
+        r"\begin{itemize} \item one \end{itemize} and \begin{equation}x^2\end{equation}",
     ]
     assert [text for text in common if not _check(text)] == []
 
 
 def test_the_fast_parser_declines_what_it_does_not_know() -> None:
     declined = [
-        r"\begin{equation}x\end{equation}",
+        r"\begin{x} and no end",
+        r"\begin{x}\end{y}",
         r"Unbalanced { brace",
         r"Unbalanced } brace",
         r"\\% a comment",
@@ -254,11 +274,13 @@ _MACROS = (
     "begin", "end", "(", ")", "[", "]", "i", "ss", "LaTeX", "not", "binom", "overline",
     "textsuperscript",
 )
+_ENVIRONMENTS = ("itemize", "equation", "align*", "tabular", "enumerate", "unknown")
 # fmt: on
 _PIECES = [
     *"abcxyzABC0129 .,;:()[]+-=<>/|*!?'`~&^_\n",
     *("  ", "\n\n", "{", "}", "$", "$$", "\\", "%", "--", "''", "``", "α", "é"),
     *("\\" + name for name in _MACROS),
+    *(f"\\{which}{{{name}}}" for which in ("begin", "end") for name in _ENVIRONMENTS),
 ]
 
 
@@ -279,6 +301,15 @@ def test_the_fast_parser_agrees_with_pylatexenc_on_math_in_prose(
     before, inside, after, opener = parts
     closer = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}[opener]
     _check(f"{before}{opener}{inside}{closer}{after}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(_TEXT, _TEXT, _TEXT, st.sampled_from(_ENVIRONMENTS), _TEXT))
+def test_the_fast_parser_agrees_with_pylatexenc_on_environments(
+    parts: tuple[str, str, str, str, str],
+) -> None:
+    before, arguments, inside, name, after = parts
+    _check(f"{before}\\begin{{{name}}}{arguments}{inside}\\end{{{name}}}{after}")
 
 
 def test_a_title_is_converted_once_and_an_abstract_every_time(
