@@ -22,6 +22,7 @@ import store.formats.bibtex_latex
 import store.latex
 from store import formats
 from store.latex import _converter, _fast_parser, _prepare, _tidy, _walker_context
+from tests.conftest import SAMPLE_PROFILE
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -130,6 +131,16 @@ def test_the_test_data_holds_latex_to_parse() -> None:
     latex, handed = _texts_of_test_data()
     assert len(latex) >= 20
     assert len(handed) >= 1_000
+
+
+def test_the_fast_parser_claims_every_latex_abstract_of_the_sample_profile() -> None:
+    abstracts = [
+        line
+        for line in SAMPLE_PROFILE.read_text(encoding="utf-8").splitlines()
+        if "$" in line or "\\" in line
+    ]
+    assert len(abstracts) >= 20
+    assert [text for text in abstracts if not _check(text)] == []
 
 
 def test_the_fast_parser_agrees_with_pylatexenc_on_every_field_of_the_test_data() -> None:
