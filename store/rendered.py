@@ -1,15 +1,17 @@
 r"""Titles as they are shown: LaTeX rendered to Unicode once, and kept beside the catalogue.
 
 A title such as ``$d^2\asymp n\log n$ Scaling`` is stored as written and shown
-as ``d² ≍ n log n Scaling``. pylatexenc takes about half a millisecond a
-title, which a ``list`` of 10,000 papers would otherwise pay on every call,
-so the rendered form is computed once: an import renders the titles it
-brought in and keeps every rendered title in ``library.titles.json`` beside
+as ``d² ≍ n log n Scaling``. Rendering takes ~60 µs a title (half a
+millisecond when pylatexenc's own parser must read it), which a ``list`` of
+10,000 papers would otherwise pay on every call, so the rendered form is
+computed once: an import renders the titles it brought in (reusing the
+conversion identity made of each, :func:`store.latex.title_to_unicode`) and
+keeps every rendered title in ``library.titles.json`` beside
 ``library.json``; ``list``, ``show`` and the exports read that file.
 
-Only titles holding ``$`` or ``\`` go through pylatexenc (BibTeX braces and
-accents are decoded at import, and bare braces are text); the rest are shown
-as they are, after the same control-character cleaning.
+Only titles holding ``$`` or ``\`` are rendered (BibTeX braces and accents
+are decoded at import, and bare braces are text); the rest are shown as they
+are, after the same control-character cleaning.
 
 The file is a derived cache keyed by the raw title (the rendering is a pure
 function of it), so an entry is never stale for a title it names; the file
