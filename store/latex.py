@@ -9,10 +9,10 @@ renderer over pylatexenc's node tree (:mod:`store.latex_math`, with the tables
 of :mod:`store.latex_symbols`).
 
 The common LaTeX of titles and abstracts is parsed by :mod:`store.latex_parse`
-into the very node tree pylatexenc's parser would build, ten times faster;
-pylatexenc parses the rest. Titles are remembered (:func:`title_to_unicode`),
-so an import that normalises a title for identity and renders it for
-display converts it once.
+into the very node tree pylatexenc's parser would build, about ten times
+faster; pylatexenc parses the rest. Titles are remembered
+(:func:`title_to_unicode`), so an import that normalises a title for
+identity and renders it for display converts it once.
 
 The conversion is for display only: the stored text is never rewritten, and
 any input that trips the parser comes back unchanged rather than raising.
@@ -65,8 +65,8 @@ _SPACE_AT_NEWLINE = re.compile(r" *\n *")
 # Titles' conversions, keyed by the title: an import normalises each title
 # for identity and renders it for display minutes later, after writing. The
 # keys are the papers' own strings; the converted ones are what the rendered
-# titles keep anyway. Bounded by their characters plus a cost per entry (~8 MB
-# at most); once full it takes no more, since evicting in order would miss
+# titles keep anyway. Bounded by their characters plus a cost per entry (about
+# 10 MB at most); once full it takes no more, since evicting in order would miss
 # every title of a second pass over a long list.
 _MEMO_MAX_TEXT = 1_000
 _MEMO_BUDGET = 4_000_000

@@ -344,3 +344,15 @@ def test_a_title_is_converted_once_and_an_abstract_every_time(
     store.latex.latex_to_unicode(abstract)
     assert parses.count(abstract) == 2
     store.latex.forget()
+
+
+def test_remembered_titles_stay_within_their_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    store.latex.forget()
+    monkeypatch.setattr(store.latex, "_MEMO_BUDGET", 1_000)
+    for number in range(100):
+        assert store.latex.title_to_unicode(f"Title {number} with $x^{{{number}}}$") == (
+            f"Title {number} with x" + "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in str(number))
+        )
+    # Each entry costs its characters and 48 more: a budget of 1,000 holds about 15.
+    assert 10 <= len(store.latex._memo) <= 16
+    store.latex.forget()
