@@ -40,7 +40,6 @@ by its key first, whatever the rules above would say.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import re
 import unicodedata
@@ -119,9 +118,9 @@ def normalized_title(title: str) -> str:
     """
     text = title
     if not _LATEX_MARKS.isdisjoint(text):
-        from store.latex import latex_to_unicode
+        from store.latex import title_to_unicode
 
-        text = latex_to_unicode(text)
+        text = title_to_unicode(text)
     folded = fold(text)
     if folded.isascii():
         return _alnum_only(folded)
@@ -233,23 +232,11 @@ def surname_key(author: str) -> str:
     return words[-1] if words else ""
 
 
-# pylatexenc leaves reference cycles behind (~6 KB a title), and an import
-# runs with the collector paused (store.bulk): they are collected every so
-# many titles, or 10,000 titles with math would keep 60 MB of garbage.
-_DECODED_BETWEEN_COLLECTIONS = 256
-_decoded_since_collection = 0
-
-
 def _plain_title(title: str) -> str:
-    # Braces alone ({B}ayesian) need no LaTeX decoding: the costly decoder runs
-    # only for commands and math, which few titles have.
+    # Braces alone ({B}ayesian) need no LaTeX decoding: the decoder runs only
+    # for commands and math, which few titles have.
     if "\\" not in title and "$" not in title:
         return normalized_title(title.replace("{", "").replace("}", ""))
-    global _decoded_since_collection
-    _decoded_since_collection += 1
-    if _decoded_since_collection >= _DECODED_BETWEEN_COLLECTIONS and not gc.isenabled():
-        _decoded_since_collection = 0
-        gc.collect(0)
     return normalized_title(title)
 
 

@@ -8,6 +8,12 @@ converted, and the converter set up; math is rendered by our own small
 renderer over pylatexenc's node tree (:mod:`store.latex_math`, with the tables
 of :mod:`store.latex_symbols`).
 
+The common LaTeX of titles and abstracts is parsed by :mod:`store.latex_parse`
+into the very node tree pylatexenc's parser would build, about ten times
+faster; pylatexenc parses the rest. Titles are remembered
+(:func:`title_to_unicode`), so an import that normalises a title for
+identity and renders it for display converts it once.
+
 The conversion is for display only: the stored text is never rewritten, and
 any input that trips the parser comes back unchanged rather than raising.
 """
@@ -15,6 +21,7 @@ any input that trips the parser comes back unchanged rather than raising.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import re
 from typing import Any
@@ -28,6 +35,7 @@ from pylatexenc.latex2text import (
 from pylatexenc.macrospec import MacroSpec
 
 from store.latex_math import SPACE_RUN, UnicodeConverter
+from store.latex_parse import FastParser
 from store.latex_symbols import (
     BINOMIALS,
     CITE_MACROS,
@@ -54,6 +62,22 @@ _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _MACRO_BEFORE_UNICODE_LETTER = re.compile(r"(?<!\\)(\\[A-Za-z]+)(?=[^\x00-\x7f])")
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 _SPACE_AT_NEWLINE = re.compile(r" *\n *")
+# Titles' conversions, keyed by the title: an import normalises each title
+# for identity and renders it for display minutes later, after writing. The
+# keys are the papers' own strings; the converted ones are what the rendered
+# titles keep anyway. Bounded by their characters plus a cost per entry (about
+# 10 MB at most); once full it takes no more, since evicting in order would miss
+# every title of a second pass over a long list.
+_MEMO_MAX_TEXT = 1_000
+_MEMO_BUDGET = 4_000_000
+_MEMO_ENTRY_COST = 48
+_memo: dict[str, str] = {}
+_memo_spent = 0
+# pylatexenc's walker leaves reference cycles (~6 KB a text), and an import
+# runs with the collector paused (store.bulk): they are collected every so
+# many parses, or 10,000 titles would keep 60 MB of garbage.
+_PARSES_BETWEEN_COLLECTIONS = 256
+_parses_since_collection = 0
 
 
 def latex_to_unicode(text: str) -> str:
@@ -64,7 +88,8 @@ def latex_to_unicode(text: str) -> str:
     becomes ``ü``. Paragraph breaks survive; runs of spaces collapse.
 
     The function is pure and uncached: abstracts can be long and many, so
-    callers cache per paper rather than this module holding every abstract.
+    callers cache per paper rather than this module holding every abstract
+    (titles: :func:`title_to_unicode`).
 
     Args:
         text: A title or abstract, possibly holding LaTeX.
@@ -74,29 +99,69 @@ def latex_to_unicode(text: str) -> str:
         unchanged, and so does any text the converter cannot handle: display
         must never fail because an abstract is odd.
     """
+    if len(text) > _MAX_CONVERTED_CHARS or not any(m in text for m in _NEEDS_LATEX):
+        return text
     try:
-        if len(text) > _MAX_CONVERTED_CHARS or not any(m in text for m in _NEEDS_LATEX):
-            return text
-        nodes = latexwalker.LatexWalker(
-            _prepare(text), latex_context=_walker_context(), tolerant_parsing=True
-        ).get_latex_nodes()[0]
+        prepared = _prepare(text)
+        nodes = _fast_parser().parse(prepared)
+        if nodes is None:
+            nodes = _parse_slowly(prepared)
         converted = _converter().nodelist_to_text(nodes)
         return _tidy(converted, keep_outer_space=text != text.strip())
     except Exception:
         return text
 
 
+def title_to_unicode(title: str) -> str:
+    """:func:`latex_to_unicode` of a title (or any short text), remembered.
+
+    Identity's normalised title and the displayed title both start from this
+    conversion, so an import converts each title once.
+    """
+    global _memo_spent
+    converted = _memo.get(title)
+    if converted is None:
+        converted = latex_to_unicode(title)
+        if len(title) <= _MEMO_MAX_TEXT and _memo_spent < _MEMO_BUDGET and converted is not title:
+            _memo[title] = converted
+            _memo_spent += len(converted) + _MEMO_ENTRY_COST
+    return converted
+
+
+def _parse_slowly(prepared: str) -> Any:
+    """pylatexenc's node tree for text the fast parser declined."""
+    global _parses_since_collection
+    _parses_since_collection += 1
+    if _parses_since_collection >= _PARSES_BETWEEN_COLLECTIONS and not gc.isenabled():
+        _parses_since_collection = 0
+        gc.collect(0)
+    walker = latexwalker.LatexWalker(
+        prepared, latex_context=_walker_context(), tolerant_parsing=True
+    )
+    return walker.get_latex_nodes()[0]
+
+
+def forget() -> None:
+    """Drop every remembered title (tests use it to start afresh)."""
+    global _memo_spent
+    _memo.clear()
+    _memo_spent = 0
+
+
 def _prepare(text: str) -> str:
     """Ready prose for the parser: ``%`` escaped, an odd ``$`` literal, macros ended."""
     # A bare % starts a LaTeX comment and would swallow the rest of the line,
     # but in abstracts it nearly always means "per cent".
-    text = _BARE_PERCENT.sub(r"\\%", text)
+    # (Each pass is skipped when the text lacks what it looks for: titles are many.)
+    if "%" in text:
+        text = _BARE_PERCENT.sub(r"\\%", text)
     # Pasted abstracts mix macros with Unicode symbols ("n/d^2\toα"); a
     # space ends the macro name where TeX would.
-    text = _MACRO_BEFORE_UNICODE_LETTER.sub(r"\1 ", text)
+    if not text.isascii():
+        text = _MACRO_BEFORE_UNICODE_LETTER.sub(r"\1 ", text)
     # An odd number of $ means one is a currency sign; treat the last as literal
     # so that the prose after it is not read as math.
-    dollars = [match.start() for match in _UNESCAPED_DOLLAR.finditer(text)]
+    dollars = [match.start() for match in _UNESCAPED_DOLLAR.finditer(text)] if "$" in text else []
     if len(dollars) % 2:
         last = dollars[-1]
         text = text[:last] + "\\" + text[last:]
@@ -105,8 +170,10 @@ def _prepare(text: str) -> str:
 
 def _tidy(text: str, *, keep_outer_space: bool) -> str:
     """Collapse space runs and the spaces around line breaks."""
-    text = SPACE_RUN.sub(" ", text)
-    text = _SPACE_AT_NEWLINE.sub("\n", text)
+    if "  " in text or "\t" in text or "\xa0" in text:
+        text = SPACE_RUN.sub(" ", text)
+    if "\n" in text:
+        text = _SPACE_AT_NEWLINE.sub("\n", text)
     return text if keep_outer_space else text.strip()
 
 
@@ -125,6 +192,12 @@ def _walker_context() -> Any:
         ],
     )
     return context
+
+
+@functools.cache
+def _fast_parser() -> FastParser:
+    """The fast parser, over the same macro shapes as pylatexenc's walker."""
+    return FastParser(_walker_context())
 
 
 @functools.cache

@@ -314,9 +314,11 @@ def _join(atoms: Sequence[_Atom]) -> str:
         if piece:
             pieces.append(piece)
             last_char = piece[-1]
-    text = SPACE_RUN.sub(" ", "".join(pieces))
-    text = _SPACE_AFTER_OPENER.sub(r"\1", text)
-    text = _SPACE_BEFORE_CLOSER.sub(r"\1", text)
+    text = "".join(pieces)
+    if " " in text or "\t" in text or "\xa0" in text:
+        text = SPACE_RUN.sub(" ", text)
+        text = _SPACE_AFTER_OPENER.sub(r"\1", text)
+        text = _SPACE_BEFORE_CLOSER.sub(r"\1", text)
     # A "\\" line break at either end separates nothing.
     return text.strip(" ;")
 

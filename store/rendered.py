@@ -1,15 +1,17 @@
 r"""Titles as they are shown: LaTeX rendered to Unicode once, and kept beside the catalogue.
 
 A title such as ``$d^2\asymp n\log n$ Scaling`` is stored as written and shown
-as ``d² ≍ n log n Scaling``. pylatexenc takes about half a millisecond a
-title, which a ``list`` of 10,000 papers would otherwise pay on every call,
-so the rendered form is computed once: an import renders the titles it
-brought in and keeps every rendered title in ``library.titles.json`` beside
+as ``d² ≍ n log n Scaling``. Rendering takes ~60 µs a title (half a
+millisecond when pylatexenc's own parser must read it), which a ``list`` of
+10,000 papers would otherwise pay on every call, so the rendered form is
+computed once: an import renders the titles it brought in (reusing the
+conversion identity made of each, :func:`store.latex.title_to_unicode`) and
+keeps every rendered title in ``library.titles.json`` beside
 ``library.json``; ``list``, ``show`` and the exports read that file.
 
-Only titles holding ``$`` or ``\`` go through pylatexenc (BibTeX braces and
-accents are decoded at import, and bare braces are text); the rest are shown
-as they are, after the same control-character cleaning.
+Only titles holding ``$`` or ``\`` are rendered (BibTeX braces and accents
+are decoded at import, and bare braces are text); the rest are shown as they
+are, after the same control-character cleaning.
 
 The file is a derived cache keyed by the raw title (the rendering is a pure
 function of it), so an entry is never stale for a title it names; the file
@@ -63,11 +65,12 @@ def title_text(title: str) -> str:
 
 def _render(title: str) -> str:
     # Imported here: a library whose titles are all rendered never loads pylatexenc.
-    from store.latex import latex_to_unicode
+    from store.latex import title_to_unicode
 
     # Cleaned first too: LaTeX conversion would cut an escape sequence's
     # terminator (ESC and a backslash) from its payload, which cleaning could not spot.
-    return clean_line(latex_to_unicode(clean_line(title)))
+    # Identity converted the same (clean) title at import: this reuses it.
+    return clean_line(title_to_unicode(clean_line(title)))
 
 
 def cache_path(store_path: Path) -> Path:
@@ -180,5 +183,8 @@ def renderer_signature() -> str:
 
 def forget() -> None:
     """Drop every title remembered in memory (tests use it to start afresh)."""
+    from store import latex
+
     _rendered.clear()
     _read.clear()
+    latex.forget()

@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+import store.latex
 from store import rendered
 from store.importing import import_files
 from store.library import Library
@@ -60,6 +61,29 @@ def test_titles_render_latex_and_leave_plain_text_alone() -> None:
     assert title_text(r"$d^2\asymp n\log n$ Rates") == "d² ≍ n log n Rates"
     assert title_text("{Braces} alone are text") == "{Braces} alone are text"
     assert title_text("Tab\tand  spaces ") == "Tab and spaces"
+
+
+def test_an_import_converts_each_latex_title_once(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Identity normalises the title and the import then renders it: one conversion.
+    converted: list[str] = []
+    original = store.latex.latex_to_unicode
+
+    def counting(text: str) -> str:
+        converted.append(text)
+        return original(text)
+
+    monkeypatch.setattr(store.latex, "latex_to_unicode", counting)
+    source = tmp_path / "refs.bib"
+    source.write_text(BIBTEX, encoding="utf-8")
+    library = Library(db_path)
+    import_files(library, [str(source)])
+    assert sorted(converted) == [
+        r"Learning $\theta^\star \in S^{d-1}$ with Few Samples",
+        r"Sharp Rates for $d^2\asymp n\log n$ Regimes",
+    ]
+    assert _texts(library) == RENDERED
 
 
 def test_an_import_renders_the_titles_so_a_later_list_renders_none(

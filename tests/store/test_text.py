@@ -57,7 +57,14 @@ def test_author_names_normalise_one_by_one(names: tuple[str, ...]) -> None:
     assert _normalise_names(names) == "\n".join(normalise(name) for name in names)
 
 
-@given(st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=127))))
+@given(
+    st.one_of(
+        st.text(),
+        st.text(alphabet=st.characters(max_codepoint=127)),
+        # Long ASCII text takes the other path.
+        st.text(alphabet=st.characters(max_codepoint=127), min_size=150, max_size=400),
+    )
+)
 def test_is_printable_is_str_isprintable(text: str) -> None:
     from store.text import is_printable
 
