@@ -132,7 +132,7 @@ class Library(StateWrites, CatalogueWrites):
         """The search index of the current catalogue (a new one after each change)."""
         index = self._search_index
         if index is None or self._search_version != self._catalogue_version:
-            index = self._search_index = SearchIndex(self._papers, self._abstract_map)
+            index = self._search_index = SearchIndex(self._papers, self.full_text)
             self._search_version = self._catalogue_version
         return index
 

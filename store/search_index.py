@@ -8,9 +8,13 @@ those texts aligned with the sorted papers. A search walks positions in
 those lists, and its result (:class:`Matches`) remembers its positions, so
 typing on re-filters the previous result without looking anything up.
 
-Abstracts are most of a library's bytes. One that :func:`is_plain` (nearly
-all of them) is searched as ``text.lower()`` made on the fly rather than
-kept twice; only the others keep a folded copy.
+Abstracts are most of a library's bytes: they are folded once into one
+buffer (:class:`~store.full_text.FullText`, mapped from a cache file in a
+large library), and a view holds where each of its papers' lies. A search
+reads that buffer front to back whatever the sort order (the positions are
+visited in the order their abstracts lie in, then sorted back), a few
+thousand papers at a time, and gives back the memory of the pages it read
+after each.
 
 An index belongs to one version of the catalogue; the library makes a new
 one when the catalogue changes. It is safe to use from a worker thread while
@@ -22,14 +26,17 @@ work.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TypeVar
 
 from store.errors import SearchCancelled
+from store.full_text import FullText
 from store.model import DEFAULT_STATE, Paper, UserState
-from store.query import Query, is_plain, normalise, search_text
+from store.query import FoldedAbstracts, Query, search_text
 
 
 class Matches(list[Paper]):
@@ -49,14 +56,17 @@ class _View:
 
     papers: list[Paper]
     short: list[str] | None = None
-    abstracts: list[str] | None = None
-    plain: list[bool] | None = None
+    abstracts: FoldedAbstracts | None = None
+    # The positions in the order their abstracts lie in the full text; None
+    # when that is the positions' own order.
+    reading_order: list[int] | None = None
     where: dict[str, int] | None = None
 
 
 _T = TypeVar("_T")
-# Papers searched between two looks at whether the caller still wants the answer
-# (a few milliseconds' work).
+# Papers searched between two looks at whether the caller still wants the
+# answer (a few milliseconds' work), and at most between two releases of the
+# full text's pages (~5 MB of abstracts).
 _STOP_CHECK_EVERY = 4096
 
 
@@ -76,12 +86,12 @@ class SearchIndex:
     """Folded search texts of one catalogue version, and views per sort order."""
 
     def __init__(
-        self, papers: Mapping[str, Paper], abstracts: Callable[[], Mapping[str, str]]
+        self, papers: Mapping[str, Paper], full_text: Callable[[Sequence[Paper]], FullText]
     ) -> None:
+        """``full_text(order)``: the library's abstracts, folded (laid out in ``order`` if made)."""
         self._papers = papers
-        self._abstracts = abstracts
+        self._full_text = full_text
         self._short: dict[str, str] = {}
-        self._folded: dict[str, str | None] = {}
         self._views: dict[str, _View] = {}
         self._prepared = False
 
@@ -93,21 +103,12 @@ class SearchIndex:
             text = self._short[paper.id] = search_text(paper, "")
         return text
 
-    def _folded_of(self, paper_id: str, texts: Mapping[str, str]) -> tuple[str, bool]:
-        """The abstract to search and whether it is plain (to be lowered on the fly)."""
-        text = texts.get(paper_id, "")
-        if paper_id in self._folded:
-            folded = self._folded[paper_id]
-        else:
-            folded = self._folded[paper_id] = None if is_plain(text) else normalise(text)
-        return (text, True) if folded is None else (folded, False)
-
     def prepare(self, sort: str, ordered: list[Paper], *, abstracts: bool) -> None:
         """Fold every paper now (``ordered`` holds them all), laid out in ``sort`` order."""
         view = self._view(sort, ordered)
         self._short_texts(view)
         if abstracts:
-            self._abstract_texts(view)
+            self._abstract_spans(view)
         self._where(view)
         self._prepared = True  # from now on, searches use (and build) the aligned views
 
@@ -125,13 +126,19 @@ class SearchIndex:
             view.short = [short_of(paper) for paper in view.papers]
         return view.short
 
-    def _abstract_texts(self, view: _View) -> tuple[list[str], list[bool]]:
-        if view.abstracts is None or view.plain is None:
-            texts, folded_of = self._abstracts(), self._folded_of
-            pairs = [folded_of(paper.id, texts) for paper in view.papers]
-            view.plain = [plain for _text, plain in pairs]
-            view.abstracts = [text for text, _plain in pairs]
-        return view.abstracts, view.plain
+    def _abstract_spans(self, view: _View) -> FoldedAbstracts:
+        """Where each of the view's papers' folded abstract lies (0, 0 for none)."""
+        if view.abstracts is None:
+            full = self._full_text(view.papers)
+            slots, starts, ends = full.slots, full.starts, full.ends
+            at = [slots.get(paper.id, -1) for paper in view.papers]
+            begin = array("q", [starts[k] if k >= 0 else 0 for k in at])
+            end = array("q", [ends[k] if k >= 0 else 0 for k in at])
+            laid = [begin[i] for i, k in enumerate(at) if k >= 0]
+            if any(a > b for a, b in pairwise(laid)):
+                view.reading_order = sorted(range(len(at)), key=begin.__getitem__)
+            view.abstracts = FoldedAbstracts(full.folded, begin, end, full.release)
+        return view.abstracts
 
     def positions_of(self, sort: str, ordered: list[Paper], papers: list[Paper]) -> list[int]:
         """Where these papers sit in ``ordered`` (papers not in it are left out)."""
@@ -189,26 +196,30 @@ class SearchIndex:
             return candidates
         view = self._view(sort, ordered)
         texts: Mapping[int, str] | list[str]
-        found: Mapping[int, str] | list[str] | None = None
-        plain: Mapping[int, bool] | list[bool] | None = None
         if view.short is None and not self._prepared:
-            # Fold only what the search reads: a command need not fold every paper
-            # for one query, and an abstract only when the title did not match.
+            # Fold only what the search reads: a command need not fold every
+            # paper's title and authors for one query.
             texts = _Folding(lambda i: self._short_of(ordered[i]))
-            if abstracts:
-                by_id = self._abstracts()
-                found = _Folding(lambda i: self._folded_of(ordered[i].id, by_id)[0])
-                plain = _Folding(lambda i: self._folded_of(ordered[i].id, by_id)[1])
         else:
             texts = self._short_texts(view)
-            if abstracts:
-                found, plain = self._abstract_texts(view)
-        if stop is None:
-            return textual.select(ordered, state_of, texts, found, plain, candidates=candidates)
+        folded = self._abstract_spans(view) if abstracts else None
+        order = view.reading_order if folded is not None else None
+        if order is not None:
+            # Read the full text front to back, then give the positions their order.
+            if not (isinstance(candidates, range) and len(candidates) == len(ordered)):
+                wanted = bytearray(len(ordered))
+                for i in candidates:
+                    wanted[i] = 1
+                order = [i for i in order if wanted[i]]
+            candidates = order
         matched: list[int] = []
         for start in range(0, len(candidates), _STOP_CHECK_EVERY):
-            if stop():
+            if stop is not None and stop():
                 raise SearchCancelled
             chunk = candidates[start : start + _STOP_CHECK_EVERY]
-            matched += textual.select(ordered, state_of, texts, found, plain, candidates=chunk)
+            matched += textual.select(ordered, state_of, texts, folded, candidates=chunk)
+            if folded is not None:
+                folded.release()
+        if order is not None:
+            matched.sort()
         return matched
