@@ -33,8 +33,9 @@ import mmap
 import os
 import sys
 import threading
+import weakref
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -53,6 +54,8 @@ MIN_PAPERS_FOR_FILE = 5000
 """Smaller libraries hold their full text in memory: a file would save little."""
 _FOOTER = len(MAGIC) + 8  # the header's offset (8 bytes) and the magic end the file
 _BYTE_ORDER = sys.byteorder
+# Not on Windows: there the mapping is read.
+_PREAD: Callable[[int, int, int], bytes] | None = getattr(os, "pread", None)
 
 
 def kept_in_file(paper_count: int) -> bool:
@@ -108,8 +111,12 @@ class FullText(Mapping[str, str]):
         originals: Mapping[str, str] | None = None,
         original_starts: array[int] | None = None,
         mapping: mmap.mmap | None = None,
+        fd: int | None = None,
     ) -> None:
-        """``originals`` (in memory) or ``original_starts`` (into ``folded``, a mapped file)."""
+        """``originals`` (in memory), or ``original_starts`` into a ``mapping`` of file ``fd``.
+
+        The full text closes ``fd`` when it is dropped.
+        """
         self.folded = folded
         self.starts = starts[:-1]
         # Each text is followed by its separator, and the next starts after it.
@@ -118,6 +125,9 @@ class FullText(Mapping[str, str]):
         self._originals = originals
         self._original_starts = original_starts
         self._mapping = mapping
+        self._fd = fd
+        if fd is not None:
+            weakref.finalize(self, os.close, fd)
 
     @classmethod
     def in_memory(cls, abstracts: Mapping[str, str], order: Iterable[str]) -> FullText:
@@ -138,7 +148,11 @@ class FullText(Mapping[str, str]):
         slot = self.slots[paper_id]
         at = self._original_starts
         assert at is not None  # one of the two is given
-        return self.folded[at[slot] : at[slot + 1]].decode()
+        start, end = at[slot], at[slot + 1]
+        if self._fd is not None and _PREAD is not None:
+            # Read, not mapped: one abstract at a time, it costs no page of memory.
+            return _PREAD(self._fd, end - start, start).decode(errors="replace")
+        return self.folded[start:end].decode(errors="replace")
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.slots)
@@ -153,7 +167,7 @@ class FullText(Mapping[str, str]):
 
     def folded_text(self, slot: int) -> str:
         """The folded abstract in ``slot``."""
-        return self.folded[self.starts[slot] : self.ends[slot]].decode()
+        return self.folded[self.starts[slot] : self.ends[slot]].decode(errors="replace")
 
     @property
     def mapped(self) -> bool:
@@ -166,9 +180,7 @@ class FullText(Mapping[str, str]):
         A released page is read again, from the system's file cache, when a
         search next needs it.
         """
-        advice = getattr(mmap, "MADV_DONTNEED", None)
-        if self._mapping is not None and advice is not None and hasattr(self._mapping, "madvise"):
-            self._mapping.madvise(advice)
+        _release(self._mapping)
 
     # -- the cache file --------------------------------------------------------
 
@@ -227,10 +239,21 @@ class FullText(Mapping[str, str]):
         as no cache; the texts are mapped, not read.
         """
         try:
-            with open(path, "rb") as raw:
-                mapping = mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # missing, or empty (nothing to map)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except OSError:
             return None
+        try:
+            mapping = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # empty: nothing to map
+            os.close(fd)
+            return None
+        full = cls._read(mapping, fd, stamp)
+        if full is None:
+            os.close(fd)
+        return full
+
+    @classmethod
+    def _read(cls, mapping: mmap.mmap, fd: int, stamp: str) -> FullText | None:
         try:
             size = len(mapping)
             if size < _FOOTER or mapping[size - len(MAGIC) :] != MAGIC:
@@ -261,7 +284,15 @@ class FullText(Mapping[str, str]):
                 return None
         except (ValueError, KeyError, TypeError, UnicodeError, AttributeError):
             return None
-        return cls(ids, mapping, starts, original_starts=original_starts, mapping=mapping)
+        _release(mapping)  # reading the header and offsets mapped their pages
+        return cls(ids, mapping, starts, original_starts=original_starts, mapping=mapping, fd=fd)
+
+
+def _release(mapping: mmap.mmap | None) -> None:
+    # Where the system cannot be told (no madvise: Windows), pages stay until it needs them.
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if mapping is not None and advice is not None and hasattr(mapping, "madvise"):
+        mapping.madvise(advice)
 
 
 def _ids_in_order(abstracts: Mapping[str, str], order: Iterable[str]) -> list[str]:

@@ -140,6 +140,21 @@ class SearchIndex:
             view.abstracts = FoldedAbstracts(full.folded, begin, end, full.release)
         return view.abstracts
 
+    def _spans_of(self, ordered: list[Paper]) -> FoldedAbstracts:
+        """Where the folded abstracts of ``ordered`` lie, found when first read."""
+        full = self._full_text(ordered)
+        slots, starts, ends = full.slots, full.starts, full.ends
+
+        def start(i: int) -> int:
+            slot = slots.get(ordered[i].id)
+            return 0 if slot is None else starts[slot]
+
+        def end(i: int) -> int:
+            slot = slots.get(ordered[i].id)
+            return 0 if slot is None else ends[slot]
+
+        return FoldedAbstracts(full.folded, _Folding(start), _Folding(end), full.release)
+
     def positions_of(self, sort: str, ordered: list[Paper], papers: list[Paper]) -> list[int]:
         """Where these papers sit in ``ordered`` (papers not in it are left out)."""
         where = self._where(self._view(sort, ordered))
@@ -202,7 +217,11 @@ class SearchIndex:
             texts = _Folding(lambda i: self._short_of(ordered[i]))
         else:
             texts = self._short_texts(view)
-        folded = self._abstract_spans(view) if abstracts else None
+        folded: FoldedAbstracts | None = None
+        if abstracts:
+            # A command's search finds where the abstracts it reads lie, and no others.
+            lazy = view.abstracts is None and not self._prepared
+            folded = self._spans_of(ordered) if lazy else self._abstract_spans(view)
         order = view.reading_order if folded is not None else None
         if order is not None:
             # Read the full text front to back, then give the positions their order.

@@ -44,13 +44,13 @@ class FoldedAbstracts:
     """
 
     buffer: _Buffer
-    starts: Sequence[int]
-    ends: Sequence[int]
+    starts: _ByPosition[int]
+    ends: _ByPosition[int]
     release: Callable[[], None] = lambda: None
 
     def text(self, i: int) -> str:
         """Paper ``i``'s folded abstract."""
-        return self.buffer[self.starts[i] : self.ends[i]].decode()
+        return self.buffer[self.starts[i] : self.ends[i]].decode(errors="replace")
 
 
 @dataclass(frozen=True, slots=True)
