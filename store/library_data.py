@@ -285,5 +285,6 @@ class LibraryData:
                         FullText.write(path, stamp, self._abstract_map(), in_order)
                     full = FullText.open(path, stamp)
                 if full is not None:
+                    full.share_ids(self._papers)
                     return full
         return FullText.in_memory(self._abstract_map(), ids())
