@@ -33,6 +33,7 @@ import mmap
 import os
 import sys
 import threading
+import time
 import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -241,6 +242,7 @@ class FullText(Mapping[str, str]):
             with contextlib.suppress(OSError):
                 tmp.unlink()
             return False
+        _remove_abandoned(path)
         return True
 
     @classmethod
@@ -298,6 +300,18 @@ class FullText(Mapping[str, str]):
             return None
         _release(mapping)  # reading the header and offsets mapped their pages
         return cls(ids, mapping, starts, original_starts=original_starts, mapping=mapping, fd=fd)
+
+
+_ABANDONED_AFTER_S = 3600  # a write takes seconds: an older ``.tmp`` lost its writer
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove the cache's ``.tmp`` files that a killed writer left (they are large)."""
+    now = time.time()
+    for leftover in path.parent.glob(f"{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > _ABANDONED_AFTER_S:
+                leftover.unlink()
 
 
 def _release(mapping: mmap.mmap | None) -> None:

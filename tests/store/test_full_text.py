@@ -8,6 +8,8 @@ abstracts read back from it must be the ones imported, byte for byte.
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -230,3 +232,17 @@ def test_a_search_of_the_file_whose_caller_gave_up_stops(store_path: Path, in_fi
     with pytest.raises(SearchCancelled):
         library.search(parse_query("gradient"), within=many, stop=stop)
     assert len(asked) == 2
+
+
+def test_a_killed_writer_s_leftover_goes_when_the_cache_is_next_written(
+    store_path: Path, tmp_path: Path, in_file: None
+) -> None:
+    path = _copy(store_path, tmp_path)
+    cache = cache_path(path)
+    old = cache.with_name(f"{cache.name}.123-456.tmp")
+    recent = cache.with_name(f"{cache.name}.789-1.tmp")  # perhaps another process's, writing
+    for leftover in (old, recent):
+        leftover.write_bytes(b"half a cache")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    Library(path).full_text()
+    assert cache.exists() and not old.exists() and recent.exists()
