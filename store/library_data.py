@@ -7,7 +7,9 @@ another process changed.
 
 Abstracts are most of a library's bytes and few commands need them, so the
 papers in memory carry none: :meth:`LibraryData.abstract` and
-:meth:`LibraryData.complete` read them, loading the abstracts file on first use.
+:meth:`LibraryData.complete` read them, from the abstract parts on first use,
+or, once a search has needed it, from the full text (:mod:`store.full_text`),
+which a large library maps from a cache file instead of holding.
 
 Threads: the reader writes from one thread while its UI thread reads and
 refreshes. Maps other threads may be reading are never changed in place; a
