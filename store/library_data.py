@@ -223,7 +223,7 @@ class LibraryData:
         abstracts = self._abstracts
         if abstracts is not None:
             return abstracts
-        full = self._current_full_text()
+        full = self._opened_full_text(None, make=False)  # a cache file made earlier
         return full if full is not None else self._abstract_map()
 
     def abstract(self, paper_id: str) -> str:
@@ -253,6 +253,12 @@ class LibraryData:
         it prints). ``order``: the papers in the order a search reads them
         most (by date when not given).
         """
+        full = self._opened_full_text(order, make=True)
+        assert full is not None  # made when there is none
+        return full
+
+    def _opened_full_text(self, order: Sequence[Paper] | None, *, make: bool) -> FullText | None:
+        """The full text; with ``make`` False, only one held or in a cache file already."""
         full = self._current_full_text()
         if full is not None:
             return full
@@ -260,15 +266,16 @@ class LibraryData:
             full = self._current_full_text()
             if full is None:
                 version = self._catalogue_version
-                full = self._make_full_text(order)
-                self._full = (version, full)
+                full = self._make_full_text(order, make=make)
+                if full is not None:
+                    self._full = (version, full)
             return full
 
     def _current_full_text(self) -> FullText | None:
         held = self._full
         return held[1] if held is not None and held[0] == self._catalogue_version else None
 
-    def _make_full_text(self, order: Sequence[Paper] | None) -> FullText:
+    def _make_full_text(self, order: Sequence[Paper] | None, *, make: bool) -> FullText | None:
         def ids() -> list[str]:
             papers = order if order is not None else sort_papers(self.papers(), SEARCH_ORDER)
             return [paper.id for paper in papers]
@@ -280,7 +287,7 @@ class LibraryData:
             if stamp is not None:
                 path = cache_path(self.path)
                 full = FullText.open(path, stamp)
-                if full is None:
+                if full is None and make:
                     in_order = ids()
                     in_child = self._abstracts is None
                     if not (in_child and build_in_child(self.path, parts, in_order)):
@@ -289,4 +296,4 @@ class LibraryData:
                 if full is not None:
                     full.share_ids(self._papers)
                     return full
-        return FullText.in_memory(self._abstract_map(), ids())
+        return FullText.in_memory(self._abstract_map(), ids()) if make else None

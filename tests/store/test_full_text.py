@@ -185,6 +185,12 @@ def test_abstracts_read_back_are_those_imported(store_path: Path, in_file: None)
     assert [p.abstract for p in library.complete_all(library.papers())] == [
         p.abstract for p in as_imported.complete_all(as_imported.papers())
     ]
+    # a later process reads them from the file made earlier, without parsing a part
+    later = Library(store_path)
+    assert [later.abstract(p.id) for p in later.papers()] == [
+        originals.get(p.id, "") for p in later.papers()
+    ]
+    assert later._abstracts is None
 
 
 def test_fold_abstract_is_normalise() -> None:
