@@ -344,6 +344,11 @@ def _ascending(offsets: array[int], low: int, high: int) -> bool:
 # -- building in a child process ---------------------------------------------------
 
 
+# Ten times what 100,000 papers take on a slow machine: a child stuck longer
+# (a hung disk) is given up on, and the caller builds the text itself.
+_CHILD_TIMEOUT_S = 300
+
+
 def build_in_child(store_path: Path, parts: AbstractParts, order: Sequence[str]) -> bool:
     """Write the cache file of the store at ``store_path`` from a child process.
 
@@ -366,8 +371,9 @@ def build_in_child(store_path: Path, parts: AbstractParts, order: Sequence[str])
             capture_output=True,
             env=env,
             check=False,
+            timeout=_CHILD_TIMEOUT_S,
         )
-    except OSError:
+    except (OSError, subprocess.TimeoutExpired):  # the child is killed on a timeout
         return False
     return done.returncode == 0
 

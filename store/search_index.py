@@ -85,10 +85,8 @@ class _Folding(dict[int, _T]):
 class SearchIndex:
     """Folded search texts of one catalogue version, and views per sort order."""
 
-    def __init__(
-        self, papers: Mapping[str, Paper], full_text: Callable[[Sequence[Paper]], FullText]
-    ) -> None:
-        """``full_text(order)``: the library's abstracts, folded (laid out in ``order`` if made)."""
+    def __init__(self, papers: Mapping[str, Paper], full_text: Callable[[], FullText]) -> None:
+        """``full_text()``: the library's abstracts, folded (made when first asked for)."""
         self._papers = papers
         self._full_text = full_text
         self._short: dict[str, str] = {}
@@ -129,7 +127,7 @@ class SearchIndex:
     def _abstract_spans(self, view: _View) -> FoldedAbstracts:
         """Where each of the view's papers' folded abstract lies (0, 0 for none)."""
         if view.abstracts is None:
-            full = self._full_text(view.papers)
+            full = self._full_text()
             slots, starts, ends = full.slots, full.starts, full.ends
             at = [slots.get(paper.id, -1) for paper in view.papers]
             begin = array("q", [starts[k] if k >= 0 else 0 for k in at])
@@ -142,7 +140,7 @@ class SearchIndex:
 
     def _spans_of(self, ordered: list[Paper]) -> FoldedAbstracts:
         """Where the folded abstracts of ``ordered`` lie, found when first read."""
-        full = self._full_text(ordered)
+        full = self._full_text()
         slots, starts, ends = full.slots, full.starts, full.ends
 
         def start(i: int) -> int:

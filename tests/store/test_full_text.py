@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import store.full_text
+import store.library_data
 from store.errors import SearchCancelled
 from store.formats import decode_input, parse_text
 from store.full_text import FullText, cache_path, fold_abstract
@@ -252,3 +254,28 @@ def test_a_killed_writer_s_leftover_goes_when_the_cache_is_next_written(
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     Library(path).full_text()
     assert cache.exists() and not old.exists() and recent.exists()
+
+
+def test_when_no_child_can_write_the_cache_this_process_does(
+    store_path: Path, tmp_path: Path, in_file: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _copy(store_path, tmp_path)
+    monkeypatch.setattr(store.library_data, "build_in_child", lambda *args: False)
+    library = Library(path)
+    assert library.full_text().mapped and cache_path(path).exists()
+    expected_by = Library(path)
+    for text in ("gradient", "strasse", '"gradient descent"'):
+        found = [p.id for p in library.search(parse_query(text), sort="title")]
+        assert found == _one_by_one(expected_by, text, "title"), text
+
+
+def test_the_child_writes_nothing_for_parts_that_are_gone(store_path: Path, tmp_path: Path) -> None:
+    path = _copy(store_path, tmp_path)
+    library = Library(path)
+    parts = library._abstract_parts
+    assert store.full_text.build_in_child(path, parts, [])
+    assert store.full_text.signature(parts.paths(path)) is not None
+    gone = replace(parts, generation=(parts.generation or 0) + 7)
+    cache_path(path).unlink()
+    assert not store.full_text.build_in_child(path, gone, [])
+    assert not cache_path(path).exists()
