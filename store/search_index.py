@@ -50,6 +50,22 @@ class Matches(list[Paper]):
         self.positions = positions
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A view's papers and search texts in the order their abstracts lie in the full text.
+
+    A search of a view sorted otherwise (by title) walks these front to
+    back, as it would the view itself: the pages of the text are then read
+    in turn, and so are the lists.
+    """
+
+    order: list[int]  # k → the position in the view
+    rank: array[int]  # the position in the view → k
+    papers: list[Paper]
+    short: list[str]
+    abstracts: FoldedAbstracts
+
+
 @dataclass(slots=True)
 class _View:
     """One sort order's papers with their search texts, aligned by position."""
@@ -57,9 +73,8 @@ class _View:
     papers: list[Paper]
     short: list[str] | None = None
     abstracts: FoldedAbstracts | None = None
-    # The positions in the order their abstracts lie in the full text; None
-    # when that is the positions' own order.
-    reading_order: list[int] | None = None
+    # None when the abstracts lie in the full text in the view's own order.
+    reading: _Reading | None = None
     where: dict[str, int] | None = None
 
 
@@ -134,7 +149,23 @@ class SearchIndex:
             end = array("q", [ends[k] if k >= 0 else 0 for k in at])
             laid = [begin[i] for i, k in enumerate(at) if k >= 0]
             if any(a > b for a, b in pairwise(laid)):
-                view.reading_order = sorted(range(len(at)), key=begin.__getitem__)
+                order = sorted(range(len(at)), key=begin.__getitem__)
+                rank = array("i", bytes(4 * len(order)))
+                for k, i in enumerate(order):
+                    rank[i] = k
+                short = self._short_texts(view)
+                view.reading = _Reading(
+                    order,
+                    rank,
+                    [view.papers[i] for i in order],
+                    [short[i] for i in order],
+                    FoldedAbstracts(
+                        full.folded,
+                        array("q", [begin[i] for i in order]),
+                        array("q", [end[i] for i in order]),
+                        full.release,
+                    ),
+                )
             view.abstracts = FoldedAbstracts(full.folded, begin, end, full.release)
         return view.abstracts
 
@@ -220,23 +251,45 @@ class SearchIndex:
             # A command's search finds where the abstracts it reads lie, and no others.
             lazy = view.abstracts is None and not self._prepared
             folded = self._spans_of(ordered) if lazy else self._abstract_spans(view)
-        order = view.reading_order if folded is not None else None
-        if order is not None:
-            # Read the full text front to back, then give the positions their order.
-            if not (isinstance(candidates, range) and len(candidates) == len(ordered)):
-                wanted = bytearray(len(ordered))
-                for i in candidates:
-                    wanted[i] = 1
-                order = [i for i in order if wanted[i]]
-            candidates = order
-        matched: list[int] = []
-        for start in range(0, len(candidates), _STOP_CHECK_EVERY):
-            if stop is not None and stop():
-                raise SearchCancelled
-            chunk = candidates[start : start + _STOP_CHECK_EVERY]
-            matched += textual.select(ordered, state_of, texts, folded, candidates=chunk)
-            if folded is not None:
-                folded.release()
-        if order is not None:
-            matched.sort()
-        return matched
+        reading = view.reading if folded is not None else None
+        if reading is None:
+            return _in_chunks(textual, ordered, state_of, texts, folded, candidates, stop)
+        # Read the full text front to back, then give the positions their order.
+        if isinstance(candidates, range) and len(candidates) == len(ordered):
+            chosen: Sequence[int] = range(len(ordered))
+        else:
+            wanted, rank = bytearray(len(ordered)), reading.rank
+            for i in candidates:
+                wanted[rank[i]] = 1
+            chosen = [k for k in range(len(ordered)) if wanted[k]]
+        in_text_order = reading.papers
+
+        def state_at(k: int) -> UserState:
+            return states.get(in_text_order[k].id, default)
+
+        found = _in_chunks(
+            textual, in_text_order, state_at, reading.short, reading.abstracts, chosen, stop
+        )
+        order = reading.order
+        return sorted(order[k] for k in found)
+
+
+def _in_chunks(
+    query: Query,
+    papers: list[Paper],
+    state_of: Callable[[int], UserState],
+    texts: Mapping[int, str] | list[str],
+    folded: FoldedAbstracts | None,
+    candidates: Sequence[int],
+    stop: Callable[[], bool] | None,
+) -> list[int]:
+    """``query.select`` a few thousand candidates at a time, looking at ``stop`` between."""
+    matched: list[int] = []
+    for start in range(0, len(candidates), _STOP_CHECK_EVERY):
+        if stop is not None and stop():
+            raise SearchCancelled
+        chunk = candidates[start : start + _STOP_CHECK_EVERY]
+        matched += query.select(papers, state_of, texts, folded, candidates=chunk)
+        if folded is not None:
+            folded.release()
+    return matched
