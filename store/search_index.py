@@ -150,7 +150,7 @@ class SearchIndex:
             laid = [begin[i] for i, k in enumerate(at) if k >= 0]
             if any(a > b for a, b in pairwise(laid)):
                 order = sorted(range(len(at)), key=begin.__getitem__)
-                rank = array("i", bytes(4 * len(order)))
+                rank = array("i", [0]) * len(order)
                 for k, i in enumerate(order):
                     rank[i] = k
                 short = self._short_texts(view)
