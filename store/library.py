@@ -18,6 +18,7 @@ from store.backups import restore
 from store.catalogue_writes import CatalogueWrites
 from store.clock import now_iso
 from store.errors import PaperReaderError, UnknownPaperError
+from store.full_text import SEARCH_ORDER
 from store.locking import LOCK_TIMEOUT_S
 from store.model import Paper, ReadingStatus
 from store.query import Query
@@ -132,7 +133,11 @@ class Library(StateWrites, CatalogueWrites):
         """The search index of the current catalogue (a new one after each change)."""
         index = self._search_index
         if index is None or self._search_version != self._catalogue_version:
-            index = self._search_index = SearchIndex(self._papers, self._abstract_map)
+            # Laid out in the reader's order whichever order asks first: its searches
+            # then read the text front to back.
+            index = self._search_index = SearchIndex(
+                self._papers, lambda: self.full_text(self._ordered(SEARCH_ORDER))
+            )
             self._search_version = self._catalogue_version
         return index
 

@@ -7,7 +7,9 @@ another process changed.
 
 Abstracts are most of a library's bytes and few commands need them, so the
 papers in memory carry none: :meth:`LibraryData.abstract` and
-:meth:`LibraryData.complete` read them, loading the abstracts file on first use.
+:meth:`LibraryData.complete` read them, from the abstract parts on first use,
+or, once a search has needed it, from the full text (:mod:`store.full_text`),
+which a large library maps from a cache file instead of holding.
 
 Threads: the reader writes from one thread while its UI thread reads and
 refreshes. Maps other threads may be reading are never changed in place; a
@@ -20,15 +22,24 @@ under ``_shown_lock``, which is never held while waiting on the disk.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from store.bulk import paused_gc
 from store.errors import UnknownPaperError
+from store.full_text import (
+    SEARCH_ORDER,
+    FullText,
+    build_in_child,
+    cache_path,
+    kept_in_file,
+    signature,
+)
 from store.layout import AbstractParts
 from store.locking import LOCK_TIMEOUT_S
 from store.model import DEFAULT_STATE, Collection, Paper, UserState
 from store.repository import Repository
+from store.sorting import sort_papers
 from store.state_edits import StateEdit, overlaid
 
 
@@ -173,14 +184,26 @@ class LibraryData:
 
     # -- abstracts -------------------------------------------------------------
 
+    # The full text (folded for search, and as written) and the catalogue
+    # version it is of; made by one thread at a time (see full_text).
+    _full: tuple[int, FullText] | None = None
+    _full_text_lock = threading.Lock()
+
     @property
     def abstracts_loaded(self) -> bool:
-        """True once abstracts can be read without touching the disk."""
-        return self._abstracts is not None
+        """True once abstracts can be read without parsing the abstract parts."""
+        return self._abstracts is not None or self._current_full_text() is not None
 
     def load_abstracts(self) -> None:
-        """Read the abstracts now (the reader does it off its UI thread after start)."""
-        self._abstract_map()
+        """Make the abstracts readable now (the reader does it off its UI thread after start).
+
+        A large library's are mapped from its full-text cache, which a child
+        process writes when it is missing: the reader never holds them all.
+        """
+        if kept_in_file(len(self._papers)) and not self._inline_abstracts:
+            self.full_text()
+        else:
+            self._abstract_map()
 
     def _abstract_map(self) -> dict[str, str]:
         """Every abstract by paper id, read from disk on first use."""
@@ -195,19 +218,82 @@ class LibraryData:
                 self._abstracts = {**inline, **loaded} if inline else loaded
             return self._abstracts
 
+    def _texts(self) -> Mapping[str, str]:
+        """The abstracts as written: those read, else the full text's, else read now."""
+        abstracts = self._abstracts
+        if abstracts is not None:
+            return abstracts
+        full = self._opened_full_text(None, make=False)  # a cache file made earlier
+        return full if full is not None else self._abstract_map()
+
     def abstract(self, paper_id: str) -> str:
         """The paper's abstract ("" when it has none)."""
-        return self._abstract_map().get(paper_id, "")
+        return self._texts().get(paper_id, "")
 
     def complete(self, paper: Paper) -> Paper:
         """The paper with its abstract, as exports, ``show`` and the reader's pane need it."""
-        text = self._abstract_map().get(paper.id, "")
+        text = self._texts().get(paper.id, "")
         return paper.with_abstract(text) if text else paper
 
     def complete_all(self, papers: Iterable[Paper]) -> list[Paper]:
         """:meth:`complete` for many papers."""
-        abstracts = self._abstract_map()
+        abstracts = self._texts()
         return [
             paper.with_abstract(abstracts[paper.id]) if paper.id in abstracts else paper
             for paper in papers
         ]
+
+    def full_text(self, order: Sequence[Paper] | None = None) -> FullText:
+        """Every abstract folded for search (:mod:`store.full_text`), made on first use.
+
+        A large library's is mapped from its cache file, written first when
+        missing or stale: from the abstracts in memory if they are, else by a
+        child process, so that this one never holds them all (the reader
+        keeps ~130 MB less at 100,000 papers, and a command only maps what
+        it prints). ``order``: the papers in the order a search reads them
+        most (by date when not given).
+        """
+        full = self._opened_full_text(order, make=True)
+        assert full is not None  # made when there is none
+        return full
+
+    def _opened_full_text(self, order: Sequence[Paper] | None, *, make: bool) -> FullText | None:
+        """The full text; with ``make`` False, only one held or in a cache file already."""
+        full = self._current_full_text()
+        if full is not None:
+            return full
+        with self._full_text_lock:
+            full = self._current_full_text()
+            if full is None:
+                version = self._catalogue_version
+                full = self._make_full_text(order, make=make)
+                if full is not None:
+                    self._full = (version, full)
+            return full
+
+    def _current_full_text(self) -> FullText | None:
+        held = self._full
+        return held[1] if held is not None and held[0] == self._catalogue_version else None
+
+    def _make_full_text(self, order: Sequence[Paper] | None, *, make: bool) -> FullText | None:
+        def ids() -> list[str]:
+            papers = order if order is not None else sort_papers(self.papers(), SEARCH_ORDER)
+            return [paper.id for paper in papers]
+
+        # Inline abstracts (a version-1 catalogue) are not in parts a stamp could name.
+        if kept_in_file(len(self._papers)) and not self._inline_abstracts:
+            parts = self._abstract_parts
+            stamp = signature(parts.paths(self.path))
+            if stamp is not None:
+                path = cache_path(self.path)
+                full = FullText.open(path, stamp)
+                if full is None and make:
+                    in_order = ids()
+                    in_child = self._abstracts is None
+                    if not (in_child and build_in_child(self.path, parts, in_order)):
+                        FullText.write(path, stamp, self._abstract_map(), in_order)
+                    full = FullText.open(path, stamp)
+                if full is not None:
+                    full.share_ids(self._papers)
+                    return full
+        return FullText.in_memory(self._abstract_map(), ids()) if make else None

@@ -8,9 +8,13 @@ those texts aligned with the sorted papers. A search walks positions in
 those lists, and its result (:class:`Matches`) remembers its positions, so
 typing on re-filters the previous result without looking anything up.
 
-Abstracts are most of a library's bytes. One that :func:`is_plain` (nearly
-all of them) is searched as ``text.lower()`` made on the fly rather than
-kept twice; only the others keep a folded copy.
+Abstracts are most of a library's bytes: they are folded once into one
+buffer (:class:`~store.full_text.FullText`, mapped from a cache file in a
+large library), and a view holds where each of its papers' lies. A search
+reads that buffer front to back whatever the sort order (the positions are
+visited in the order their abstracts lie in, then sorted back), a few
+thousand papers at a time, and gives back the memory of the pages it read
+after each.
 
 An index belongs to one version of the catalogue; the library makes a new
 one when the catalogue changes. It is safe to use from a worker thread while
@@ -22,14 +26,17 @@ work.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TypeVar
 
 from store.errors import SearchCancelled
+from store.full_text import FullText
 from store.model import DEFAULT_STATE, Paper, UserState
-from store.query import Query, is_plain, normalise, search_text
+from store.query import FoldedAbstracts, Query, search_text
 
 
 class Matches(list[Paper]):
@@ -43,20 +50,38 @@ class Matches(list[Paper]):
         self.positions = positions
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A view's papers and search texts in the order their abstracts lie in the full text.
+
+    A search of a view sorted otherwise (by title) walks these front to
+    back, as it would the view itself: the pages of the text are then read
+    in turn, and so are the lists.
+    """
+
+    order: list[int]  # k → the position in the view
+    rank: array[int]  # the position in the view → k
+    papers: list[Paper]
+    short: list[str]
+    abstracts: FoldedAbstracts
+
+
 @dataclass(slots=True)
 class _View:
     """One sort order's papers with their search texts, aligned by position."""
 
     papers: list[Paper]
     short: list[str] | None = None
-    abstracts: list[str] | None = None
-    plain: list[bool] | None = None
+    abstracts: FoldedAbstracts | None = None
+    # None when the abstracts lie in the full text in the view's own order.
+    reading: _Reading | None = None
     where: dict[str, int] | None = None
 
 
 _T = TypeVar("_T")
-# Papers searched between two looks at whether the caller still wants the answer
-# (a few milliseconds' work).
+# Papers searched between two looks at whether the caller still wants the
+# answer (a few milliseconds' work), and at most between two releases of the
+# full text's pages (~5 MB of abstracts).
 _STOP_CHECK_EVERY = 4096
 
 
@@ -75,13 +100,11 @@ class _Folding(dict[int, _T]):
 class SearchIndex:
     """Folded search texts of one catalogue version, and views per sort order."""
 
-    def __init__(
-        self, papers: Mapping[str, Paper], abstracts: Callable[[], Mapping[str, str]]
-    ) -> None:
+    def __init__(self, papers: Mapping[str, Paper], full_text: Callable[[], FullText]) -> None:
+        """``full_text()``: the library's abstracts, folded (made when first asked for)."""
         self._papers = papers
-        self._abstracts = abstracts
+        self._full_text = full_text
         self._short: dict[str, str] = {}
-        self._folded: dict[str, str | None] = {}
         self._views: dict[str, _View] = {}
         self._prepared = False
 
@@ -93,21 +116,12 @@ class SearchIndex:
             text = self._short[paper.id] = search_text(paper, "")
         return text
 
-    def _folded_of(self, paper_id: str, texts: Mapping[str, str]) -> tuple[str, bool]:
-        """The abstract to search and whether it is plain (to be lowered on the fly)."""
-        text = texts.get(paper_id, "")
-        if paper_id in self._folded:
-            folded = self._folded[paper_id]
-        else:
-            folded = self._folded[paper_id] = None if is_plain(text) else normalise(text)
-        return (text, True) if folded is None else (folded, False)
-
     def prepare(self, sort: str, ordered: list[Paper], *, abstracts: bool) -> None:
         """Fold every paper now (``ordered`` holds them all), laid out in ``sort`` order."""
         view = self._view(sort, ordered)
         self._short_texts(view)
         if abstracts:
-            self._abstract_texts(view)
+            self._abstract_spans(view)
         self._where(view)
         self._prepared = True  # from now on, searches use (and build) the aligned views
 
@@ -125,13 +139,50 @@ class SearchIndex:
             view.short = [short_of(paper) for paper in view.papers]
         return view.short
 
-    def _abstract_texts(self, view: _View) -> tuple[list[str], list[bool]]:
-        if view.abstracts is None or view.plain is None:
-            texts, folded_of = self._abstracts(), self._folded_of
-            pairs = [folded_of(paper.id, texts) for paper in view.papers]
-            view.plain = [plain for _text, plain in pairs]
-            view.abstracts = [text for text, _plain in pairs]
-        return view.abstracts, view.plain
+    def _abstract_spans(self, view: _View) -> FoldedAbstracts:
+        """Where each of the view's papers' folded abstract lies (0, 0 for none)."""
+        if view.abstracts is None:
+            full = self._full_text()
+            slots, starts, ends = full.slots, full.starts, full.ends
+            at = [slots.get(paper.id, -1) for paper in view.papers]
+            begin = array("q", [starts[k] if k >= 0 else 0 for k in at])
+            end = array("q", [ends[k] if k >= 0 else 0 for k in at])
+            laid = [begin[i] for i, k in enumerate(at) if k >= 0]
+            if any(a > b for a, b in pairwise(laid)):
+                order = sorted(range(len(at)), key=begin.__getitem__)
+                rank = array("i", [0]) * len(order)
+                for k, i in enumerate(order):
+                    rank[i] = k
+                short = self._short_texts(view)
+                view.reading = _Reading(
+                    order,
+                    rank,
+                    [view.papers[i] for i in order],
+                    [short[i] for i in order],
+                    FoldedAbstracts(
+                        full.folded,
+                        array("q", [begin[i] for i in order]),
+                        array("q", [end[i] for i in order]),
+                        full.release,
+                    ),
+                )
+            view.abstracts = FoldedAbstracts(full.folded, begin, end, full.release)
+        return view.abstracts
+
+    def _spans_of(self, ordered: list[Paper]) -> FoldedAbstracts:
+        """Where the folded abstracts of ``ordered`` lie, found when first read."""
+        full = self._full_text()
+        slots, starts, ends = full.slots, full.starts, full.ends
+
+        def start(i: int) -> int:
+            slot = slots.get(ordered[i].id)
+            return 0 if slot is None else starts[slot]
+
+        def end(i: int) -> int:
+            slot = slots.get(ordered[i].id)
+            return 0 if slot is None else ends[slot]
+
+        return FoldedAbstracts(full.folded, _Folding(start), _Folding(end), full.release)
 
     def positions_of(self, sort: str, ordered: list[Paper], papers: list[Paper]) -> list[int]:
         """Where these papers sit in ``ordered`` (papers not in it are left out)."""
@@ -189,26 +240,56 @@ class SearchIndex:
             return candidates
         view = self._view(sort, ordered)
         texts: Mapping[int, str] | list[str]
-        found: Mapping[int, str] | list[str] | None = None
-        plain: Mapping[int, bool] | list[bool] | None = None
         if view.short is None and not self._prepared:
-            # Fold only what the search reads: a command need not fold every paper
-            # for one query, and an abstract only when the title did not match.
+            # Fold only what the search reads: a command need not fold every
+            # paper's title and authors for one query.
             texts = _Folding(lambda i: self._short_of(ordered[i]))
-            if abstracts:
-                by_id = self._abstracts()
-                found = _Folding(lambda i: self._folded_of(ordered[i].id, by_id)[0])
-                plain = _Folding(lambda i: self._folded_of(ordered[i].id, by_id)[1])
         else:
             texts = self._short_texts(view)
-            if abstracts:
-                found, plain = self._abstract_texts(view)
-        if stop is None:
-            return textual.select(ordered, state_of, texts, found, plain, candidates=candidates)
-        matched: list[int] = []
-        for start in range(0, len(candidates), _STOP_CHECK_EVERY):
-            if stop():
-                raise SearchCancelled
-            chunk = candidates[start : start + _STOP_CHECK_EVERY]
-            matched += textual.select(ordered, state_of, texts, found, plain, candidates=chunk)
-        return matched
+        folded: FoldedAbstracts | None = None
+        if abstracts:
+            # A command's search finds where the abstracts it reads lie, and no others.
+            lazy = view.abstracts is None and not self._prepared
+            folded = self._spans_of(ordered) if lazy else self._abstract_spans(view)
+        reading = view.reading if folded is not None else None
+        if reading is None:
+            return _in_chunks(textual, ordered, state_of, texts, folded, candidates, stop)
+        # Read the full text front to back, then give the positions their order.
+        if isinstance(candidates, range) and len(candidates) == len(ordered):
+            chosen: Sequence[int] = range(len(ordered))
+        else:
+            wanted, rank = bytearray(len(ordered)), reading.rank
+            for i in candidates:
+                wanted[rank[i]] = 1
+            chosen = [k for k in range(len(ordered)) if wanted[k]]
+        in_text_order = reading.papers
+
+        def state_at(k: int) -> UserState:
+            return states.get(in_text_order[k].id, default)
+
+        found = _in_chunks(
+            textual, in_text_order, state_at, reading.short, reading.abstracts, chosen, stop
+        )
+        order = reading.order
+        return sorted(order[k] for k in found)
+
+
+def _in_chunks(
+    query: Query,
+    papers: list[Paper],
+    state_of: Callable[[int], UserState],
+    texts: Mapping[int, str] | list[str],
+    folded: FoldedAbstracts | None,
+    candidates: Sequence[int],
+    stop: Callable[[], bool] | None,
+) -> list[int]:
+    """``query.select`` a few thousand candidates at a time, looking at ``stop`` between."""
+    matched: list[int] = []
+    for start in range(0, len(candidates), _STOP_CHECK_EVERY):
+        if stop is not None and stop():
+            raise SearchCancelled
+        chunk = candidates[start : start + _STOP_CHECK_EVERY]
+        matched += query.select(papers, state_of, texts, folded, candidates=chunk)
+        if folded is not None:
+            folded.release()
+    return matched

@@ -14,13 +14,14 @@ runs the resulting :class:`Query` over papers, whose text
 
 from __future__ import annotations
 
-from store.query.evaluator import Query
+from store.query.evaluator import FoldedAbstracts, Query
 from store.query.haystack import Haystack, is_plain, normalise, search_text
 from store.query.lexer import FIELDS, QueryError
 from store.query.parser import parse
 
 __all__ = [
     "FIELDS",
+    "FoldedAbstracts",
     "Haystack",
     "Query",
     "QueryError",

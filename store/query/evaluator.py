@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from store.model import Paper, UserState
 from store.query.haystack import FIELD_SEPARATOR, Haystack
@@ -21,6 +21,36 @@ _T = TypeVar("_T")
 # What Query.select reads per position: a list aligned with the papers, or a
 # dict holding just the candidates' positions.
 _ByPosition = Sequence[_T] | Mapping[int, _T]
+
+
+class _Buffer(Protocol):
+    """UTF-8 text that can be searched in and sliced: ``bytes`` or a file's ``mmap``."""
+
+    def find(self, sub: bytes, start: int, end: int, /) -> int: ...
+
+    def __getitem__(self, index: slice, /) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedAbstracts:
+    """The papers' folded abstracts in one UTF-8 buffer, by position.
+
+    Paper ``i``'s lies between ``starts[i]`` and ``ends[i]`` (equal when it
+    has none); what follows each in the buffer is never part of a match (see
+    :data:`store.full_text.SEPARATOR`). A word is then one ``find`` within
+    those bounds, a C-level scan, instead of a string made per paper.
+    ``release`` gives back the memory of what was read, where that means
+    anything (a mapped file).
+    """
+
+    buffer: _Buffer
+    starts: _ByPosition[int]
+    ends: _ByPosition[int]
+    release: Callable[[], None] = lambda: None
+
+    def text(self, i: int) -> str:
+        """Paper ``i``'s folded abstract."""
+        return self.buffer[self.starts[i] : self.ends[i]].decode(errors="replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,48 +105,45 @@ class Query:
         papers: Sequence[Paper],
         state_of: Callable[[int], UserState],
         texts: _ByPosition[str] = (),
-        abstracts: _ByPosition[str] | None = None,
-        plain: _ByPosition[bool] | None = None,
+        abstracts: FoldedAbstracts | None = None,
         *,
         candidates: Sequence[int] | None = None,
     ) -> list[int]:
-        """The positions of the matching papers among ``candidates``, in order.
+        """The positions of the matching papers among ``candidates``, in their order.
 
         ``state_of(i)`` is the state of ``papers[i]``; ``texts[i]`` its
         :func:`search_text` (needed only for terms that read text). A library
-        that keeps abstracts apart passes ``abstracts[i]``: the normalised
-        abstract, or, where ``plain[i]``, the original to be lowered on the
-        fly. ``candidates`` defaults to every position. Each term makes one
-        pass over the papers that survived the previous ones, so a cheap
+        that keeps abstracts apart passes them folded as ``abstracts``.
+        ``candidates`` defaults to every position. Each term makes one pass
+        over the papers that survived the previous ones, so a cheap
         ``status:unread`` ahead of two words spares most abstracts from being
-        scanned; a word is a substring test or two on strings.
+        scanned; a word is a substring test or two.
         """
         survivors: Sequence[int] = range(len(papers)) if candidates is None else candidates
-        apart = abstracts is not None and plain is not None
-        terms = list(self.terms)
-        words = [t.needle for t in terms if t.kind == "text" and not t.negated]
-        if apart and len(words) > 1:
-            # Several words: lower each abstract once for all of them. (`apart` says
-            # abstracts and plain are set; mypy cannot carry that through a bool.)
-            survivors = _with_all_words(survivors, words, texts, abstracts, plain)  # type: ignore[arg-type]
-            terms = [t for t in terms if not (t.kind == "text" and not t.negated)]
-        for term in terms:
-            needle, predicate = term.needle, term.predicate
-            if term.kind == "text":
-                if not apart:
+        for term in self.terms:
+            needle, predicate, kind = term.needle, term.predicate, term.kind
+            if kind == "text":
+                if abstracts is None:
                     found = [i for i in survivors if needle in texts[i]]
                 else:
-                    # `apart`: abstracts and plain are set (mypy cannot tell from a bool).
+                    find, starts, ends = abstracts.buffer.find, abstracts.starts, abstracts.ends
+                    folded = needle.encode()
                     found = [
                         i
                         for i in survivors
-                        if needle in texts[i]
-                        or needle in (abstracts[i].lower() if plain[i] else abstracts[i])  # type: ignore[index]
+                        if needle in texts[i] or find(folded, starts[i], ends[i]) >= 0
                     ]
-            elif term.kind in ("title", "author"):
+            elif kind == "abstract" and abstracts is not None:
+                find, starts, ends = abstracts.buffer.find, abstracts.starts, abstracts.ends
+                folded = needle.encode()
+                found = [i for i in survivors if find(folded, starts[i], ends[i]) >= 0]
+            elif kind == "has" and needle == "abstract" and abstracts is not None:
+                starts, ends = abstracts.starts, abstracts.ends
+                found = [i for i in survivors if ends[i] > starts[i]]
+            elif kind in ("title", "author"):
                 # A search text is the title, U+001F, then the authors.
                 sep = FIELD_SEPARATOR
-                if term.kind == "title":
+                if kind == "title":
                     found = [
                         i for i in survivors if texts[i].find(needle, 0, texts[i].find(sep)) >= 0
                     ]
@@ -134,11 +161,9 @@ class Query:
 
                 def haystack(i: int) -> Haystack:
                     hay = Haystack.from_search_text(texts[i])
-                    if not apart:
+                    if abstracts is None:
                         return hay
-                    # `apart`: abstracts and plain are set (mypy cannot tell from a bool).
-                    text = abstracts[i].lower() if plain[i] else abstracts[i]  # type: ignore[index]
-                    return Haystack(hay.title, hay.authors, text)
+                    return Haystack(hay.title, hay.authors, abstracts.text(i))
 
                 survivors = [i for i in survivors if predicate(papers[i], state_of(i), haystack(i))]
                 continue
@@ -168,27 +193,3 @@ def _in_authors(text: str, needle: str) -> bool:
     start = text.find(FIELD_SEPARATOR) + 1
     end = text.find(FIELD_SEPARATOR, start)
     return text.find(needle, start, end if end >= 0 else len(text)) >= 0
-
-
-def _with_all_words(
-    survivors: Sequence[int],
-    words: list[str],
-    texts: _ByPosition[str],
-    abstracts: _ByPosition[str],
-    plain: _ByPosition[bool],
-) -> list[int]:
-    """The positions whose title, authors or abstract hold every word."""
-    found = []
-    for i in survivors:
-        text = texts[i]
-        abstract = None
-        for word in words:
-            if word in text:
-                continue
-            if abstract is None:
-                abstract = abstracts[i].lower() if plain[i] else abstracts[i]
-            if word not in abstract:
-                break
-        else:
-            found.append(i)
-    return found

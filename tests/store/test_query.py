@@ -14,8 +14,16 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from store.errors import PaperReaderError
+from store.full_text import FullText
 from store.model import DatePrecision, Paper, ReadingStatus, UserState
-from store.query import Haystack, Query, QueryError, is_plain, normalise, parse, search_text
+from store.query import (
+    FoldedAbstracts,
+    Haystack,
+    Query,
+    QueryError,
+    parse,
+    search_text,
+)
 from store.text import fold
 
 LIBRARY: dict[str, tuple[Paper, UserState]] = {
@@ -396,28 +404,28 @@ def test_any_text_parses_or_raises_query_error_and_matching_never_raises(
     library = [*papers, *LIBRARY.values()]
     one_by_one = [i for i, (paper, state) in enumerate(library) if query.matches(paper, state)]
     assert _select(query, library) == one_by_one
-    # as the library searches: abstracts kept apart, plain ones lowered on the fly
-    papers = [paper for paper, _state in library]
-    plain = [is_plain(p.abstract) for p in papers]
-    abstracts = [p.abstract if plain[i] else normalise(p.abstract) for i, p in enumerate(papers)]
-    texts = [search_text(paper, "") for paper in papers]
-    apart = query.select(papers, lambda i: library[i][1], texts, abstracts, plain)
+    # as the library searches: abstracts apart, folded into one buffer (ids may repeat here)
+    in_order = [paper for paper, _state in library]
+    full = FullText.in_memory({str(i): p.abstract for i, p in enumerate(in_order)}, [])
+    slots = [full.slots.get(str(i), -1) for i in range(len(in_order))]
+    abstracts = FoldedAbstracts(
+        full.folded,
+        [full.starts[k] if k >= 0 else 0 for k in slots],
+        [full.ends[k] if k >= 0 else 0 for k in slots],
+    )
+    texts = [search_text(paper, "") for paper in in_order]
+    apart = query.select(in_order, lambda i: library[i][1], texts, abstracts)
     assert apart == one_by_one
     # ... and among candidates given as a dict of positions (a command's sparse search)
-    odd = range(1, len(papers), 2)
+    odd = range(1, len(in_order), 2)
     sparse = query.select(
-        papers,
-        lambda i: library[i][1],
-        {i: texts[i] for i in odd},
-        {i: abstracts[i] for i in odd},
-        {i: plain[i] for i in odd},
-        candidates=odd,
+        in_order, lambda i: library[i][1], {i: texts[i] for i in odd}, abstracts, candidates=odd
     )
     assert sparse == [i for i in one_by_one if i % 2]
     titles_only = [search_text(paper, "") for paper, _state in library]
     no_abstracts = [(replace(p, abstract=""), s) for p, s in library]
-    papers = [paper for paper, _state in library]
-    assert query.select(papers, lambda i: library[i][1], titles_only) == [
+    in_order = [paper for paper, _state in library]
+    assert query.select(in_order, lambda i: library[i][1], titles_only) == [
         i for i, (paper, state) in enumerate(no_abstracts) if query.matches(paper, state)
     ]
 
