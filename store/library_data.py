@@ -19,6 +19,7 @@ under ``_shown_lock``, which is never held while waiting on the disk.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -83,6 +84,10 @@ class LibraryData:
             self._papers = {paper.id: paper for paper in papers}
             self._collections = {c.name: c for c in catalogue.collections}
             self._abstract_parts = catalogue.abstract_parts
+            # The papers live as long as the library and hold no cycles: out of
+            # the collector's sight, the first allocation after this block does
+            # not set off a full walk of them (0.1 s at 100,000 papers).
+            gc.freeze()
         self._inline_abstracts = inline
         self._abstracts = None  # an import rewrites both files: read them afresh
         self._catalogue_version += 1
