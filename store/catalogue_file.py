@@ -1,4 +1,4 @@
-"""The catalogue file's layout: one paper per line, read a chunk of lines at a time.
+"""The catalogue file's layout: one paper per line, read a chunk at a time.
 
 The catalogue is one JSON document (a TinyDB file like the others)::
 
@@ -12,17 +12,18 @@ older paper-reader's) reads it as before. They let this module parse the
 papers a few hundred kilobytes at a time, building papers and dropping each
 chunk's dicts before the next: parsed whole, 100,000 records' dicts (three
 times the file's size) would live beside the papers built from them, and
-leave the memory they freed scattered between those papers.
+leave the memory they freed scattered between those papers. A catalogue
+written on one line, as before this layout, is cut between records too.
 
 Only a file whose every chunk parses, and whose parts together are exactly
-the document, is read that way; any other file (one without these line
-breaks, a damaged one, one of a newer schema) is parsed whole, as before, so
-that it opens, or fails with the same message, exactly as it always did.
+the document, is read that way; any other file (one laid out otherwise, a
+damaged one, one of a newer schema) is parsed whole, as before, so that it
+opens, or fails with the same message, exactly as it always did.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,33 +97,36 @@ def catalogue_of(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Paper]]:
     Raises :class:`StoreError` naming ``where`` and what is wrong, as the
     whole-file parse always has.
     """
-    lined = _read_lined(raw)
-    if lined is not None:
-        return lined
+    chunked = _read_in_chunks(raw)
+    if chunked is not None:
+        return chunked
     tables = parse_tables(raw, where)
     papers = papers_of(tables, where)
     tables.pop("papers", None)
     return tables, papers
 
 
-def _read_lined(raw: bytes) -> tuple[dict[str, Any], list[Paper]] | None:
+def _read_in_chunks(raw: bytes) -> tuple[dict[str, Any], list[Paper]] | None:
     """The catalogue read chunk by chunk; None unless it reads exactly as the whole would.
 
-    Why that holds: the first and last lines with a probe member between
-    them parse, with the probe alone in the top-level papers table; each
-    chunk of the lines between them, its trailing comma taken off (every
-    chunk has one but the last), parses as a non-empty object, so it is a
-    list of members. Putting the chunks back where the probe was gives the
-    file, a valid document whose papers table holds the chunks' members in
-    order; a key seen twice keeps its first place and its last value, in
+    Why that holds: the text before and after the papers, with a probe
+    member between them, parses with the probe alone in the top-level papers
+    table; the papers' text is cut at commas into chunks, and each chunk
+    parses, in braces, as a non-empty object, so it is a list of members.
+    Putting the chunks and the commas back where the probe was gives the
+    file: a valid document whose papers table holds the chunks' members in
+    order. A key seen twice keeps its first place and its last value, in
     the table and in the dict the papers are gathered in alike.
+
+    Where the cuts fall only decides how fast this is: a cut inside a record
+    makes a chunk that does not parse, and the chunk grows to the next cut.
     """
-    first = raw.find(b"\n")
-    last = raw.rfind(b"\n")
-    if first < 0:
+    region = _papers_region(raw)
+    if region is None:
         return None
+    begin, end, next_cut = region
     try:
-        tables = orjson.loads(raw[:first] + _PROBE + raw[last + 1 :])
+        tables = orjson.loads(raw[:begin] + _PROBE + raw[end:])
     except orjson.JSONDecodeError:
         return None
     if type(tables) is not dict or tables.get("papers") != {_PROBE_KEY: {}}:
@@ -135,20 +139,18 @@ def _read_lined(raw: bytes) -> tuple[dict[str, Any], list[Paper]] | None:
     except StoreError:
         return None
     papers: dict[str, Paper] = {}
-    start = first + 1
-    while start < last:
-        stop = raw.find(b"\n", min(start + CHUNK_BYTES, last), last)
-        if stop < 0:
-            stop = last
-        chunk = raw[start:stop]
-        if stop < last:
-            if not chunk.endswith(b","):
-                return None
-            chunk = chunk[:-1]
+    start, wanted, misses = begin, begin + CHUNK_BYTES, 0
+    while start < end:
+        cut = next_cut(wanted) if wanted < end else -1
+        stop = cut if cut >= 0 else end
         try:
-            records = orjson.loads(b"{" + chunk + b"}")
+            records = orjson.loads(b"{" + raw[start:stop] + b"}")
         except orjson.JSONDecodeError:
-            return None
+            misses += 1
+            if stop == end or misses > _MISSES_ALLOWED:
+                return None  # damage, most likely: the whole parse says what
+            wanted = stop + 1
+            continue
         if not records:
             return None
         for doc_id, doc in records.items():
@@ -159,4 +161,45 @@ def _read_lined(raw: bytes) -> tuple[dict[str, Any], list[Paper]] | None:
             except RECORD_ERRORS:
                 return None
         start = stop + 1
+        wanted = start + CHUNK_BYTES
     return tables, list(papers.values())
+
+
+def _papers_region(raw: bytes) -> tuple[int, int, Callable[[int], int]] | None:
+    """Where the papers' text begins and ends, and how to find a comma to cut it at.
+
+    This module's layout cuts at line ends. A catalogue written on one line
+    (by paper-reader before this layout) is cut before a record's key, found
+    by the ``"id"`` every record starts with; a cut that misses only costs time.
+    """
+    first = raw.find(b"\n")
+    if first >= 0:
+        last = raw.rfind(b"\n")
+
+        def line_end(at: int) -> int:
+            return raw.find(b",\n", at, last)
+
+        return first + 1, last, line_end
+    opening = raw.find(_PAPERS_OPENING)
+    closing = raw.rfind(_COLLECTIONS_AFTER)
+    if opening < 0 or closing < opening:
+        return None
+
+    def before_key(at: int) -> int:
+        record = raw.find(_RECORD_OPENING, at, closing)
+        while record >= 0:
+            comma = raw.rfind(b',"', at, record)
+            if comma >= 0:
+                return comma
+            record = raw.find(_RECORD_OPENING, record + 1, closing)
+        return -1
+
+    return opening + len(_PAPERS_OPENING), closing, before_key
+
+
+# Cut points that are not between records, and damage, make chunks that do
+# not parse; past this many the file is parsed whole.
+_MISSES_ALLOWED = 32
+_PAPERS_OPENING = b'"papers":{'
+_COLLECTIONS_AFTER = b'},"collections":'
+_RECORD_OPENING = b'":{"id":"'

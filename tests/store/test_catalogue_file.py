@@ -93,20 +93,33 @@ def test_the_layout_is_the_whole_document_with_one_paper_a_line() -> None:
     assert catalogue_of(empty, WHERE) == ({"meta": whole["meta"], "collections": {}}, [])
 
 
-@pytest.mark.usefixtures("tiny_chunks")
-def test_chunks_read_what_the_whole_file_reads(sample_catalogue: bytes) -> None:
-    assert sample_catalogue.count(b"\n") > 20  # the import wrote the lined layout
-    tables, papers = catalogue_of(sample_catalogue, WHERE)
-    assert (tables, papers) == _whole(sample_catalogue)
-    assert "papers" not in tables and tables["meta"]["schema"]["version"] == SCHEMA_VERSION
+def _one_line(raw: bytes) -> bytes:
+    """The same document as every paper-reader before this layout wrote it: one line."""
+    return raw.replace(b"\n", b"")
 
 
+LAYOUTS = {"a paper a line": lambda raw: raw, "one line": _one_line}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("chunk_bytes", [1, 300, 1 << 18])
-def test_every_chunk_size_reads_the_same(
-    sample_catalogue: bytes, chunk_bytes: int, monkeypatch: pytest.MonkeyPatch
+def test_chunks_read_what_the_whole_file_reads(
+    sample_catalogue: bytes, layout: str, chunk_bytes: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    raw = LAYOUTS[layout](sample_catalogue)
+    expected = _whole(raw)
     monkeypatch.setattr(catalogue_file, "CHUNK_BYTES", chunk_bytes)
-    assert catalogue_of(sample_catalogue, WHERE) == _whole(sample_catalogue)
+    # Read without the whole parse: the chunks alone give the catalogue.
+    monkeypatch.setattr(catalogue_file, "parse_tables", None)
+    tables, papers = catalogue_of(raw, WHERE)
+    assert (tables, papers) == expected
+    assert "papers" not in tables and tables["meta"]["schema"]["version"] == SCHEMA_VERSION
+    assert len(papers) > 20
+
+
+def test_the_import_writes_a_paper_a_line(sample_catalogue: bytes) -> None:
+    lines = sample_catalogue.split(b"\n")
+    assert len(lines) == 2 + len(orjson.loads(sample_catalogue)["papers"])
 
 
 def test_a_catalogue_in_an_older_layout_opens_as_before(sample_store: Path, tmp_path: Path) -> None:
@@ -166,13 +179,18 @@ LINE_DAMAGE: dict[str, Any] = {
 }
 
 
-@pytest.mark.parametrize("chunk_bytes", [1, 300], ids=["a line a chunk", "300 bytes"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("chunk_bytes", [1, 300], ids=["a record a chunk", "300 bytes"])
 @pytest.mark.parametrize("case", LINE_DAMAGE, ids=list(LINE_DAMAGE))
 def test_an_edited_file_reads_or_fails_as_the_whole_file_does(
-    sample_catalogue: bytes, case: str, chunk_bytes: int, monkeypatch: pytest.MonkeyPatch
+    sample_catalogue: bytes,
+    case: str,
+    chunk_bytes: int,
+    layout: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(catalogue_file, "CHUNK_BYTES", chunk_bytes)
-    raw = _lines_edited(sample_catalogue, LINE_DAMAGE[case])
+    raw = LAYOUTS[layout](_lines_edited(sample_catalogue, LINE_DAMAGE[case]))
     assert raw != sample_catalogue
     assert _outcome(lambda r: catalogue_of(r, WHERE), raw) == _outcome(_whole, raw)
 
@@ -190,8 +208,12 @@ def test_damage_on_a_line_is_one_clear_line_naming_the_file(
 
 
 @pytest.mark.usefixtures("tiny_chunks")
-def test_any_small_change_reads_or_fails_as_the_whole_file_does(sample_catalogue: bytes) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_any_small_change_reads_or_fails_as_the_whole_file_does(
+    sample_catalogue: bytes, layout: str
+) -> None:
     """Bytes JSON cares about, removed, doubled or put anywhere: never a different opening."""
+    sample_catalogue = LAYOUTS[layout](sample_catalogue)
     rng = random.Random(13)
     tokens = [b"\n", b",", b"{", b"}", b'"', b":", b"[", b" ", b"1"]
     read_ok = 0
