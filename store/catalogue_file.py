@@ -33,10 +33,8 @@ from store.errors import StoreError
 from store.layout import AbstractParts
 from store.model import Collection, Paper
 from store.tinydb_files import (
-    RECORD_ERRORS,
     SCHEMA_VERSION,
     check_schema,
-    paper_of_record,
     papers_of,
     parse_tables,
     shape_problem,
@@ -153,13 +151,11 @@ def _read_in_chunks(raw: bytes) -> tuple[dict[str, Any], list[Paper]] | None:
             continue
         if not records:
             return None
-        for doc_id, doc in records.items():
-            if type(doc) is not dict:
-                return None
-            try:
-                papers[doc_id] = paper_of_record(doc)
-            except RECORD_ERRORS:
-                return None
+        try:
+            # A record that is not an object has no .get: it raises too.
+            papers.update(zip(records, map(Paper.from_record, records.values()), strict=True))
+        except Exception:  # the whole parse and Paper.from_dict say what is wrong
+            return None
         start = stop + 1
         wanted = start + CHUNK_BYTES
     return tables, list(papers.values())
