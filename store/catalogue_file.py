@@ -40,9 +40,11 @@ from store.tinydb_files import (
     shape_problem,
 )
 
-# Bytes of records parsed at once: large enough that the per-chunk costs
-# vanish, small enough that one chunk's dicts are a few megabytes.
-CHUNK_BYTES = 1 << 18
+# Bytes of records parsed at once: small enough that a chunk's dicts are
+# still in the processor's cache when its papers are built from them (at
+# 100,000 papers, 32 KB chunks read in 0.48 s, 256 KB in 0.55, 4 MB in 0.73),
+# large enough that the cost of each parse call vanishes.
+CHUNK_BYTES = 1 << 15
 # How many papers the writer turns into bytes at once.
 _RECORDS_AT_ONCE = 1000
 # Put in place of the records to check that the line breaks sit where this
