@@ -5,8 +5,8 @@ The library lives in several files beside ``library.json`` (see
 abstract, and opening a large library does not parse them:
 
 * the catalogue: papers (without abstracts, and without the fields a paper
-  leaves at their default) and collections, written on import and read
-  whole when the library opens;
+  leaves at their default) and collections, written on import one paper
+  a line (:mod:`store.catalogue_file`) and read when the library opens;
 * the abstracts, in parts of about 10,000 papers, written on import under a
   new generation the catalogue names, read only when something needs an
   abstract (80% of the bytes);
