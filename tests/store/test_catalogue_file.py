@@ -231,3 +231,17 @@ def test_any_small_change_reads_or_fails_as_the_whole_file_does(
         assert outcome == _outcome(_whole, raw), raw[max(0, at - 40) : at + 40]
         read_ok += outcome[0] == "read"
     assert 0 < read_ok < 400  # both kinds of outcome were tried
+
+
+def test_the_backup_a_legacy_store_gets_is_read_in_chunks_too(
+    sample_catalogue: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one other writer of catalogues: the .bak naming generation-0 parts."""
+    from store.tinydb_files import with_abstract_parts
+
+    raw = with_abstract_parts(sample_catalogue, AbstractParts(2, 0), WHERE)
+    expected = _whole(raw)
+    assert expected[0]["meta"]["abstracts"] == AbstractParts(2, 0).as_meta()
+    monkeypatch.setattr(catalogue_file, "CHUNK_BYTES", 300)
+    monkeypatch.setattr(catalogue_file, "parse_tables", None)
+    assert catalogue_of(raw, WHERE) == expected
