@@ -47,8 +47,8 @@ from store.tinydb_files import (
 CHUNK_BYTES = 1 << 15
 # How many papers the writer turns into bytes at once.
 _RECORDS_AT_ONCE = 1000
-# Put in place of the records to check that the line breaks sit where this
-# layout puts them: directly inside the top-level "papers" table.
+# Put in place of the papers' text to check that it was found where it is:
+# directly inside the top-level "papers" table.
 _PROBE_KEY = "\u0000paper-reader-probe"
 _PROBE = orjson.dumps({_PROBE_KEY: {}})[1:-1]
 
