@@ -21,8 +21,10 @@ under ``_shown_lock``, which is never held while waiting on the disk.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
 from pathlib import Path
 
 from store.bulk import paused_gc
@@ -41,6 +43,9 @@ from store.model import DEFAULT_STATE, Collection, Paper, UserState
 from store.repository import Repository
 from store.sorting import sort_papers
 from store.state_edits import StateEdit, overlaid
+
+_id_of = attrgetter("id")
+_abstract_of = attrgetter("abstract")
 
 
 class LibraryData:
@@ -88,12 +93,18 @@ class LibraryData:
         with paused_gc():
             catalogue = self._repo.load_catalogue()
             papers = catalogue.papers
-            inline = {paper.id: paper.abstract for paper in papers if paper.abstract}
-            if inline:
+            inline: dict[str, str] = {}
+            if any(map(_abstract_of, papers)):  # only a version-1 catalogue has any
+                inline = {paper.id: paper.abstract for paper in papers if paper.abstract}
                 papers = [p.with_abstract("") if p.abstract else p for p in papers]
-            self._papers = {paper.id: paper for paper in papers}
+            # Built in C: a comprehension over 100,000 papers costs three times as much.
+            self._papers = dict(zip(map(_id_of, papers), papers, strict=True))
             self._collections = {c.name: c for c in catalogue.collections}
             self._abstract_parts = catalogue.abstract_parts
+            # The papers live as long as the library and hold no cycles: out of
+            # the collector's sight, the first allocation after this block does
+            # not set off a full walk of them (0.1 s at 100,000 papers).
+            gc.freeze()
         self._inline_abstracts = inline
         self._abstracts = None  # an import rewrites both files: read them afresh
         self._catalogue_version += 1

@@ -5,8 +5,8 @@ The library lives in several files beside ``library.json`` (see
 abstract, and opening a large library does not parse them:
 
 * the catalogue: papers (without abstracts, and without the fields a paper
-  leaves at their default) and collections, written on import and read
-  whole when the library opens;
+  leaves at their default) and collections, written on import one paper
+  a line (:mod:`store.catalogue_file`) and read when the library opens;
 * the abstracts, in parts of about 10,000 papers, written on import under a
   new generation the catalogue names, read only when something needs an
   abstract (80% of the bytes);
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.atomic import commit, copy_atomically, discard, keep_aside, stage, write_atomically
+from store.catalogue_file import catalogue_chunks, catalogue_of
 from store.errors import StoreError
 from store.keeping import keep_daily_backup, keep_state_backup
 from store.layout import (
@@ -52,12 +53,10 @@ from store.tinydb_files import (
     KeyedTinyDB,
     abstract_parts_of,
     abstracts_of,
-    catalogue_chunks,
     collections_of,
     companions_of,
     empty_file,
     open_file,
-    papers_of,
     part_bytes,
     read_file,
     save_states,
@@ -149,18 +148,16 @@ class Repository:
         """
         storage = storage_of(self._catalogue)
         for _attempt in range(_LOAD_ATTEMPTS):
-            tables = storage.read()
-            if tables is None:
+            # Papers are built as the file is parsed; nothing of it is cached.
+            read = storage.read_with(lambda raw: catalogue_of(raw, self.path))
+            if read is None:
                 self._check_no_catalogue_is_new()
                 self._abstract_parts, self._companions = AbstractParts(), ()
                 return Catalogue([], [], AbstractParts())
-            try:
-                papers = papers_of(tables, self.path)
-                collections = collections_of(tables, self.path)
-                parts = abstract_parts_of(tables, self.path)
-                companions = companions_of(tables) if essential_companions(self.path) else ()
-            finally:
-                storage.forget()  # the library keeps its own copy
+            tables, papers = read
+            collections = collections_of(tables, self.path)
+            parts = abstract_parts_of(tables, self.path)
+            companions = companions_of(tables) if essential_companions(self.path) else ()
             absent = [part for part in parts.paths(self.path) if not part.exists()]
             if absent and storage.changed_on_disk():
                 continue

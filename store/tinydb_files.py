@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from tinydb import TinyDB
@@ -35,7 +35,9 @@ SCHEMA_VERSION = 3
 _PIN_FILES = os.name == "posix"
 
 _Signature = tuple[int, int, int, int]
-_RECORD_ERRORS = (TypeError, ValueError, AttributeError, KeyError)
+_Parsed = TypeVar("_Parsed")
+# What a record of the wrong shape raises while a domain object is built from it.
+RECORD_ERRORS = (TypeError, ValueError, AttributeError, KeyError)
 
 
 class _KeyedTable(Table):
@@ -111,17 +113,31 @@ class AtomicJSONStorage(Storage):
         """The file's tables (None when there is no file), parsed once per version."""
         if self._batch_depth and self._data is not None:
             return self._data
-        signature = self._current_signature()
-        if self._data is not None and signature == self._signature:
+        if self._data is not None and self._current_signature() == self._signature:
             return self._data
+        data = self.read_with(lambda raw: parse_tables(raw, self.path))
+        self._data = data
+        return data
+
+    def read_with(self, parse: Callable[[bytes], _Parsed]) -> _Parsed | None:
+        """The file's bytes as ``parse`` makes them (None when there is no file).
+
+        Nothing is kept but which version of the file was read, and only once
+        ``parse`` returned: the catalogue is read this way, its papers built
+        as it is parsed (see :mod:`store.catalogue_file`).
+        """
+        if self._dirty:
+            raise RuntimeError("read_with inside a batch would miss the writes it holds")
+        self._data = None  # whatever was cached is of another version now
+        signature = self._current_signature()
         if signature is None:
-            self._data, self._signature = None, None
+            self._signature = None
             self._pin(None)
             return None
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:  # replaced and removed between stat and open
-            self._data, self._signature = None, None
+            self._signature = None
             self._pin(None)
             return None
         except OSError as err:
@@ -135,16 +151,16 @@ class AtomicJSONStorage(Storage):
             os.close(fd)
             raise StoreError(f"{self.path}: cannot read the store ({err.strerror})") from err
         try:
-            data = parse_tables(raw, self.path)
+            parsed = parse(raw)
         except BaseException:
             os.close(fd)
             raise
-        self._data, self._signature = data, signature
+        self._signature = signature
         if _PIN_FILES:
             self._pin(fd)
         else:
             os.close(fd)
-        return data
+        return parsed
 
     def write(self, data: dict[str, Any]) -> None:
         """Replace the file with ``data`` (held until the end of a :meth:`batch`)."""
@@ -216,15 +232,24 @@ def parse_tables(raw: bytes, where: Path) -> dict[str, Any]:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as err:
         raise damaged(where, f"not valid JSON: {err}") from err
+    problem = shape_problem(data)
+    if problem is not None:
+        raise damaged(where, problem)
+    tables: dict[str, Any] = data
+    return tables
+
+
+def shape_problem(data: Any) -> str | None:
+    """What keeps parsed JSON from being a store file's tables of records (None: nothing)."""
     if not isinstance(data, dict):
-        raise damaged(where, "not a JSON object")
+        return "not a JSON object"
     for name, table in data.items():
         if not isinstance(table, dict):
-            raise damaged(where, f"the {name!r} table is not a JSON object")
+            return f"the {name!r} table is not a JSON object"
         for key, record in table.items():
             if not isinstance(record, dict):
-                raise damaged(where, f"record {key!r} of {name!r} is not a JSON object")
-    return data
+                return f"record {key!r} of {name!r} is not a JSON object"
+    return None
 
 
 def open_file(path: Path) -> KeyedTinyDB:
@@ -258,7 +283,8 @@ def check_schema(tables: Mapping[str, Any], where: Path) -> None:
         )
 
 
-def _paper_from_record(record: Mapping[str, Any]) -> Paper:
+def paper_of_record(record: Mapping[str, Any]) -> Paper:
+    """A catalogue record's paper; raises one of :data:`RECORD_ERRORS` when it is not one."""
     if type(record.get("id")) is not str or type(record.get("title")) is not str:
         raise ValueError("it has no text id and title")
     return Paper.from_dict(record)
@@ -273,8 +299,8 @@ def papers_of(tables: Mapping[str, Any], where: Path) -> list[Paper]:
     papers = []
     for doc_id, doc in raw.items():
         try:
-            papers.append(_paper_from_record(doc))
-        except _RECORD_ERRORS as err:
+            papers.append(paper_of_record(doc))
+        except RECORD_ERRORS as err:
             what = f"paper {doc_id!r} cannot be read: {err}"
             raise damaged(where, what) from None
     return papers
@@ -286,7 +312,7 @@ def collections_of(tables: Mapping[str, Any], where: Path) -> list[Collection]:
     for name, doc in (tables.get("collections") or {}).items():
         try:
             collections.append(Collection.from_dict(doc))
-        except _RECORD_ERRORS as err:
+        except RECORD_ERRORS as err:
             what = f"collection {name!r} cannot be read: {err}"
             raise damaged(where, what) from None
     return collections
@@ -333,7 +359,7 @@ def states_of(tables: Mapping[str, Any], where: Path) -> dict[str, UserState]:
     for doc_id, doc in (tables.get("state") or {}).items():
         try:
             states[str(doc_id)] = UserState.from_dict(doc)
-        except _RECORD_ERRORS as err:
+        except RECORD_ERRORS as err:
             what = f"the state of {doc_id!r} cannot be read: {err}"
             raise damaged(where, what) from None
     return states
@@ -363,46 +389,6 @@ def save_states(db: TinyDB, changes: Mapping[str, UserState]) -> None:
             records[pid] = state.to_dict()
     meta = {**(tables.get("meta") or {}), "schema": {"version": SCHEMA_VERSION}}
     storage.write({**tables, "meta": meta, "state": records})
-
-
-def catalogue_bytes(
-    papers: list[Paper],
-    collections: list[Collection],
-    parts: AbstractParts,
-    companions: tuple[str, ...],
-) -> bytes:
-    """The catalogue file for these papers and collections, as written to disk."""
-    return b"".join(catalogue_chunks(papers, collections, parts, companions))
-
-
-def catalogue_chunks(
-    papers: list[Paper],
-    collections: list[Collection],
-    parts: AbstractParts,
-    companions: tuple[str, ...],
-) -> Iterator[bytes]:
-    """:func:`catalogue_bytes` in consecutive pieces, made as they are taken.
-
-    Written to a file one after another, the file's bytes never exist whole
-    in memory (64 MB for 100,000 papers, twice while joined).
-    """
-    meta = {
-        "schema": {"version": SCHEMA_VERSION},
-        "abstracts": parts.as_meta(),
-        "companions": {"expected": list(companions)},
-    }
-    # The same bytes as one orjson.dumps of the whole document, made a
-    # thousand records at a time: 100,000 record dicts alive at once would
-    # cost more than the file itself.
-    yield b'{"meta":' + orjson.dumps(meta) + b',"papers":{'
-    for start in range(0, len(papers), _RECORDS_AT_ONCE):
-        chunk = papers[start : start + _RECORDS_AT_ONCE]
-        records = orjson.dumps({paper.id: paper.to_record() for paper in chunk})[1:-1]
-        yield b"," + records if start else records
-    yield b'},"collections":' + orjson.dumps({c.name: c.to_dict() for c in collections}) + b"}"
-
-
-_RECORDS_AT_ONCE = 1000
 
 
 def _copy(text: str) -> str:

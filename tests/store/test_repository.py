@@ -45,33 +45,3 @@ def test_a_repository_that_missed_another_import_refuses_to_write(db_path: Path)
         stale.save_library(catalogue.papers, catalogue.collections, {})
     assert store_files(db_path.parent) == before
     assert len(Library(db_path)) == 2
-
-
-def test_the_catalogue_written_in_chunks_is_the_document_written_whole() -> None:
-    import orjson
-
-    from store.layout import AbstractParts
-    from store.model import Collection
-    from store.tinydb_files import SCHEMA_VERSION, catalogue_bytes
-
-    papers = [
-        Paper(id=f"P{n}", title=f'Title "{n}" \\ é\u2028', authors=(f"A {n}",), extra={"k": "v"})
-        for n in range(2_500)
-    ]
-    collections = [Collection(name="Lee", source="x"), Collection(name='"q"', source="")]
-    layout = AbstractParts(1, 3)
-    whole = orjson.dumps(
-        {
-            "meta": {
-                "schema": {"version": SCHEMA_VERSION},
-                "abstracts": layout.as_meta(),
-                "companions": {"expected": ["state"]},
-            },
-            "papers": {paper.id: paper.to_record() for paper in papers},
-            "collections": {c.name: c.to_dict() for c in collections},
-        }
-    )
-    assert catalogue_bytes(papers, collections, layout, ("state",)) == whole
-    assert catalogue_bytes([], [], layout, ("state",)) == orjson.dumps(
-        {**orjson.loads(whole), "papers": {}, "collections": {}}
-    )
