@@ -109,6 +109,8 @@ class Library(StateWrites, CatalogueWrites):
         others = [pid for pid, state in self._states.items() if state.status is not _UNREAD]
         if not others:
             return len(papers)
+        if len(papers) == len(self._papers):  # the whole library is listed
+            return len(papers) - sum(1 for pid in others if pid in self._papers)
         if isinstance(papers, Matches):
             sort, version = papers.key
             searcher = self._searcher()  # brings _search_version up to date first

@@ -77,6 +77,10 @@ class LibraryData:
         self._inline_abstracts: dict[str, str] = {}
         self._abstract_parts = AbstractParts()
         self._abstracts_lock = threading.Lock()
+        # The full text (folded for search, and as written) and the catalogue
+        # version it is of; made by one thread at a time (see full_text).
+        self._full: tuple[int, FullText] | None = None
+        self._full_text_lock = threading.Lock()
         # Goes up with every catalogue or abstracts change: sort orders and the
         # search index are kept per version.
         self._catalogue_version = 0
@@ -194,11 +198,6 @@ class LibraryData:
         return self._states.get(paper_id, DEFAULT_STATE)
 
     # -- abstracts -------------------------------------------------------------
-
-    # The full text (folded for search, and as written) and the catalogue
-    # version it is of; made by one thread at a time (see full_text).
-    _full: tuple[int, FullText] | None = None
-    _full_text_lock = threading.Lock()
 
     @property
     def abstracts_loaded(self) -> bool:

@@ -31,6 +31,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import attrgetter
 from typing import TypeVar
 
 from store.errors import SearchCancelled
@@ -79,6 +80,7 @@ class _View:
 
 
 _T = TypeVar("_T")
+_id_of = attrgetter("id")
 # Papers searched between two looks at whether the caller still wants the
 # answer (a few milliseconds' work), and at most between two releases of the
 # full text's pages (~5 MB of abstracts).
@@ -205,7 +207,8 @@ class SearchIndex:
     @staticmethod
     def _where(view: _View) -> dict[str, int]:
         if view.where is None:
-            view.where = {paper.id: i for i, paper in enumerate(view.papers)}
+            papers = view.papers
+            view.where = dict(zip(map(_id_of, papers), range(len(papers)), strict=True))
         return view.where
 
     # -- searching -------------------------------------------------------------
