@@ -3,8 +3,9 @@ r"""BibTeX and BibLaTeX: import through bibtexparser v2, export that reads back 
 One import reads its ``.bib`` files as one bibliography, as
 ``\bibliography{abbrv,literatur,crossref}`` does, in four steps, one module each:
 
-1. **Split** (:mod:`.bibtex_blocks`): bibtexparser finds the blocks of each
-   file; broken blocks become warnings with their line, or are salvaged.
+1. **Split** (:mod:`.bibtex_blocks`, :mod:`.bibtex_scan`): the blocks of each
+   file, as bibtexparser's splitter finds them; broken blocks become warnings
+   with their line, or are salvaged.
 2. **Resolve** (:mod:`.bibtex_values`): ``@string`` macros (those of every
    file), ``#`` concatenation and month macros, as BibTeX reads them.
 3. **Inherit** (:mod:`.bibtex_inherit`): ``crossref`` and ``xdata`` parents
