@@ -6,6 +6,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench.generate import bibtex_dump
 from bench.generate_bib import real_bibtex_dump
@@ -156,3 +158,19 @@ def test_a_region_reads_its_entries_with_their_places() -> None:
         ("misc", "m2", [("t", "{2}")]),
     ]
     assert text[entries[0].start : entries[0].end] == "@article{inner, t = {1}}"
+
+
+_BIB_PIECES = st.sampled_from(
+    [
+        *("@", "@article{", "@misc(", "@string{", "@comment{", "@preamble{", "\n@book{", "{"),
+        *("}", '"', "#", ",", "=", "\\", "\\\\", "\n", " ", "\t", "k", "title", "a = {x}"),
+        *(")", "(", "%", '{"}', "\\{", "\\}", "\\,", "\\\n", "\r\n", "\x00", "é"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_BIB_PIECES | st.text(max_size=3), max_size=60).map("".join))
+def test_any_bibtex_like_text_reads_as_bibtexparser_reads_it(text: str) -> None:
+    with pytest.MonkeyPatch.context() as patched:
+        assert _both_ways(text, patched)[0] == _both_ways(text, patched)[1]
