@@ -27,6 +27,7 @@ from store.errors import FormatError
 from store.formats.bibtex_scan import (
     LINE_BLOCK_START,
     BlockLines,
+    RawEntry,
     ScannedEntry,
     ScannedString,
     region_starts,
@@ -43,19 +44,7 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 # Data containers (biblatex ``@xdata``) are no works: they feed other entries.
 DATA_ONLY_TYPES = frozenset({"xdata"})
 
-
-class RawEntry:
-    """An entry as split: type, key, fields with their values not yet resolved, line."""
-
-    __slots__ = ("fields", "key", "line", "type")
-
-    def __init__(
-        self, entry_type: str, key: str, fields: list[tuple[str, str]], line: int | None = None
-    ):
-        self.type = entry_type
-        self.key = key
-        self.fields = fields
-        self.line = line
+__all__ = ["DATA_ONLY_TYPES", "BibtexBytes", "RawEntry", "SplitFile", "StringDefinition", "split"]
 
 
 @dataclass(slots=True)
@@ -289,7 +278,7 @@ def _collect(read: _Read, result: SplitFile, lines: BlockLines, keys: set[str], 
         if isinstance(item, ScannedEntry):
             line = lines.at(item.start, item.end)
             raw = piece[item.start : item.end] if damaged else ""
-            add(RawEntry(item.type, item.key, item.fields, line), raw)
+            add(RawEntry.packed(item.type, item.key, item.names, item.values, line), raw)
         elif isinstance(item, ScannedString):
             raw = piece[item.start : item.end] if damaged else ""
             line = lines.at(item.start, item.end)

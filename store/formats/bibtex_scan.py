@@ -40,20 +40,97 @@ __all__ = [
 ]
 
 
+class RawEntry:
+    """An entry as split: type, key, fields with their values not yet resolved, line.
+
+    Entries wait for every file of an import to be split (macros and crossref
+    parents may come from any), so they are held compactly: the field names
+    as one tuple shared by the entries that name the same fields, the values
+    as one UTF-8 string (a Python string per value costs 50-70 bytes more, and
+    two or four bytes a character when it is not ASCII). ``fields`` unpacks them.
+    """
+
+    __slots__ = ("_names", "_values", "key", "line", "type")
+
+    def __init__(
+        self, entry_type: str, key: str, fields: list[tuple[str, str]], line: int | None = None
+    ):
+        self.type = entry_type
+        self.key = key
+        self.line = line
+        self._names: tuple[str, ...] = ()
+        self._values: bytes | list[str] = b""
+        self.fields = fields
+
+    @classmethod
+    def packed(
+        cls, entry_type: str, key: str, names: tuple[str, ...], values: list[str], line: int
+    ) -> RawEntry:
+        """An entry from its field names and values, as the fast reading finds them."""
+        entry = cls.__new__(cls)
+        entry.type = entry_type
+        entry.key = key
+        entry.line = line
+        entry._pack(names, values)
+        return entry
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The field names as written, in order."""
+        return self._names
+
+    @property
+    def fields(self) -> list[tuple[str, str]]:
+        """``(name, value)`` in order, names as written, values unresolved."""
+        values = self._values
+        if isinstance(values, bytes):
+            return list(zip(self._names, values.decode("utf-8").split("\x00"), strict=True))
+        return list(zip(self._names, values, strict=True))
+
+    @fields.setter
+    def fields(self, fields: list[tuple[str, str]]) -> None:
+        self._pack(tuple(name for name, _ in fields), [value for _, value in fields])
+
+    def _pack(self, names: tuple[str, ...], values: list[str]) -> None:
+        self._names = _SHARED_NAMES.setdefault(names, names)
+        if len(_SHARED_NAMES) > _MAX_SHARED_NAMES:
+            _SHARED_NAMES.clear()
+        joined = "\x00".join(values)
+        if not values or joined.count("\x00") != len(values) - 1:
+            self._values = values  # none, or a NUL inside one: kept apart (a damaged entry)
+            return
+        try:
+            self._values = joined.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: a damaged entry, about to be skipped
+            self._values = values
+
+
+# Entries from one exporter name the same fields in the same order.
+_SHARED_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
+_MAX_SHARED_NAMES = 1 << 12
+
+
 class ScannedEntry:
     """An entry read by :func:`scan_region`: lower-case type, key, fields, where it lies.
 
     Type and field names are interned, as they repeat in every entry.
     """
 
-    __slots__ = ("end", "fields", "key", "start", "type")
+    __slots__ = ("end", "key", "names", "start", "type", "values")
 
     def __init__(
-        self, entry_type: str, key: str, fields: list[tuple[str, str]], start: int, end: int
+        self,
+        entry_type: str,
+        key: str,
+        names: tuple[str, ...],
+        values: list[str],
+        start: int,
+        end: int,
     ) -> None:
         self.type = entry_type
         self.key = key
-        self.fields = fields
+        self.names = names
+        self.values = values
         self.start = start  # the "@"
         self.end = end  # just past the closing delimiter
 
@@ -176,14 +253,17 @@ def _scan_entry(
         return None
     head = entry.end(1)
     end = entry.end()
-    fields: list[tuple[str, str]] = []
+    names: tuple[str, ...] = ()
+    values: list[str] = []
     if text[head] == ",":
         found = fields_pattern.findall(text, head + 1, end)
-        fields = [(sys.intern(name.strip()), value.strip()) for name, value in found]
-        if len({name for name, _ in fields}) != len(fields):
+        names = tuple([sys.intern(name.strip()) for name, _ in found])
+        if len(set(names)) != len(names):
             return None  # a repeated field: bibtexparser flags the entry, the caller warns
+        values = [value.strip() for _, value in found]
     entry_type = sys.intern(kind[1:].strip())
-    scanned.append(ScannedEntry(entry_type, entry.group(1).strip(), fields, mark.start(), end))
+    key = entry.group(1).strip()
+    scanned.append(ScannedEntry(entry_type, key, names, values, mark.start(), end))
     return end
 
 

@@ -11,9 +11,11 @@ entries in another.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping, Sequence
 
-from store.formats.bibtex_blocks import RawEntry, SplitFile
+from store.formats.bibtex_blocks import SplitFile
+from store.formats.bibtex_scan import RawEntry
 from store.model import ImportWarning
 
 
@@ -133,7 +135,33 @@ def resolve_entry(entry: RawEntry, macros: Mapping[str, str]) -> Entry:
     fields: dict[str, str] = {}
     undefined: list[str] = []
     for key, value in entry.fields:
-        name = key.lower()
+        name = _lower(key)
         if name not in fields:
             fields[name] = resolve(value, macros, undefined)
     return Entry(entry.type.lower(), entry.key, fields, entry.line, tuple(undefined))
+
+
+def resolved_fields(
+    entry: RawEntry, macros: Mapping[str, str], wanted: tuple[str, ...]
+) -> dict[str, str]:
+    """The ``wanted`` (lower-case) fields as :func:`resolve_entry` resolves them."""
+    fields: dict[str, str] = {}
+    for key, value in entry.fields:
+        name = key.lower()
+        if name in wanted and name not in fields:
+            fields[name] = resolve(value, macros)
+    return fields
+
+
+# Field names repeat in every entry: each lower-cased once, one string for all
+# entries (a string per entry and name is 27 MB over 100,000 entries).
+_LOWER: dict[str, str] = {}
+
+
+def _lower(name: str) -> str:
+    lowered = _LOWER.get(name)
+    if lowered is None:
+        if len(_LOWER) > 1 << 12:
+            _LOWER.clear()
+        lowered = _LOWER[name] = sys.intern(name.lower())
+    return lowered

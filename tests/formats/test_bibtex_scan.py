@@ -153,9 +153,9 @@ def test_a_region_reads_its_entries_with_their_places() -> None:
     scanned = scan_region(text, 0, len(text))
     assert scanned is not None
     entries = [item for item in scanned if isinstance(item, ScannedEntry)]
-    assert [(e.type, e.key, e.fields) for e in entries] == [
-        ("article", "inner", [("t", "{1}")]),
-        ("misc", "m2", [("t", "{2}")]),
+    assert [(e.type, e.key, e.names, e.values) for e in entries] == [
+        ("article", "inner", ("t",), ["{1}"]),
+        ("misc", "m2", ("t",), ["{2}"]),
     ]
     assert text[entries[0].start : entries[0].end] == "@article{inner, t = {1}}"
 
