@@ -23,7 +23,7 @@ SECOND = """@proceedings{other, title = {Other Proceedings}, year = 2002, crossr
 """
 
 
-def _papers() -> tuple[dict[str, dict[str, object]], list[list[tuple[str, int | None]]]]:
+def _papers() -> tuple[dict[str, dict[str, str]], list[list[tuple[str, int | None]]]]:
     results = parse_bibliography([("first.bib", FIRST), ("second.bib", SECOND)])
     papers = {
         paper.id: {"venue": paper.venue, "date": paper.date, **paper.extra}
