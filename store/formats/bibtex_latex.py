@@ -14,10 +14,29 @@ from __future__ import annotations
 import gc
 import re
 import unicodedata
+from collections.abc import Callable
 
 from store.latex import latex_to_unicode
 
-_NEEDS_DECODING = re.compile(r"[\\{}~$]|--|``|''")
+
+def _needs_decoding(text: str) -> bool:
+    """Whether the text holds a character or ligature that decoding changes.
+
+    One ``in`` a mark: each is a pass at memory speed, where a pattern would
+    test every character of an abstract that needs nothing.
+    """
+    return (
+        "\\" in text
+        or "{" in text
+        or "}" in text
+        or "~" in text
+        or "$" in text
+        or "--" in text
+        or "``" in text
+        or "''" in text
+    )
+
+
 _ACCENT_MARKS = {
     '"': "\u0308",
     "'": "\u0301",
@@ -242,12 +261,45 @@ def _accented(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", base + mark)
 
 
+def substitute_tokens(text: str, replace: Callable[[re.Match[str]], str]) -> str:
+    """``_LATEX_TOKEN.sub(replace, text)``, trying the pattern only where a token can start.
+
+    Every token starts with one of a few characters, and ``str.find`` jumps
+    to each: the pattern engine would test every character of an abstract.
+    """
+    starts: list[int] = []
+    for char in _TOKEN_STARTS:
+        found = text.find(char)
+        while found >= 0:
+            starts.append(found)
+            found = text.find(char, found + 1)
+    if not starts:
+        return text
+    starts.sort()
+    pieces: list[str] = []
+    position = 0
+    match = _LATEX_TOKEN.match
+    for start in starts:
+        if start < position:
+            continue  # inside the token before
+        token = match(text, start)
+        if token is not None:
+            pieces.append(text[position:start])
+            pieces.append(replace(token))
+            position = token.end()
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+_TOKEN_STARTS = "\\-`'~{}$"
+
+
 def _decode_text(text: str) -> str:
     """LaTeX text (no math to keep) as Unicode; pylatexenc only for what the table lacks."""
-    if not _NEEDS_DECODING.search(text):
+    if not _needs_decoding(text):
         return text
     decoder = _Decoder()
-    decoded = _LATEX_TOKEN.sub(decoder.fast, text)
+    decoded = substitute_tokens(text, decoder.fast)
     if not decoder.slow:
         return decoded
     global _converted_since_collection
@@ -313,7 +365,7 @@ def math_segments(text: str) -> list[tuple[bool, str]]:
 
 def decode(value: str, *, keep_math: bool) -> str:
     """A field's LaTeX as Unicode; with ``keep_math``, ``$...$`` stays as written."""
-    if not _NEEDS_DECODING.search(value):
+    if not _needs_decoding(value):
         return value
     if keep_math and "$" in value:
         return "".join(

@@ -1,4 +1,4 @@
-"""The BibTeX decoder's string-method shortcuts agree with the patterns that define them."""
+"""The BibTeX decoder's shortcuts agree with the patterns and walks that define them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.formats.bibtex_latex import math_segments, paragraphs
+from store.formats.bibtex_latex import (
+    _LATEX_TOKEN,
+    _Decoder,
+    _needs_decoding,
+    math_segments,
+    paragraphs,
+    substitute_tokens,
+)
+from store.formats.bibtex_names import _NAME_MARKS, _split_names, _split_outside_braces
 
 _PIECES = st.sampled_from(["$", "$$", "\\$", "\\", "x", " ", "\n", "\t", "\r", "  ", "\n\n", "é"])
 _TEXT = st.lists(_PIECES | st.text(max_size=2), max_size=40).map("".join)
@@ -65,3 +73,41 @@ def test_math_and_paragraphs_on_an_abstract() -> None:
     assert (
         paragraphs(text) == "Cost is \\$5 and $O(n)$ time, or $$x$$\n\nSecond paragraph $unclosed"
     )
+
+
+_LATEX_PIECES = st.sampled_from(
+    [
+        *("\\", "{", "}", "$", "~", "-", "--", "---", "`", "``", "'", "''", "\\'", '\\"', "\\c"),
+        *("\\emph{", "\\cite{k}", "\\url{x}", "\\verb|a|", "\\i", "\\textless", " ", "\n", "e"),
+        *("\\noopsort{a}", "\\%", "{}", "\\ ", "\\unknown", "é", "x", "\\\\"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LATEX_PIECES | st.text(max_size=2), max_size=40).map("".join))
+def test_tokens_are_substituted_where_the_pattern_substitutes_them(text: str) -> None:
+    def marked(match: re.Match[str]) -> str:
+        return f"<{match.lastgroup}:{match.group()}>"
+
+    assert substitute_tokens(text, marked) == _LATEX_TOKEN.sub(marked, text)
+    fast, reference = _Decoder(), _Decoder()
+    assert substitute_tokens(text, fast.fast) == _LATEX_TOKEN.sub(reference.fast, text)
+    assert fast.slow == reference.slow
+
+
+_NAME_PIECES = st.sampled_from(
+    [" and ", " AND ", "\tand\n", "and", " ", "{", "}", '{\\"u}', "{Barnes and Noble}", "x"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NAME_PIECES | st.text(max_size=2), max_size=30).map("".join))
+def test_names_split_where_the_brace_walk_splits_them(value: str) -> None:
+    assert _split_names(value) == _split_outside_braces(value, _NAME_MARKS) or "{" not in value
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LATEX_PIECES | st.text(max_size=2), max_size=10).map("".join))
+def test_needing_decoding_is_what_the_pattern_finds(text: str) -> None:
+    assert _needs_decoding(text) == bool(re.search(r"[\\{}~$]|--|``|''", text))
