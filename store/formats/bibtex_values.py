@@ -136,8 +136,13 @@ def resolve_entry(entry: RawEntry, macros: Mapping[str, str]) -> Entry:
     undefined: list[str] = []
     for key, value in entry.fields:
         name = _lower(key)
-        if name not in fields:
-            fields[name] = resolve(value, macros, undefined)
+        if name in fields:
+            continue
+        raw = value.strip()
+        if "#" not in raw and len(raw) > 1 and raw[0] + raw[-1] in ("{}", '""'):
+            fields[name] = raw[1:-1]  # the common case of resolve(): one delimited piece
+        else:
+            fields[name] = resolve(raw, macros, undefined)
     return Entry(entry.type.lower(), entry.key, fields, entry.line, tuple(undefined))
 
 
