@@ -20,6 +20,10 @@ What the patterns encode is bibtexparser's reading, quirks included:
 - a block start (``@type{`` or ``@type(``) anywhere outside a block opens a
   block; one at the start of a line ends whatever block is open, so the text
   between two such lines (a *region*) reads the same alone as in the file.
+
+The module also holds what the splitter gives: :class:`RawEntry`, kept
+compact until resolved, and :class:`BlockLines`, the line numbers
+bibtexparser would give.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from bibtexparser import model as bib
 __all__ = [
     "LINE_BLOCK_START",
     "BlockLines",
+    "RawEntry",
     "ScannedEntry",
     "ScannedString",
     "region_starts",
@@ -46,8 +51,9 @@ class RawEntry:
     Entries wait for every file of an import to be split (macros and crossref
     parents may come from any), so they are held compactly: the field names
     as one tuple shared by the entries that name the same fields, the values
-    as one UTF-8 string (a Python string per value costs 50-70 bytes more, and
-    two or four bytes a character when it is not ASCII). ``fields`` unpacks them.
+    as one UTF-8 byte string (a Python string per value costs 50-70 bytes
+    more, and two or four bytes a character when it is not ASCII). ``fields``
+    unpacks them.
     """
 
     __slots__ = ("_names", "_values", "key", "line", "type")
@@ -148,6 +154,10 @@ class ScannedString:
 
 
 Scanned = ScannedEntry | ScannedString
+
+# Field names as written (indentation and all) to their stripped, interned
+# form: entries from one exporter write the same names the same way.
+_FIELD_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 # Where bibtexparser sees a block start: "@", a word, blanks, then "{" or "(".
 _BLOCK_MARK = re.compile(r"@\w*[ \t]*(?=[{(])")
@@ -255,12 +265,18 @@ def _scan_entry(
     end = entry.end()
     names: tuple[str, ...] = ()
     values: list[str] = []
-    if text[head] == ",":
-        found = fields_pattern.findall(text, head + 1, end)
-        names = tuple([sys.intern(name.strip()) for name, _ in found])
-        if len(set(names)) != len(names):
-            return None  # a repeated field: bibtexparser flags the entry, the caller warns
-        values = [value.strip() for _, value in found]
+    found = fields_pattern.findall(text, head + 1, end) if text[head] == "," else None
+    if found:
+        written, raw_values = zip(*found, strict=True)
+        names = _FIELD_NAMES.get(written, ())
+        if not names:
+            names = tuple([sys.intern(name.strip()) for name in written])
+            if len(set(names)) != len(names):
+                return None  # a repeated field: bibtexparser flags the entry, the caller warns
+            if len(_FIELD_NAMES) > _MAX_SHARED_NAMES:
+                _FIELD_NAMES.clear()
+            _FIELD_NAMES[written] = names
+        values = list(map(str.strip, raw_values))
     entry_type = sys.intern(kind[1:].strip())
     key = entry.group(1).strip()
     scanned.append(ScannedEntry(entry_type, key, names, values, mark.start(), end))
