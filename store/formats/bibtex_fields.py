@@ -241,6 +241,9 @@ def _arxiv(fields: dict[str, str], venue: str, doi: str, url: str) -> tuple[str,
                 fields.pop(name, None)
     if not arxiv_id:
         candidates = [url, doi, venue, *(fields.get(name, "") for name in _ARXIV_HINT_FIELDS)]
+        # Most entries name arXiv nowhere: one look at them all first.
+        if "arxiv" not in "\n".join(candidates).lower():
+            candidates = []
         for candidate in candidates:
             if "arxiv" in candidate.lower():
                 arxiv_id = normalize_arxiv_id(candidate)

@@ -122,9 +122,16 @@ class Inheritance:
     def _parents_named(self) -> tuple[dict[str, int], dict[str, int]]:
         """Where each key some entry names as a parent is, exactly and in any case."""
         named: set[str] = set()
+        naming: dict[tuple[str, ...], bool] = {}  # entries share their names tuples
         for raw in self._raw:
             assert raw is not None
-            if not any(name.lower() in ("crossref", "xdata") for name in raw.names):
+            names = raw.names
+            names_parent = naming.get(names)
+            if names_parent is None:
+                names_parent = naming[names] = any(
+                    name.lower() in ("crossref", "xdata") for name in names
+                )
+            if not names_parent:
                 continue
             fields = resolved_fields(raw, self._macros, ("crossref", "xdata"))
             named.update(key.strip() for key in fields.get("xdata", "").split(","))

@@ -134,8 +134,9 @@ def resolve_entry(entry: RawEntry, macros: Mapping[str, str]) -> Entry:
     """Resolve every value; a repeated field (any case) keeps its first value."""
     fields: dict[str, str] = {}
     undefined: list[str] = []
+    lowered = _LOWER
     for key, value in entry.fields:
-        name = _lower(key)
+        name = lowered.get(key) or _lower(key)
         if name in fields:
             continue
         raw = value.strip()
