@@ -162,9 +162,10 @@ def _title(rng: random.Random, index: int) -> str:
     return f"{title} {index}"
 
 
-def _abstract(rng: random.Random) -> str:
+def _abstract(rng: random.Random, heavy: bool = False) -> str:
     paragraphs = []
-    for _ in range(rng.choice((1, 1, 1, 1, 1, 2, 2, 3, 4))):
+    counts = (1, 2, 2, 3, 3, 4, 5) if heavy else (1, 1, 1, 1, 1, 2, 2, 3, 4)
+    for _ in range(rng.choice(counts)):
         sentences = []
         for _ in range(rng.randint(2, 8)):
             words = rng.choices(WORDS, k=rng.randint(8, 24))
@@ -203,7 +204,11 @@ def _strings() -> list[str]:
 
 
 def _entry(
-    rng: random.Random, index: int, parents: list[str], earlier: list[tuple[str, str]]
+    rng: random.Random,
+    index: int,
+    parents: list[str],
+    earlier: list[tuple[str, str]],
+    heavy: bool = False,
 ) -> str:
     style = "beebe" if rng.random() < 0.3 else "zotero"
     quoted = style == "beebe"
@@ -254,8 +259,8 @@ def _entry(
         fields.append(("month", rng.choice(_MONTHS)))
     if kind in ("article", "book") or rng.random() < 0.3:
         fields.append(("doi", f"{{10.{1000 + index % 9000}/real.{index}}}"))
-    if rng.random() < 0.65:
-        fields.append(("abstract", f"{{{_abstract(rng)}}}"))
+    if rng.random() < (0.8 if heavy else 0.65):
+        fields.append(("abstract", f"{{{_abstract(rng, heavy)}}}"))
     if style == "zotero":
         fields.append(("url", f"{{https://example.org/paper/{index}?origin=crossref}}"))
         fields.append(
@@ -300,8 +305,12 @@ def _parent(name: str) -> str:
     )
 
 
-def real_bibtex_dump(n: int, seed: int = 13) -> str:
-    """``n`` entries, then the ``@proceedings`` parents they cross-reference."""
+def real_bibtex_dump(n: int, seed: int = 13, *, heavy: bool = False) -> str:
+    """``n`` entries, then the ``@proceedings`` parents they cross-reference.
+
+    ``heavy`` gives abstracts to more entries (80 %) and longer ones (more
+    paragraphs): the memory an import needs grows with the abstracts it holds.
+    """
     rng = random.Random(seed)
     head = ["% Encoding: UTF-8", "%% A synthetic bibliography for paper-reader's bench.", ""]
     head += _strings()
@@ -312,7 +321,7 @@ def real_bibtex_dump(n: int, seed: int = 13) -> str:
     for index in range(n):
         if rng.random() < 0.002:
             entries.append(f"@comment{{jabref-meta: groups{index}:}}\n")
-        entries.append(_entry(rng, index, parents, earlier))
+        entries.append(_entry(rng, index, parents, earlier, heavy))
     tail = [_parent(name) for name in dict.fromkeys(parents)]
     return "\n".join(head) + "\n" + "\n".join(entries) + "\n" + "\n".join(tail)
 
@@ -321,8 +330,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("n", type=int)
     parser.add_argument("output", type=Path)
+    parser.add_argument("--heavy", action="store_true", help="longer abstracts, on more entries")
     args = parser.parse_args()
-    args.output.write_text(real_bibtex_dump(args.n), encoding="utf-8")
+    args.output.write_text(real_bibtex_dump(args.n, heavy=args.heavy), encoding="utf-8")
 
 
 if __name__ == "__main__":

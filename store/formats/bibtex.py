@@ -3,8 +3,9 @@ r"""BibTeX and BibLaTeX: import through bibtexparser v2, export that reads back 
 One import reads its ``.bib`` files as one bibliography, as
 ``\bibliography{abbrv,literatur,crossref}`` does, in four steps, one module each:
 
-1. **Split** (:mod:`.bibtex_blocks`): bibtexparser finds the blocks of each
-   file; broken blocks become warnings with their line, or are salvaged.
+1. **Split** (:mod:`.bibtex_blocks`, :mod:`.bibtex_scan`): the blocks of each
+   file, as bibtexparser's splitter finds them; broken blocks become warnings
+   with their line, or are salvaged.
 2. **Resolve** (:mod:`.bibtex_values`): ``@string`` macros (those of every
    file), ``#`` concatenation and month macros, as BibTeX reads them.
 3. **Inherit** (:mod:`.bibtex_inherit`): ``crossref`` and ``xdata`` parents
@@ -12,21 +13,24 @@ One import reads its ``.bib`` files as one bibliography, as
 4. **Map** (:mod:`.bibtex_fields`, :mod:`.bibtex_names`, LaTeX decoded by
    :mod:`.bibtex_latex`): each entry becomes a :class:`Paper`.
 
+Steps 2-4 run entry by entry once every file is split (a macro or a parent
+may come from any file), so each entry is held raw or as a paper, not both.
+
 Export (:mod:`.bibtex_export`) writes what import reads back.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from store.errors import FileFormatError, FormatError
-from store.formats.bibtex_blocks import BibtexBytes, RawEntry, SplitFile, split
+from store.formats.bibtex_blocks import BibtexBytes, SplitFile, split
 from store.formats.bibtex_export import dump, entry_text
 from store.formats.bibtex_fields import to_paper
-from store.formats.bibtex_inherit import resolve_inheritance
-from store.formats.bibtex_values import Entry, build_macros, resolve_entry
+from store.formats.bibtex_inherit import Inheritance
+from store.formats.bibtex_values import build_macros
 from store.model import Collection, ImportResult, ImportWarning, Paper
 from store.progress import ImportProgress
 from store.text import clean_line
@@ -149,40 +153,37 @@ def _results(
     split_files: list[SplitFile], progress: ImportProgress | None = None
 ) -> list[ImportResult]:
     macros = build_macros(split_files)
-    # Each file's raw entries are let go of as they are resolved, and the
-    # resolved ones as their papers are made: a 100,000-entry file never
-    # holds its values in all three forms at once.
-    resolved = [_resolved(split_file.entries, macros) for split_file in split_files]
-    data_entries = [
-        resolve_entry(entry, macros)
-        for split_file in split_files
-        for entry in split_file.data_entries
-    ]
-    for entries, split_file in zip(resolved, split_files, strict=True):
-        split_file.warnings.extend(
-            ImportWarning(
-                f"entry {entry.key!r}: @string {name!r} is not defined in the files of "
-                "this import; its name is used",
-                entry.line,
-            )
-            for entry in entries
-            for name in entry.undefined
-        )
-    pairs = zip(resolved, split_files, strict=True)
-    resolve_inheritance([(entries, split.warnings) for entries, split in pairs], data_entries)
-    del data_entries, pairs
+    inheritance = Inheritance(
+        [split_file.entries for split_file in split_files],
+        [entry for split_file in split_files for entry in split_file.data_entries],
+        macros,
+    )
     results: list[ImportResult] = []
-    for entries, split_file in zip(resolved, split_files, strict=True):
+    for file_index, split_file in enumerate(split_files):
         source = split_file.source
         name = (Path(source).stem if source else "") or _FALLBACK_COLLECTION
-        source_keys = [clean_line(entry.key) for entry in entries]
-        lines = [entry.line for entry in entries]
-        entries.reverse()
+        # The raw entries are now held by the inheritance alone, which lets
+        # each go once its paper is made.
+        raw_entries, split_file.entries, split_file.data_entries = split_file.entries, [], []
+        source_keys = [clean_line(entry.key) for entry in raw_entries]
+        lines = [entry.line for entry in raw_entries]
+        count = len(raw_entries)
+        del raw_entries
         papers: list[Paper] = []
-        while entries:
-            papers.append(to_paper(entries.pop(), {name: len(papers) + 1}))
+        for position in range(count):
+            entry = inheritance.take(file_index, position)
+            split_file.warnings.extend(
+                ImportWarning(
+                    f"entry {entry.key!r}: @string {undefined!r} is not defined in the files "
+                    "of this import; its name is used",
+                    entry.line,
+                )
+                for undefined in entry.undefined
+            )
+            papers.append(to_paper(entry, {name: len(papers) + 1}))
             if progress is not None:
                 progress.made()
+        split_file.warnings.extend(inheritance.warnings[file_index])
         split_file.warnings.sort(key=lambda warning: warning.line or 0)
         results.append(
             ImportResult(
@@ -196,12 +197,3 @@ def _results(
             )
         )
     return results
-
-
-def _resolved(raw: list[RawEntry], macros: Mapping[str, str]) -> list[Entry]:
-    """The entries resolved, in order; ``raw`` is emptied as they are."""
-    raw.reverse()
-    resolved: list[Entry] = []
-    while raw:
-        resolved.append(resolve_entry(raw.pop(), macros))
-    return resolved

@@ -1,7 +1,10 @@
 r"""Splitting a ``.bib`` file into entries and ``@string`` definitions, with their lines.
 
-bibtexparser's splitter (``parse_string`` with an empty parse stack) finds
-the blocks and keeps the good ones when some are broken. Its failed blocks
+bibtexparser's splitter (``parse_string`` with an empty parse stack) is the
+reference for what the blocks are; :mod:`.bibtex_scan` reads the well-formed
+ones exactly as it does, ten times faster, and leaves every stretch of text it
+is not certain of to it. bibtexparser keeps the good blocks when some are
+broken. Its failed blocks
 become warnings, and two kinds are salvaged: an entry that repeats a field
 keeps the first value, and an entry that ends a value in a backslash (which
 classic BibTeX accepts and bibtexparser does not) is split again with ``\\``
@@ -11,7 +14,6 @@ lone surrogates) is damaged: it is skipped with a warning, the rest import.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import re
 import sys
@@ -22,6 +24,15 @@ from bibtexparser import model as bib
 from bibtexparser.entrypoint import parse_string
 
 from store.errors import FormatError
+from store.formats.bibtex_scan import (
+    LINE_BLOCK_START,
+    BlockLines,
+    RawEntry,
+    ScannedEntry,
+    ScannedString,
+    region_starts,
+    scan_region,
+)
 from store.model import ImportWarning
 from store.text import clean_line
 
@@ -33,19 +44,7 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 # Data containers (biblatex ``@xdata``) are no works: they feed other entries.
 DATA_ONLY_TYPES = frozenset({"xdata"})
 
-
-class RawEntry:
-    """An entry as split: type, key, fields with their values not yet resolved, line."""
-
-    __slots__ = ("fields", "key", "line", "type")
-
-    def __init__(
-        self, entry_type: str, key: str, fields: list[tuple[str, str]], line: int | None = None
-    ):
-        self.type = entry_type
-        self.key = key
-        self.fields = fields
-        self.line = line
+__all__ = ["DATA_ONLY_TYPES", "BibtexBytes", "RawEntry", "SplitFile", "StringDefinition", "split"]
 
 
 @dataclass(slots=True)
@@ -70,38 +69,6 @@ class SplitFile:
     strings: list[StringDefinition] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
     skipped: int = 0
-
-
-class _Lines:
-    r"""1-based line numbers of blocks, for warnings.
-
-    bibtexparser counts lines from 0 and misses every newline that follows a
-    backslash (its marks are "not after a backslash"), so in a file with
-    ``\\`` line breaks its numbers fall behind (21 lines in Beebe's file).
-    Its number is a lower bound: the block's raw text is looked up from there.
-    """
-
-    def __init__(self, text: str, lines_before: int = 0) -> None:
-        self._text = text
-        self._lines_before = lines_before  # the text is a piece of a file starting on this line
-        self._starts: list[int] | None = None
-
-    def of(self, block: bib.Block) -> int | None:
-        """The line on which the block starts."""
-        if block.start_line is None:
-            return None
-        raw = block.raw
-        if not raw:
-            return self._lines_before + block.start_line + 1
-        if self._starts is None:
-            self._starts = [0, *(match.end() for match in re.finditer("\n", self._text))]
-        claimed = self._starts[min(block.start_line, len(self._starts) - 1)]
-        position = self._text.find(raw, claimed)
-        if position < 0:
-            position = self._text.find(raw)
-        if position < 0:
-            return self._lines_before + block.start_line + 1
-        return self._lines_before + bisect.bisect_right(self._starts, position)
 
 
 class BibtexBytes:
@@ -169,8 +136,8 @@ def split(
     length = len(text)
     pieces = _pieces(text) if isinstance(text, str) else _byte_pieces(text)
     del text  # the bytes cuts are freed as they are split
-    for end, piece, blocks in pieces:
-        _collect(blocks, result, _Lines(piece, lines_before), keys)
+    for end, piece, read in pieces:
+        _collect(read, result, BlockLines(piece, lines_before), keys, piece)
         lines_before += piece.count("\n")
         if on_read is not None:
             on_read(end / length, len(result.entries))
@@ -181,7 +148,7 @@ def split(
 # A block starts where bibtexparser's splitter sees one at the start of a line
 # (after blanks): there it ends or aborts whatever block is open, so the text
 # on either side splits the same way alone as within the whole file.
-_LINE_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
+_LINE_BLOCK_START = LINE_BLOCK_START
 # The same in UTF-8 bytes; its ASCII-only classes find fewer starts, never others.
 _LINE_BLOCK_START_BYTES = re.compile(rb"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
 # bibtexparser keeps every block's raw text and field objects until its library
@@ -189,7 +156,7 @@ _LINE_BLOCK_START_BYTES = re.compile(rb"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
 _PIECE_CHARS = 1 << 21
 
 
-def _byte_pieces(cuts: BibtexBytes) -> Iterator[tuple[int, str, list[bib.Block]]]:
+def _byte_pieces(cuts: BibtexBytes) -> Iterator[tuple[int, str, _Read]]:
     """:func:`_pieces` of the whole bytes, read from their cuts (each let go of once split)."""
     end = 0
     data = cuts.take()
@@ -197,19 +164,18 @@ def _byte_pieces(cuts: BibtexBytes) -> Iterator[tuple[int, str, list[bib.Block]]
         end += len(data)
         while True:
             piece = data.decode("utf-8", "surrogateescape")
-            blocks = _split_blocks(piece)
-            last_failed = bool(blocks) and type(blocks[-1]) is bib.ParsingFailedBlock
+            read, last_failed = _read_piece(piece)
             following = cuts.take() if last_failed else None
             if following is None:
                 break
             data += following
             end += len(following)
         del data
-        yield end, piece, blocks
+        yield end, piece, read
         data = cuts.take()
 
 
-def _pieces(text: str) -> Iterator[tuple[int, str, list[bib.Block]]]:
+def _pieces(text: str) -> Iterator[tuple[int, str, _Read]]:
     """(end, piece, blocks) of consecutive pieces of the text, each split on its own.
 
     A piece ends before a block start at the beginning of a line. When the
@@ -221,12 +187,11 @@ def _pieces(text: str) -> Iterator[tuple[int, str, list[bib.Block]]]:
         end = _piece_end(text, start + _PIECE_CHARS)
         while True:
             piece = text[start:end]
-            blocks = _split_blocks(piece)
-            last_failed = bool(blocks) and type(blocks[-1]) is bib.ParsingFailedBlock
+            read, last_failed = _read_piece(piece)
             if end >= len(text) or not last_failed:
                 break
             end = _piece_end(text, end + _PIECE_CHARS)
-        yield end, piece, blocks
+        yield end, piece, read
         start = end
 
 
@@ -240,6 +205,43 @@ def _piece_end(text: str | bytes, wanted: int) -> int:
     return found.start() if found else len(text)
 
 
+# A piece's blocks in order: read by .bibtex_scan, or split by bibtexparser
+# (with the offset of the text it split).
+_Read = list[ScannedEntry | ScannedString | tuple[int, list[bib.Block]]]
+# Whether blocks are read by .bibtex_scan where it is certain (tests compare).
+_SCAN = True
+
+
+def _read_piece(piece: str) -> tuple[_Read, bool]:
+    """The blocks of a piece, and whether its last block failed (it may need the next piece).
+
+    Each region (see :func:`.bibtex_scan.region_starts`) that the fast
+    reading is not certain of is split by bibtexparser, with the line that
+    opens the next region: that line ends the region's last block exactly as
+    it does within the whole piece, and the block it opens is read again there.
+    """
+    starts = region_starts(piece) if _SCAN else [0]
+    read: _Read = []
+    last_failed = False
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(piece)
+        scanned = scan_region(piece, start, end) if _SCAN else None
+        if scanned is not None:
+            read.extend(scanned)
+            last_failed = False
+            continue
+        opening = _LINE_BLOCK_START.match(piece, end) if end < len(piece) else None
+        blocks = _split_blocks(piece[start : opening.end()] if opening else piece[start:])
+        if opening is not None:
+            if not blocks or type(blocks[-1]) is not bib.ParsingFailedBlock:
+                blocks = _split_blocks(piece)  # never seen; the whole piece is the reference
+                return [(0, blocks)], type(blocks[-1]) is bib.ParsingFailedBlock
+            blocks.pop()
+        read.append((start, blocks))
+        last_failed = bool(blocks) and type(blocks[-1]) is bib.ParsingFailedBlock
+    return read, last_failed
+
+
 def _split_blocks(text: str) -> list[bib.Block]:
     try:
         return list(parse_string(text, parse_stack=[]).blocks)
@@ -247,11 +249,15 @@ def _split_blocks(text: str) -> list[bib.Block]:
         raise FormatError(f"not readable as BibTeX ({type(err).__name__}: {err})") from None
 
 
-def _collect(blocks: Iterable[bib.Block], result: SplitFile, lines: _Lines, keys: set[str]) -> None:
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
-    def add(entry: RawEntry, block: bib.Block, problem: str | None = None) -> None:
-        entry.line = lines.of(block)
-        damage = _damage(block.raw or "")
+
+def _collect(read: _Read, result: SplitFile, lines: BlockLines, keys: set[str], piece: str) -> None:
+    # Only a piece with a NUL or undecodable bytes has blocks to check for them.
+    damaged = "\x00" in piece or _SURROGATE.search(piece) is not None
+
+    def add(entry: RawEntry, raw: str, problem: str | None = None) -> None:
+        damage = _damage(raw)
         is_data = entry.type.lower() in DATA_ONLY_TYPES  # no work: never counted
         if damage:
             problem = f"entry {clean_line(entry.key)!r} {damage}; skipped"
@@ -268,47 +274,73 @@ def _collect(blocks: Iterable[bib.Block], result: SplitFile, lines: _Lines, keys
         if problem:
             result.warnings.append(ImportWarning(problem, entry.line))
 
+    for item in read:
+        if isinstance(item, ScannedEntry):
+            line = lines.at(item.start, item.end)
+            raw = piece[item.start : item.end] if damaged else ""
+            add(RawEntry.packed(item.type, item.key, item.names, item.values, line), raw)
+        elif isinstance(item, ScannedString):
+            raw = piece[item.start : item.end] if damaged else ""
+            line = lines.at(item.start, item.end)
+            _add_string(item.name, item.value, raw, line, result)
+        else:
+            start, blocks = item
+            _collect_blocks(blocks, lines.unescaped_before(start), lines, add, result)
+
+
+def _collect_blocks(
+    blocks: Iterable[bib.Block],
+    shift: int,
+    lines: BlockLines,
+    add: Callable[[RawEntry, str, str | None], None],
+    result: SplitFile,
+) -> None:
+    """Collect the blocks bibtexparser split from a text starting on its line ``shift``."""
+
+    def add_block(entry: RawEntry, block: bib.Block, problem: str | None = None) -> None:
+        entry.line = lines.of(block, shift)
+        add(entry, block.raw or "", problem)
+
+    def add_string(string: bib.String, block: bib.Block) -> None:
+        _add_string(string.key, string.value, block.raw or "", lines.of(block, shift), result)
+
     for block in blocks:
         if isinstance(block, bib.Entry):
-            add(_raw_entry(block), block)
+            add_block(_raw_entry(block), block)
         elif isinstance(block, bib.String):
-            _add_string(block, block, result, lines)
+            add_string(block, block)
         elif isinstance(block, bib.DuplicateBlockKeyBlock):
             inner = block.ignore_error_block
             if isinstance(inner, bib.String):
-                _add_string(inner, block, result, lines)
+                add_string(inner, block)
             elif isinstance(inner, bib.Entry):
-                add(_raw_entry(inner), block)
+                add_block(_raw_entry(inner), block)
         elif isinstance(block, bib.DuplicateFieldKeyBlock):
             salvaged = block.ignore_error_block
             if isinstance(salvaged, bib.Entry):
                 repeated = _repeated_fields(salvaged)
                 problem = f"entry {salvaged.key!r} repeats the field {repeated}; "
-                add(_raw_entry(salvaged), block, problem + "the first value is kept")
+                add_block(_raw_entry(salvaged), block, problem + "the first value is kept")
         elif isinstance(block, bib.ParsingFailedBlock):
             salvaged_entry = _salvage(block)
             if salvaged_entry is None:
                 message, is_entry = _failure_message(block)
-                result.warnings.append(ImportWarning(message, lines.of(block)))
+                result.warnings.append(ImportWarning(message, lines.of(block, shift)))
                 result.skipped += is_entry
             else:
                 problem = (
                     f"entry {salvaged_entry.key!r} has a value ending in a backslash "
                     "before its closing brace; read as classic BibTeX does"
                 )
-                add(salvaged_entry, block, problem)
+                add_block(salvaged_entry, block, problem)
 
 
-def _add_string(string: bib.String, block: bib.Block, result: SplitFile, lines: _Lines) -> None:
-    line = lines.of(block)
-    if _damage(block.raw or ""):
-        message = f"@string {clean_line(string.key)!r} holds bytes that are not text; ignored"
+def _add_string(name: str, value: object, raw: str, line: int | None, result: SplitFile) -> None:
+    if _damage(raw):
+        message = f"@string {clean_line(name)!r} holds bytes that are not text; ignored"
         result.warnings.append(ImportWarning(message, line))
-    elif isinstance(string.value, str):
-        result.strings.append(StringDefinition(string.key, string.value, line))
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
+    elif isinstance(value, str):
+        result.strings.append(StringDefinition(name, value, line))
 
 
 def _damage(raw: str) -> str:

@@ -11,6 +11,7 @@ becomes Unicode here.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import sys
 
@@ -127,10 +128,20 @@ DROPPED_PREFIXES = ("bdsk-file-",)
 _ARXIV_TYPES = frozenset({"arxiv"})
 _ARXIV_HINT_FIELDS = ("journal", "journaltitle", "number", "volume", "note", "howpublished")
 _URL_MACRO = re.compile(r"\\url\s*\{([^{}]*)\}")
+_CATEGORY_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def _clean_extra(value: str) -> str:
+    if len(value) <= _SHARED_CHARS:
+        return _clean_short_extra(value)
     return clean_line(decode(value, keep_math=False))
+
+
+# Publishers, languages, ISSNs, dates and the like recur across a
+# bibliography: each distinct short value is decoded once.
+@functools.lru_cache(maxsize=1 << 14)
+def _clean_short_extra(value: str) -> str:
+    return _shared(clean_line(decode(value, keep_math=False)))
 
 
 # Names, venues, dates, publishers and the like recur across a bibliography;
@@ -183,7 +194,7 @@ def to_paper(entry: Entry, collections: dict[str, int]) -> Paper:
         url = candidate if is_web_url(candidate, openable=False) else ""
 
     arxiv_id, category_text = _arxiv(fields, venue, doi, url)
-    categories = tuple(part for part in re.split(r"[\s,;]+", category_text) if part)
+    categories = tuple(part for part in _CATEGORY_SEPARATORS.split(category_text) if part)
 
     for name, value in fields.items():
         if name in DROPPED_FIELDS or name.startswith(DROPPED_PREFIXES):
@@ -230,6 +241,9 @@ def _arxiv(fields: dict[str, str], venue: str, doi: str, url: str) -> tuple[str,
                 fields.pop(name, None)
     if not arxiv_id:
         candidates = [url, doi, venue, *(fields.get(name, "") for name in _ARXIV_HINT_FIELDS)]
+        # Most entries name arXiv nowhere: one look at them all first.
+        if "arxiv" not in "\n".join(candidates).lower():
+            candidates = []
         for candidate in candidates:
             if "arxiv" in candidate.lower():
                 arxiv_id = normalize_arxiv_id(candidate)

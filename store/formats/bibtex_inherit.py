@@ -24,6 +24,9 @@ child would claim to be its parent.
 ``xdata`` (a comma-separated list of ``@xdata`` keys) copies every field the
 child lacks, in the order the keys are listed.
 
+Entries are resolved one at a time, in file order (:class:`Inheritance`),
+so that an import holds its entries raw or as papers, never both at once.
+
 A parent that cannot be found is a warning on the child's line; the child
 keeps its ``crossref``/``xdata`` field so that nothing is lost. A resolved
 child drops it: the fields are now its own, and exported alone it must not
@@ -32,10 +35,15 @@ inherit twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+import itertools
+from collections.abc import Mapping, Sequence
 
-from store.formats.bibtex_values import Entry
+from store.formats.bibtex_scan import RawEntry
+from store.formats.bibtex_values import Entry, resolve_entry, resolved_fields
 from store.model import ImportWarning
+
+_FRESH, _IN_PROGRESS, _DONE = 0, 1, 2
 
 # Fields that describe an entry itself, never passed on (biblatex's "noinherit" for all).
 _NOT_INHERITED = frozenset(
@@ -73,81 +81,127 @@ _BOOK_AUTHOR_PARENTS = frozenset({"mvbook", "book"})
 _BOOK_AUTHOR_CHILDREN = frozenset({"inbook", "bookinbook", "suppbook"})
 
 
-def resolve_inheritance(
-    files: Sequence[tuple[Sequence[Entry], list[ImportWarning]]],
-    data_entries: Sequence[Entry] = (),
-) -> None:
-    """Fill every entry's missing fields from its ``xdata`` and ``crossref`` parents.
+class Inheritance:
+    """The entries of every file, resolved one at a time in file order, each with its parents.
 
-    Args:
-        files: Each file's entries (changed in place) and its warning list,
-            which receives a warning for each parent not found or cycle met.
-        data_entries: The ``@xdata`` containers of every file, looked up by key.
+    Only what is still to come and the parents someone names are held: an
+    entry's raw form is let go of when its turn has come, and the papers are
+    made as the entries come, so a large file never holds its entries in
+    two forms at once. Parents are found as BibTeX finds them (the key as
+    written, else in any case) and resolved before their children; a parent
+    named anywhere is kept, resolved, for every child that names it.
     """
-    warnings_of: dict[int, list[ImportWarning]] = {}
-    everything: list[Entry] = []
-    for entries, warnings in files:
-        for entry in entries:
-            warnings_of[id(entry)] = warnings
-            everything.append(entry)
-    resolver = _Resolver([*everything, *data_entries], warnings_of)
-    for entry in everything:
-        resolver.resolve(entry)
 
+    def __init__(
+        self,
+        files: Sequence[Sequence[RawEntry]],
+        data_entries: Sequence[RawEntry],
+        macros: Mapping[str, str],
+    ) -> None:
+        self._macros = macros
+        self._raw: list[RawEntry | None] = [raw for entries in files for raw in entries]
+        sizes = (len(entries) for entries in files)
+        self._first_of_file = list(itertools.accumulate(sizes, initial=0))
+        self._entry_count = len(self._raw)
+        self._raw.extend(data_entries)
+        self._kept: dict[int, Entry] = {}
+        self._state = bytearray(len(self._raw))  # _FRESH, _IN_PROGRESS or _DONE
+        self.warnings: list[list[ImportWarning]] = [[] for _ in files]
+        self._exact, self._folded = self._parents_named()
+        self._kept_for_children = {*self._exact.values(), *self._folded.values()}
 
-class _Resolver:
-    """Depth-first resolution with a record of entries done and entries in progress."""
+    def take(self, file_index: int, position: int) -> Entry:
+        """The entry at ``position`` of file ``file_index``, resolved (each once, in order)."""
+        index = self._first_of_file[file_index] + position
+        entry = self._entry(index)
+        self._resolve(index, entry)
+        if index not in self._kept_for_children:
+            self._kept.pop(index, None)
+        return entry
 
-    def __init__(self, entries: Sequence[Entry], warnings_of: dict[int, list[ImportWarning]]):
-        self._exact: dict[str, Entry] = {}
-        self._folded: dict[str, Entry] = {}
-        for entry in entries:
-            self._exact.setdefault(entry.key, entry)
-            self._folded.setdefault(entry.key.lower(), entry)
-        self._warnings_of = warnings_of
-        self._done: set[int] = set()
-        self._in_progress: set[int] = set()
+    def _parents_named(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Where each key some entry names as a parent is, exactly and in any case."""
+        named: set[str] = set()
+        naming: dict[tuple[str, ...], bool] = {}  # entries share their names tuples
+        for raw in self._raw:
+            assert raw is not None
+            names = raw.names
+            names_parent = naming.get(names)
+            if names_parent is None:
+                names_parent = naming[names] = any(
+                    name.lower() in ("crossref", "xdata") for name in names
+                )
+            if not names_parent:
+                continue
+            fields = resolved_fields(raw, self._macros, ("crossref", "xdata"))
+            named.update(key.strip() for key in fields.get("xdata", "").split(","))
+            named.add(fields.get("crossref", "").strip())
+        named.discard("")
+        folded_named = {key.lower() for key in named}
+        exact: dict[str, int] = {}
+        folded: dict[str, int] = {}
+        for index, raw in enumerate(self._raw):
+            assert raw is not None
+            if raw.key in named:
+                exact.setdefault(raw.key, index)
+            if named and raw.key.lower() in folded_named:
+                folded.setdefault(raw.key.lower(), index)
+        return exact, folded
 
-    def _find(self, key: str) -> Entry | None:
-        return self._exact.get(key) or self._folded.get(key.lower())
+    def _entry(self, index: int) -> Entry:
+        entry = self._kept.get(index)
+        if entry is None:
+            raw = self._raw[index]
+            if raw is None:
+                raise RuntimeError(f"BibTeX entry {index} was let go of before a child named it")
+            entry = resolve_entry(raw, self._macros)
+            self._raw[index] = None
+            self._kept[index] = entry
+        return entry
 
-    def _warn(self, entry: Entry, message: str) -> None:
-        warnings = self._warnings_of.get(id(entry))
-        if warnings is not None:  # an @xdata container's problems show on its users
-            warnings.append(ImportWarning(f"entry {entry.key!r}: {message}", entry.line))
+    def _find(self, key: str) -> int | None:
+        found = self._exact.get(key)
+        return found if found is not None else self._folded.get(key.lower())
 
-    def _parent(self, entry: Entry, key: str, relation: str) -> Entry | None:
-        parent = self._find(key)
-        if parent is None:
+    def _warn(self, index: int, entry: Entry, message: str) -> None:
+        if index < self._entry_count:  # an @xdata container's problems show on its users
+            file_index = bisect.bisect_right(self._first_of_file, index) - 1
+            warning = ImportWarning(f"entry {entry.key!r}: {message}", entry.line)
+            self.warnings[file_index].append(warning)
+
+    def _parent(self, index: int, entry: Entry, key: str, relation: str) -> Entry | None:
+        parent_index = self._find(key)
+        if parent_index is None:
             self._warn(
+                index,
                 entry,
                 f"{relation} {key!r} is not in the files of this import; "
                 "only the entry's own fields are imported",
             )
             return None
-        if parent is entry or id(parent) in self._in_progress:
-            self._warn(entry, f"{relation} {key!r} leads back to this entry; not followed")
+        if parent_index == index or self._state[parent_index] == _IN_PROGRESS:
+            self._warn(index, entry, f"{relation} {key!r} leads back to this entry; not followed")
             return None
-        self.resolve(parent)
+        parent = self._entry(parent_index)
+        self._resolve(parent_index, parent)
         return parent
 
-    def resolve(self, entry: Entry) -> None:
+    def _resolve(self, index: int, entry: Entry) -> None:
         """Resolve the entry's parents first, then fill the entry from them."""
-        if id(entry) in self._done:
+        if self._state[index] == _DONE:
             return
-        self._in_progress.add(id(entry))
+        self._state[index] = _IN_PROGRESS
         try:
-            self._inherit_xdata(entry)
-            self._inherit_crossref(entry)
+            self._inherit_xdata(index, entry)
+            self._inherit_crossref(index, entry)
         finally:
-            self._in_progress.discard(id(entry))
-            self._done.add(id(entry))
+            self._state[index] = _DONE
 
-    def _inherit_xdata(self, entry: Entry) -> None:
+    def _inherit_xdata(self, index: int, entry: Entry) -> None:
         keys = [key.strip() for key in entry.fields.get("xdata", "").split(",") if key.strip()]
         found_all = True
         for key in keys:
-            parent = self._parent(entry, key, "xdata")
+            parent = self._parent(index, entry, key, "xdata")
             if parent is None:
                 found_all = False
                 continue
@@ -157,11 +211,11 @@ class _Resolver:
         if keys and found_all:
             del entry.fields["xdata"]
 
-    def _inherit_crossref(self, entry: Entry) -> None:
+    def _inherit_crossref(self, index: int, entry: Entry) -> None:
         key = entry.fields.get("crossref", "").strip()
         if not key:
             return
-        parent = self._parent(entry, key, "crossref")
+        parent = self._parent(index, entry, key, "crossref")
         if parent is None:
             return
         fields = entry.fields

@@ -14,10 +14,29 @@ from __future__ import annotations
 import gc
 import re
 import unicodedata
+from collections.abc import Callable
 
 from store.latex import latex_to_unicode
 
-_NEEDS_DECODING = re.compile(r"[\\{}~$]|--|``|''")
+
+def _needs_decoding(text: str) -> bool:
+    """Whether the text holds a character or ligature that decoding changes.
+
+    One ``in`` a mark: each is a pass at memory speed, where a pattern would
+    test every character of an abstract that needs nothing.
+    """
+    return (
+        "\\" in text
+        or "{" in text
+        or "}" in text
+        or "~" in text
+        or "$" in text
+        or "--" in text
+        or "``" in text
+        or "''" in text
+    )
+
+
 _ACCENT_MARKS = {
     '"': "\u0308",
     "'": "\u0301",
@@ -242,12 +261,45 @@ def _accented(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", base + mark)
 
 
+def substitute_tokens(text: str, replace: Callable[[re.Match[str]], str]) -> str:
+    """``_LATEX_TOKEN.sub(replace, text)``, trying the pattern only where a token can start.
+
+    Every token starts with one of a few characters, and ``str.find`` jumps
+    to each: the pattern engine would test every character of an abstract.
+    """
+    starts: list[int] = []
+    for char in _TOKEN_STARTS:
+        found = text.find(char)
+        while found >= 0:
+            starts.append(found)
+            found = text.find(char, found + 1)
+    if not starts:
+        return text
+    starts.sort()
+    pieces: list[str] = []
+    position = 0
+    match = _LATEX_TOKEN.match
+    for start in starts:
+        if start < position:
+            continue  # inside the token before
+        token = match(text, start)
+        if token is not None:
+            pieces.append(text[position:start])
+            pieces.append(replace(token))
+            position = token.end()
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+_TOKEN_STARTS = "\\-`'~{}$"
+
+
 def _decode_text(text: str) -> str:
     """LaTeX text (no math to keep) as Unicode; pylatexenc only for what the table lacks."""
-    if not _NEEDS_DECODING.search(text):
+    if not _needs_decoding(text):
         return text
     decoder = _Decoder()
-    decoded = _LATEX_TOKEN.sub(decoder.fast, text)
+    decoded = substitute_tokens(text, decoder.fast)
     if not decoder.slow:
         return decoded
     global _converted_since_collection
@@ -266,7 +318,18 @@ _CONVERTED_BETWEEN_COLLECTIONS = 256
 _converted_since_collection = 0
 
 
-_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$\$?")
+def _unescaped_dollar(text: str, position: int) -> tuple[int, str] | None:
+    """The first ``$`` or ``$$`` from ``position`` not after a backslash, and which it is.
+
+    ``str.find`` jumps to each ``$``: a pattern with a lookbehind would test
+    every character of a 2 KB abstract.
+    """
+    found = text.find("$", position)
+    while found > 0 and text[found - 1] == "\\":
+        found = text.find("$", found + 1)
+    if found < 0:
+        return None
+    return found, "$$" if text.startswith("$$", found) else "$"
 
 
 def math_segments(text: str) -> list[tuple[bool, str]]:
@@ -279,19 +342,21 @@ def math_segments(text: str) -> list[tuple[bool, str]]:
     start = 0
     position = 0
     while True:
-        opening = _UNESCAPED_DOLLAR.search(text, position)
+        opening = _unescaped_dollar(text, position)
         if opening is None:
             break
-        closing = text.find(opening.group(), opening.end())
+        opening_start, delimiter = opening
+        opening_end = opening_start + len(delimiter)
+        closing = text.find(delimiter, opening_end)
         while closing != -1 and text[closing - 1] == "\\":
-            closing = text.find(opening.group(), closing + 1)
-        if closing == -1 or closing == opening.end():
-            position = opening.end()
+            closing = text.find(delimiter, closing + 1)
+        if closing == -1 or closing == opening_end:
+            position = opening_end
             continue
-        end = closing + len(opening.group())
-        if opening.start() > start:
-            segments.append((False, text[start : opening.start()]))
-        segments.append((True, text[opening.start() : end]))
+        end = closing + len(delimiter)
+        if opening_start > start:
+            segments.append((False, text[start:opening_start]))
+        segments.append((True, text[opening_start:end]))
         start = position = end
     if start < len(text):
         segments.append((False, text[start:]))
@@ -300,7 +365,7 @@ def math_segments(text: str) -> list[tuple[bool, str]]:
 
 def decode(value: str, *, keep_math: bool) -> str:
     """A field's LaTeX as Unicode; with ``keep_math``, ``$...$`` stays as written."""
-    if not _NEEDS_DECODING.search(value):
+    if not _needs_decoding(value):
         return value
     if keep_math and "$" in value:
         return "".join(
@@ -322,15 +387,28 @@ def verbatim(value: str) -> str:
 
 # TeX's whitespace is ASCII: a no-break space in the text is a character, kept.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n[ \t\r\n]*")
-_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 
 def paragraphs(text: str) -> str:
     """Text reflowed as BibTeX reads it: a blank line ends a paragraph, any other is a space."""
     if "\n" not in text and "\t" not in text and "\r" not in text and "  " not in text:
         return text.strip(" ")  # one line, single spaces: nothing to reflow
-    paragraphs = (_WHITESPACE.sub(" ", part).strip(" ") for part in _PARAGRAPH_BREAK.split(text))
+    paragraphs = (_single_spaced(part) for part in _PARAGRAPH_BREAK.split(text))
     return "\n\n".join(part for part in paragraphs if part)
+
+
+def _single_spaced(text: str) -> str:
+    """Each run of TeX whitespace as one space, none at the ends.
+
+    ``str.replace`` passes run at memory speed; a pattern matching every
+    space of an abstract costs ten times more.
+    """
+    for blank in ("\n", "\t", "\r"):
+        if blank in text:
+            text = text.replace(blank, " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip(" ")
 
 
 # --- escaping: the inverse of decoding, for export ----------------------------------

@@ -19,6 +19,8 @@ from store.text import FAMILY_JOINER, clean_line
 _NAME_MARKS = re.compile(r"[{}]|\s+and(?=\s)", re.IGNORECASE)
 _SPLIT_AND = re.compile(r"\s+and(?=\s)", re.IGNORECASE)
 _COMMA_MARKS = re.compile(r"[{},]")
+# Braces that close in order, two deep at most: "M{\\"u}ller", "{\\'{e}}", "{ACM}".
+_BALANCED = re.compile(r"(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+")
 # "Roth, Gregory A. et al." or "G. Roth et al": the list's last name, marked as cut short.
 _TRAILING_ET_AL = re.compile(r"[\s,~]*\bet\.?[\s~]+al\b\.?\s*$", re.IGNORECASE)
 _TRUNCATION_WORDS = frozenset({"others", "et al", "et al.", "et. al.", "et. al"})
@@ -59,7 +61,19 @@ def _split_names(value: str) -> list[str]:
     """Split at each ``and`` outside braces (``{Barnes and Noble}`` is one name)."""
     if "{" not in value:
         return _SPLIT_AND.split(value)
-    return _split_outside_braces(value, _NAME_MARKS)
+    if _BALANCED.fullmatch(value) is None:
+        return _split_outside_braces(value, _NAME_MARKS)
+    # Braces that close in order (accents, mostly): an "and" is outside them
+    # where as many have opened as closed before it, which str.count tells.
+    pieces: list[str] = []
+    start = 0
+    for separator in _SPLIT_AND.finditer(value):
+        before = separator.start()
+        if value.count("{", 0, before) == value.count("}", 0, before):
+            pieces.append(value[start:before])
+            start = separator.end()
+    pieces.append(value[start:])
+    return pieces
 
 
 # Co-authors recur across a bibliography (and a lab's files list the same
