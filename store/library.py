@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from store.backups import restore
 from store.catalogue_writes import CatalogueWrites
 from store.clock import now_iso
 from store.errors import PaperReaderError, UnknownPaperError
@@ -55,6 +54,8 @@ def restore_from_backups(
     :class:`~store.errors.StoreError`, with nothing written, when a needed
     backup is missing or damaged.
     """
+    from store.backups import restore  # only restoring needs it (and its side files)
+
     target = Path(path).expanduser() if path is not None else default_store_path()
     return restore(target, force=force, empty_state=empty_state)
 
