@@ -207,7 +207,8 @@ class _Run:
     index: IdentityIndex
     original: Mapping[str, Paper]
     # paper id → how the first entry of this import that reached it is named
-    touched: dict[str, str] = field(default_factory=dict)
+    # (the arguments of _label: most names are never printed, so never formatted)
+    touched: dict[str, tuple[str, str, int | None, str]] = field(default_factory=dict)
     changed_abstracts: set[str] = field(default_factory=set)
     warnings: list[ImportWarning] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)
@@ -243,6 +244,10 @@ def _find_by_alias(
     fingerprint's paper whose venue, DOI, arXiv id or volume contradicts the
     record is taken only when no paper under that fingerprint agrees.
     """
+    # The record's first name is usually free (a first import): one lookup says so.
+    first = key or fingerprint(incoming, facts)
+    if run.index.by_alias(source, first) is None:
+        return None, first
     fallback: str | None = None
     for name in _alias_names(key, fingerprint(incoming, facts)):
         hit = run.index.by_alias(source, name)
@@ -268,7 +273,8 @@ def _find_by_rules(
         if verdict.clash:
             clashes.append((candidate, verdict.clash))
     for candidate, identifier in clashes:
-        other = run.touched.get(candidate) or f"{candidate} (already in the store)"
+        named = run.touched.get(candidate)
+        other = _label(*named) if named else f"{candidate} (already in the store)"
         run.warnings.append(
             ImportWarning(
                 f"{_label(key, incoming.id, None, incoming.title)} and {other} "
@@ -316,7 +322,7 @@ def merge_import(
         paper_id = _place(run, incoming, key, line, source, result)
         if on_placed is not None:
             on_placed()
-        incoming_state = result.states.get(incoming.id)
+        incoming_state = result.states.get(incoming.id) if result.states else None
         if incoming_state is not None and incoming_state != states.get(paper_id, UserState()):
             state_changes[paper_id] = incoming_state
 
@@ -366,17 +372,17 @@ def _place(
             match = _find_by_rules(run, incoming, facts, key, line)
     if match is None:
         paper_id = _add(run, incoming, result)
-        run.touched[paper_id] = _label(key, paper_id, line)
+        run.touched[paper_id] = (key, paper_id, line, "")
         indexed = facts  # a new paper's fields are the record's
     else:
         paper_id = match
         _merge_into(run, match, incoming, exact=result.exact_ids)
-        label = _label(key, incoming.id, line, incoming.title)
+        named = (key, incoming.id, line, incoming.title)
         if match in run.touched:
             run.merged += 1
-            run.merges.append(f"{run.touched[match]} = {label}")
+            run.merges.append(f"{_label(*run.touched[match])} = {_label(*named)}")
         else:
-            run.touched[match] = label
+            run.touched[match] = named
         indexed = None  # a merge may have brought an arXiv id or a DOI
     if source and new_alias:
         run.papers[paper_id] = _with_alias(run.papers[paper_id], source, new_alias)
@@ -391,7 +397,10 @@ def _add(run: _Run, incoming: Paper, result: ImportResult) -> str:
     else:
         wanted = incoming.id if result.keep_ids and incoming.id else base_key(incoming)
         start = run.next_suffix.get(wanted, 0)
-        paper_id = unique_key(wanted, run.papers.__contains__, start)
+        if start or wanted in run.papers:
+            paper_id = unique_key(wanted, run.papers.__contains__, start)
+        else:
+            paper_id = wanted
         run.next_suffix[wanted] = start + 1
     run.papers[paper_id] = incoming.catalogued(paper_id, incoming.added_at or run.stamp)
     if incoming.abstract:

@@ -39,7 +39,7 @@ _CAPITAL = "[{}]".format(
     "".join(re.escape(char) for char in map(chr, range(0x41, 0x530)) if char.isupper())
 )
 # A capitalised word of letters, hyphens and apostrophes, or an initial ("D.").
-_NAME_WORD = rf"{_CAPITAL}(?:\.|(?:[^\W\d_]|['’-])*)"
+_NAME_WORD = rf"{_CAPITAL}(?:\.|[^\W\d_]*(?:['’-][^\W\d_]*)*)"
 _NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,{_MAX_NAME_WORDS - 1}}}"
 # The usual author line, which the rules of is_author_line always accept: up
 # to eight such words a name, names joined by ", ", then maybe "et al.", then

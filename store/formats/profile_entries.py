@@ -51,10 +51,14 @@ _USUAL_ENTRY = re.compile(
     r"(?!" + _HEADER + r"(?:\n|\Z))(?P<abstract>\S(?:[^\n]*\S)?)(?=\n|\Z)(?:\n(?P<gap3>\n)?)?"
     r"(?=" + _HEADER + r"(?:\n|\Z)|\Z)"
 )
+# The groups of a usual entry, in the order ``Match.groups()`` gives them.
 _USUAL_GROUPS = (
-    *("cat", "mon", "day", "year", "code", "title", "author_line"),
-    *("names", "et_al", "affiliations", "abstract", "gap1", "gap2", "gap3"),
+    *("cat", "mon", "day", "year", "code", "title", "gap1", "author_line"),
+    *("names", "et_al", "affiliations", "gap2", "abstract", "gap3"),
 )
+if tuple(_USUAL_ENTRY.groupindex) != _USUAL_GROUPS:
+    raise AssertionError("_USUAL_GROUPS must list the groups of _USUAL_ENTRY in order")
+_GAP1, _GAP2, _GAP3 = (_USUAL_GROUPS.index(gap) for gap in ("gap1", "gap2", "gap3"))
 _REPORT_EVERY = 1000  # entries between progress reports
 
 _URL = re.compile(r"https?://[^\s<>\"{}\\`]+")
@@ -109,8 +113,10 @@ class EntryReader:
                 on_read(start / size, self.entries)
             self.entries += 1
             usual = usual_entry(text, start)
-            if usual is not None and self._read_usual(usual, line):
-                line += 4 + 3 - usual.group("gap1", "gap2", "gap3").count(None)
+            if usual is not None and self._read_usual(groups := usual.groups(), line):
+                # Four lines and the blank ones among them (the last entry may end sooner).
+                line += 4 + (groups[_GAP1] is not None) + (groups[_GAP2] is not None)
+                line += groups[_GAP3] is not None
                 start = usual.end()
                 continue
             end = self._entry_end(start)
@@ -126,11 +132,28 @@ class EntryReader:
         found = _HEADER_LINE_AFTER.search(self.text, header_end)
         return found.start() + 1 if found else len(self.text)
 
-    def _read_usual(self, usual: re.Match[str], line: int) -> bool:
-        """Add the paper of an entry in the usual layout; False when the line rules must decide."""
-        cat, mon, day, year, code, title, author_line, names, et_al, affiliations, abstract = (
-            usual.group(*_USUAL_GROUPS[:11])
-        )
+    def _read_usual(self, groups: tuple[str | None, ...], line: int) -> bool:
+        """Add the paper of an entry in the usual layout; False when the line rules must decide.
+
+        ``groups`` are the groups of its :data:`_USUAL_ENTRY` match, in order.
+        """
+        (
+            cat,
+            mon,
+            day,
+            year,
+            code,
+            title,
+            _,
+            author_line,
+            names,
+            et_al,
+            affiliations,
+            _,
+            abstract,
+        ) = groups[:13]
+        # The pattern makes these groups present whenever it matches.
+        assert cat and mon and day and title and author_line and names and abstract
         date = self._date(mon, day, year)
         title = clean_line(title)
         authors = read_usual_author_line(author_line, names, et_al, affiliations)
