@@ -170,11 +170,14 @@ def base_key(paper: Paper) -> str:
     Names and words are folded to ASCII so keys stay valid BibTeX keys.
     """
     surname = _key_surname(paper.authors[0]) if paper.authors else "Anon"
-    word = ""
-    for token in _TITLE_WORD.finditer(paper.title):
-        word = _key_word(token.group())
-        if word:
-            break
+    # The first word is nearly always the one: looked for alone before the rest.
+    first = _TITLE_WORD.search(paper.title)
+    word = _key_word(first.group()) if first else ""
+    if first and not word:
+        for token in _TITLE_WORD.finditer(paper.title, first.end()):
+            word = _key_word(token.group())
+            if word:
+                break
     year = paper.year
     return f"{surname}{year or ''}{word}"
 

@@ -371,7 +371,7 @@ def _place(
         if match is None:
             match = _find_by_rules(run, incoming, facts, key, line)
     if match is None:
-        paper_id = _add(run, incoming, result)
+        paper_id = _add(run, incoming, result, source if new_alias else None, new_alias)
         run.touched[paper_id] = (key, paper_id, line, "")
         indexed = facts  # a new paper's fields are the record's
     else:
@@ -385,13 +385,15 @@ def _place(
             run.touched[match] = named
         indexed = None  # a merge may have brought an arXiv id or a DOI
     if source and new_alias:
-        run.papers[paper_id] = _with_alias(run.papers[paper_id], source, new_alias)
+        if match is not None:
+            run.papers[paper_id] = _with_alias(run.papers[paper_id], source, new_alias)
         run.index.add_alias(source, new_alias, paper_id)
     run.index.add(run.papers[paper_id], indexed)
     return paper_id
 
 
-def _add(run: _Run, incoming: Paper, result: ImportResult) -> str:
+def _add(run: _Run, incoming: Paper, result: ImportResult, source: str | None, alias: str) -> str:
+    """Add a record as a new paper, named ``alias`` by ``source`` when one is given."""
     if result.exact_ids:
         paper_id = incoming.id
     else:
@@ -402,7 +404,16 @@ def _add(run: _Run, incoming: Paper, result: ImportResult) -> str:
         else:
             paper_id = wanted
         run.next_suffix[wanted] = start + 1
-    run.papers[paper_id] = incoming.catalogued(paper_id, incoming.added_at or run.stamp)
+    paper = incoming.catalogued(paper_id, incoming.added_at or run.stamp)
+    if source is not None:
+        keys = paper.aliases.get(source, ())
+        if alias not in keys:
+            # `paper` is the copy made just above, which nothing else holds yet:
+            # its aliases are set in place rather than by a second copy of every
+            # paper an import adds.
+            assert paper is not incoming
+            object.__setattr__(paper, "aliases", {**paper.aliases, source: (*keys, alias)})
+    run.papers[paper_id] = paper
     if incoming.abstract:
         run.abstracts[paper_id] = incoming.abstract
     run.added += 1
