@@ -453,10 +453,6 @@ class IdentityIndex:
             for key in keys:
                 self._alias.setdefault((source, key), paper_id)
 
-    def add_alias(self, source: str, key: str, paper_id: str) -> None:
-        """Remember that ``source`` calls the paper ``key``."""
-        self._alias.setdefault((source, key), paper_id)
-
     def by_alias(self, source: str, key: str) -> str | None:
         """The paper that ``source`` called ``key``, if any."""
         return self._alias.get((source, key))

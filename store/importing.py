@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from store import formats, rendered
-from store.bulk import paused_gc
 from store.errors import FileFormatError, FormatError, PaperReaderError
 from store.library import Library
 from store.merging import ImportSummary
@@ -83,32 +82,6 @@ def import_files(
     would count them and nothing is written. ``progress(done, total)`` hears
     now and then how many entries are done (see :mod:`store.progress`).
     """
-    # The parsed papers live on as the library: the collector, paused for the
-    # whole import, would otherwise walk every one of them between the stages.
-    with paused_gc():
-        return _import_files(
-            library,
-            paths,
-            fmt=fmt,
-            collection=collection,
-            as_of=as_of,
-            strict=strict,
-            dry_run=dry_run,
-            progress=progress,
-        )
-
-
-def _import_files(
-    library: Library,
-    paths: Sequence[str],
-    *,
-    fmt: str,
-    collection: str | None,
-    as_of: dt.date | None,
-    strict: bool,
-    dry_run: bool,
-    progress: Report | None,
-) -> list[FileImport]:
     tracker = ImportProgress(progress) if progress is not None else None
     parsed = read_files(paths, fmt, as_of, tracker)
     # The store names each input by its full path; errors name it as the user typed it.

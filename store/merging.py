@@ -384,10 +384,9 @@ def _place(
         else:
             run.touched[match] = named
         indexed = None  # a merge may have brought an arXiv id or a DOI
-    if source and new_alias:
-        if match is not None:
-            run.papers[paper_id] = _with_alias(run.papers[paper_id], source, new_alias)
-        run.index.add_alias(source, new_alias, paper_id)
+    if source and new_alias and match is not None:
+        run.papers[paper_id] = _with_alias(run.papers[paper_id], source, new_alias)
+    # The paper carries its new alias now, and adding it indexes its aliases too.
     run.index.add(run.papers[paper_id], indexed)
     return paper_id
 
