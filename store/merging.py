@@ -206,9 +206,9 @@ class _Run:
     abstracts: dict[str, str]
     index: IdentityIndex
     original: Mapping[str, Paper]
-    # paper id → how the first entry of this import that reached it is named
-    # (the arguments of _label: most names are never printed, so never formatted)
-    touched: dict[str, tuple[str, str, int | None, str]] = field(default_factory=dict)
+    # paper id → the name and line of the first entry of this import that
+    # reached it (formatted by _label only when printed: most never are)
+    touched: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     changed_abstracts: set[str] = field(default_factory=set)
     warnings: list[ImportWarning] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)
@@ -218,9 +218,12 @@ class _Run:
     next_suffix: dict[str, int] = field(default_factory=dict)
 
 
-def _label(key: str, paper_id: str, line: int | None, title: str = "") -> str:
+def _name(key: str, paper_id: str, title: str = "") -> str:
     # A record without a key or id of its own (RIS without ID) is named by its title.
-    name = key or paper_id or (f"“{title[:60]}…”" if len(title) > 60 else f"“{title}”")
+    return key or paper_id or (f"“{title[:60]}…”" if len(title) > 60 else f"“{title}”")
+
+
+def _label(name: str, line: int | None) -> str:
     return f"{name} (line {line})" if line else name
 
 
@@ -277,7 +280,7 @@ def _find_by_rules(
         other = _label(*named) if named else f"{candidate} (already in the store)"
         run.warnings.append(
             ImportWarning(
-                f"{_label(key, incoming.id, None, incoming.title)} and {other} "
+                f"{_name(key, incoming.id, incoming.title)} and {other} "
                 f"share the {identifier} "
                 "but are different papers (titles, years or authors disagree): both kept",
                 line,
@@ -372,12 +375,12 @@ def _place(
             match = _find_by_rules(run, incoming, facts, key, line)
     if match is None:
         paper_id = _add(run, incoming, result, source if new_alias else None, new_alias)
-        run.touched[paper_id] = (key, paper_id, line, "")
+        run.touched[paper_id] = (key or paper_id, line)
         indexed = facts  # a new paper's fields are the record's
     else:
         paper_id = match
         _merge_into(run, match, incoming, exact=result.exact_ids)
-        named = (key, incoming.id, line, incoming.title)
+        named = (_name(key, incoming.id, incoming.title), line)
         if match in run.touched:
             run.merged += 1
             run.merges.append(f"{_label(*run.touched[match])} = {_label(*named)}")
