@@ -308,21 +308,35 @@ def merge_import(
     changes the input carries, and the summary. ``on_placed`` is called
     after each record is decided.
     """
+    keys = result.source_keys
+    # A format that keeps its own ids (BibTeX) names each entry by its key.
+    entry_keys = [
+        keys[position] if position < len(keys) else incoming.id if result.keep_ids else ""
+        for position, incoming in enumerate(result.papers)
+    ]
+    all_facts = [Facts.of(incoming) for incoming in result.papers]
+    first_store = not papers and not result.exact_ids
+    new_names = _all_new(result, entry_keys, all_facts, source) if first_store else None
+    if new_names is not None:
+        all_facts.clear()  # only the rules read them
     run = _Run(
         papers=dict(papers),
         abstracts=dict(abstracts),
-        index=IdentityIndex(() if result.exact_ids else papers.values()),
+        # Every record of an import that _all_new vouches for is new: nothing to look up.
+        index=IdentityIndex(() if result.exact_ids or new_names else papers.values()),
         original=papers,
         stamp=stamp,
     )
     state_changes: dict[str, UserState] = {}
-    keys = result.source_keys
     lines = result.lines
     for position, incoming in enumerate(result.papers):
-        # A format that keeps its own ids (BibTeX) names each entry by its key.
-        key = keys[position] if position < len(keys) else incoming.id if result.keep_ids else ""
-        line = lines[position] if position < len(lines) else None
-        paper_id = _place(run, incoming, key, line, source, result)
+        if new_names is not None:
+            alias = new_names[position]
+            paper_id = _add(run, incoming, result, source if alias else None, alias)
+        else:
+            key = entry_keys[position]
+            line = lines[position] if position < len(lines) else None
+            paper_id = _place(run, incoming, key, line, source, result, all_facts[position])
         if on_placed is not None:
             on_placed()
         incoming_state = result.states.get(incoming.id) if result.states else None
@@ -352,6 +366,32 @@ def merge_import(
     )
 
 
+def _all_new(
+    result: ImportResult, keys: list[str], all_facts: list[Facts], source: str | None
+) -> list[str] | None:
+    """The alias of each record when every record is a new paper to an empty store; else None.
+
+    In an empty store a record meets only the records before it: it is new
+    unless it shares its source name (key or fingerprint), arXiv id, DOI or
+    normalised title with one of them, or brings aliases of its own. When no
+    record of the import does, :func:`_place` would add each as a new paper
+    under its first name, and nothing needs looking up.
+    """
+    names: list[str] = []
+    seen: tuple[set[str], set[str], set[str], set[str]] = (set(), set(), set(), set())
+    for incoming, key, facts in zip(result.papers, keys, all_facts, strict=True):
+        if incoming.aliases:
+            return None
+        name = (key or fingerprint(incoming, facts)) if source else ""
+        names.append(name)
+        for taken, value in zip(seen, (name, facts.arxiv, facts.doi, facts.title), strict=True):
+            if value:
+                if value in taken:
+                    return None
+                taken.add(value)
+    return names
+
+
 def _place(
     run: _Run,
     incoming: Paper,
@@ -359,9 +399,9 @@ def _place(
     line: int | None,
     source: str | None,
     result: ImportResult,
+    facts: Facts,
 ) -> str:
-    """Merge or add one record; returns the id of the paper it became part of."""
-    facts = Facts.of(incoming)
+    """Merge or add one record (whose facts are ``facts``); returns the id of its paper."""
     match: str | None = None
     new_alias = ""
     if result.exact_ids:
