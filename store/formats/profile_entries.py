@@ -60,6 +60,7 @@ if tuple(_USUAL_ENTRY.groupindex) != _USUAL_GROUPS:
     raise AssertionError("_USUAL_GROUPS must list the groups of _USUAL_ENTRY in order")
 _GAP1, _GAP2, _GAP3 = (_USUAL_GROUPS.index(gap) for gap in ("gap1", "gap2", "gap3"))
 _REPORT_EVERY = 1000  # entries between progress reports
+_UNKNOWN = "?"  # a date not looked up yet (None: a date that does not exist)
 
 _URL = re.compile(r"https?://[^\s<>\"{}\\`]+")
 _URL_TRAILING_PUNCTUATION = frozenset(".,;:!?'\"")
@@ -154,12 +155,24 @@ class EntryReader:
         ) = groups[:13]
         # The pattern makes these groups present whenever it matches.
         assert cat and mon and day and title and author_line and names and abstract
-        date = self._date(mon, day, year)
+        date = self._dates.get((mon, day, year), _UNKNOWN)
+        if date is _UNKNOWN:
+            date = self._date(mon, day, year)
         title = clean_line(title)
         authors = read_usual_author_line(author_line, names, et_al, affiliations)
         if date is None or not title or authors is None:
             return False  # a warning, or an author line the rules must read
-        self._add(line, title, authors, clean_text(abstract).strip(), cat, date, code)
+        cleaned = clean_text(abstract)
+        # The abstract has no whitespace at its edges unless cleaning left some.
+        self._add(
+            line,
+            title,
+            authors,
+            cleaned if cleaned is abstract else cleaned.strip(),
+            cat,
+            date,
+            code,
+        )
         return True
 
     def _read_lines(self, lines: list[str], line: int) -> None:
