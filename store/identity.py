@@ -45,6 +45,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from store.model import Paper
 from store.text import family_name, fold
@@ -145,9 +146,20 @@ def _surname(author: str) -> str:
     return family_name(author)
 
 
+# Authors and title words recur across a library: each is folded to a key part once.
 @functools.lru_cache(maxsize=1 << 14)
 def _key_surname(author: str) -> str:
-    return _ascii_word(_surname(author))
+    surname = _ascii_word(_surname(author))
+    return (surname[:1].upper() + surname[1:]) if surname else "Anon"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _key_word(token: str) -> str:
+    """A title word as a key part; empty for a stopword or a word with no ASCII letter or digit."""
+    candidate = _ascii_word(token)
+    if candidate and candidate.lower() not in _STOPWORDS:
+        return candidate[:1].upper() + candidate[1:]
+    return ""
 
 
 def base_key(paper: Paper) -> str:
@@ -156,15 +168,16 @@ def base_key(paper: Paper) -> str:
     ``Zhang2026LeanMarathon`` for "LeanMarathon: Toward ..." by Yuanhe Zhang, 2026.
     Names and words are folded to ASCII so keys stay valid BibTeX keys.
     """
-    surname = _key_surname(paper.authors[0]) if paper.authors else ""
-    surname = (surname[:1].upper() + surname[1:]) if surname else "Anon"
+    surname = _key_surname(paper.authors[0]) if paper.authors else "Anon"
+    # The first word is nearly always the one: looked for alone before the rest.
+    first = _TITLE_WORD.search(paper.title)
+    word = _key_word(first.group()) if first else ""
+    if first and not word:
+        for token in _TITLE_WORD.finditer(paper.title, first.end()):
+            word = _key_word(token.group())
+            if word:
+                break
     year = paper.year
-    word = ""
-    for token in _TITLE_WORD.finditer(paper.title):
-        candidate = _ascii_word(token.group())
-        if candidate and candidate.lower() not in _STOPWORDS:
-            word = candidate[:1].upper() + candidate[1:]
-            break
     return f"{surname}{year or ''}{word}"
 
 
@@ -187,9 +200,11 @@ def unique_key(base: str, taken: Callable[[str], bool], start: int = 0) -> str:
     if start == 0 and not taken(base):
         return base
     n = max(start - 1, 0)
-    while taken(base + key_suffix(n)):
+    key = base + key_suffix(n)
+    while taken(key):
         n += 1
-    return base + key_suffix(n)
+        key = base + key_suffix(n)
+    return key
 
 
 def normalize_arxiv_id(value: str) -> str:
@@ -240,9 +255,12 @@ def _plain_title(title: str) -> str:
     return normalized_title(title)
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What the identity rules read of one record, computed once."""
+class Facts(NamedTuple):
+    """What the identity rules read of one record, computed once.
+
+    A named tuple: an import makes one per record, and a tuple is built at a
+    fraction of a frozen dataclass's cost.
+    """
 
     title: str
     year: int | None
@@ -259,23 +277,32 @@ class Facts:
         """The facts of a paper."""
         venue = fold(paper.venue).strip() if paper.venue else ""
         doi = doi_key(paper.doi) if paper.doi else ""
+        from_arxiv_api = paper.origin == "arxiv"
         preprint = (
-            paper.origin == "arxiv"
+            from_arxiv_api
             or paper.kind == "preprint"
             or bool(venue and _PREPRINT_VENUE.search(venue))
             or doi.startswith(_ARXIV_DOI)
         )
-        return cls(
-            title=_plain_title(paper.title) if paper.title else "",
-            year=paper.year,
-            surname=surname_key(paper.authors[0]) if paper.authors else "",
-            venue=_NOT_WORD.sub("", venue),
-            preprint=preprint,
-            arxiv=normalize_arxiv_id(paper.arxiv_id) if paper.arxiv_id else "",
-            doi=doi,
-            from_arxiv_api=paper.origin == "arxiv",
-            volume=_NOT_WORD.sub("", fold(paper.extra.get("volume", ""))),
+        volume = paper.extra.get("volume", "") if paper.extra else ""
+        return _new_facts(
+            cls,
+            (
+                _plain_title(paper.title) if paper.title else "",
+                paper.year,
+                surname_key(paper.authors[0]) if paper.authors else "",
+                _NOT_WORD.sub("", venue) if venue else "",
+                preprint,
+                normalize_arxiv_id(paper.arxiv_id) if paper.arxiv_id else "",
+                doi,
+                from_arxiv_api,
+                _NOT_WORD.sub("", fold(volume)) if volume else "",
+            ),
         )
+
+
+# The tuple's own constructor, without NamedTuple's keyword-taking __new__ in between.
+_new_facts = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,23 +428,17 @@ class IdentityIndex:
 
         ``facts``, when the caller has them, are the paper's own.
         """
-        facts = self._facts[paper.id] = facts or Facts.of(paper)
-        for table, key in (
-            (self._arxiv, facts.arxiv),
-            (self._doi, facts.doi),
-            (self._title, facts.title),
-        ):
-            if key:
-                ids = table.setdefault(key, [])
-                if paper.id not in ids:
-                    ids.append(paper.id)
+        paper_id = paper.id
+        facts = self._facts[paper_id] = facts or Facts.of(paper)
+        if facts.arxiv:
+            _append_new(self._arxiv, facts.arxiv, paper_id)
+        if facts.doi:
+            _append_new(self._doi, facts.doi, paper_id)
+        if facts.title:
+            _append_new(self._title, facts.title, paper_id)
         for source, keys in paper.aliases.items():
             for key in keys:
-                self._alias.setdefault((source, key), paper.id)
-
-    def add_alias(self, source: str, key: str, paper_id: str) -> None:
-        """Remember that ``source`` calls the paper ``key``."""
-        self._alias.setdefault((source, key), paper_id)
+                self._alias.setdefault((source, key), paper_id)
 
     def by_alias(self, source: str, key: str) -> str | None:
         """The paper that ``source`` called ``key``, if any."""
@@ -431,6 +452,14 @@ class IdentityIndex:
             (self._doi, facts.doi),
             (self._title, facts.title),
         ):
-            if key:
-                found += (pid for pid in table.get(key, ()) if pid not in found)
+            if key and key in table:
+                found += (pid for pid in table[key] if pid not in found)
         return found
+
+
+def _append_new(table: dict[str, list[str]], key: str, paper_id: str) -> None:
+    ids = table.get(key)
+    if ids is None:
+        table[key] = [paper_id]
+    elif paper_id not in ids:
+        ids.append(paper_id)

@@ -206,8 +206,9 @@ class _Run:
     abstracts: dict[str, str]
     index: IdentityIndex
     original: Mapping[str, Paper]
-    # paper id → how the first entry of this import that reached it is named
-    touched: dict[str, str] = field(default_factory=dict)
+    # paper id → the name and line of the first entry of this import that
+    # reached it (formatted by _label only when printed: most never are)
+    touched: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     changed_abstracts: set[str] = field(default_factory=set)
     warnings: list[ImportWarning] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)
@@ -217,9 +218,12 @@ class _Run:
     next_suffix: dict[str, int] = field(default_factory=dict)
 
 
-def _label(key: str, paper_id: str, line: int | None, title: str = "") -> str:
+def _name(key: str, paper_id: str, title: str = "") -> str:
     # A record without a key or id of its own (RIS without ID) is named by its title.
-    name = key or paper_id or (f"“{title[:60]}…”" if len(title) > 60 else f"“{title}”")
+    return key or paper_id or (f"“{title[:60]}…”" if len(title) > 60 else f"“{title}”")
+
+
+def _label(name: str, line: int | None) -> str:
     return f"{name} (line {line})" if line else name
 
 
@@ -243,6 +247,10 @@ def _find_by_alias(
     fingerprint's paper whose venue, DOI, arXiv id or volume contradicts the
     record is taken only when no paper under that fingerprint agrees.
     """
+    # The record's first name is usually free (a first import): one lookup says so.
+    first = key or fingerprint(incoming, facts)
+    if run.index.by_alias(source, first) is None:
+        return None, first
     fallback: str | None = None
     for name in _alias_names(key, fingerprint(incoming, facts)):
         hit = run.index.by_alias(source, name)
@@ -268,10 +276,11 @@ def _find_by_rules(
         if verdict.clash:
             clashes.append((candidate, verdict.clash))
     for candidate, identifier in clashes:
-        other = run.touched.get(candidate) or f"{candidate} (already in the store)"
+        named = run.touched.get(candidate)
+        other = _label(*named) if named else f"{candidate} (already in the store)"
         run.warnings.append(
             ImportWarning(
-                f"{_label(key, incoming.id, None, incoming.title)} and {other} "
+                f"{_name(key, incoming.id, incoming.title)} and {other} "
                 f"share the {identifier} "
                 "but are different papers (titles, years or authors disagree): both kept",
                 line,
@@ -299,24 +308,38 @@ def merge_import(
     changes the input carries, and the summary. ``on_placed`` is called
     after each record is decided.
     """
+    keys = result.source_keys
+    # A format that keeps its own ids (BibTeX) names each entry by its key.
+    entry_keys = [
+        keys[position] if position < len(keys) else incoming.id if result.keep_ids else ""
+        for position, incoming in enumerate(result.papers)
+    ]
+    all_facts = [Facts.of(incoming) for incoming in result.papers]
+    first_store = not papers and not result.exact_ids
+    new_names = _all_new(result, entry_keys, all_facts, source) if first_store else None
+    if new_names is not None:
+        all_facts.clear()  # only the rules read them
     run = _Run(
         papers=dict(papers),
         abstracts=dict(abstracts),
-        index=IdentityIndex(() if result.exact_ids else papers.values()),
+        # Every record of an import that _all_new vouches for is new: nothing to look up.
+        index=IdentityIndex(() if result.exact_ids or new_names else papers.values()),
         original=papers,
         stamp=stamp,
     )
     state_changes: dict[str, UserState] = {}
-    keys = result.source_keys
     lines = result.lines
     for position, incoming in enumerate(result.papers):
-        # A format that keeps its own ids (BibTeX) names each entry by its key.
-        key = keys[position] if position < len(keys) else incoming.id if result.keep_ids else ""
-        line = lines[position] if position < len(lines) else None
-        paper_id = _place(run, incoming, key, line, source, result)
+        if new_names is not None:
+            alias = new_names[position]
+            paper_id = _add(run, incoming, result, source if alias else None, alias)
+        else:
+            key = entry_keys[position]
+            line = lines[position] if position < len(lines) else None
+            paper_id = _place(run, incoming, key, line, source, result, all_facts[position])
         if on_placed is not None:
             on_placed()
-        incoming_state = result.states.get(incoming.id)
+        incoming_state = result.states.get(incoming.id) if result.states else None
         if incoming_state is not None and incoming_state != states.get(paper_id, UserState()):
             state_changes[paper_id] = incoming_state
 
@@ -343,6 +366,32 @@ def merge_import(
     )
 
 
+def _all_new(
+    result: ImportResult, keys: list[str], all_facts: list[Facts], source: str | None
+) -> list[str] | None:
+    """The alias of each record when every record is a new paper to an empty store; else None.
+
+    In an empty store a record meets only the records before it: it is new
+    unless it shares its source name (key or fingerprint), arXiv id, DOI or
+    normalised title with one of them, or brings aliases of its own. When no
+    record of the import does, :func:`_place` would add each as a new paper
+    under its first name, and nothing needs looking up.
+    """
+    names: list[str] = []
+    seen: tuple[set[str], set[str], set[str], set[str]] = (set(), set(), set(), set())
+    for incoming, key, facts in zip(result.papers, keys, all_facts, strict=True):
+        if incoming.aliases:
+            return None
+        name = (key or fingerprint(incoming, facts)) if source else ""
+        names.append(name)
+        for taken, value in zip(seen, (name, facts.arxiv, facts.doi, facts.title), strict=True):
+            if value:
+                if value in taken:
+                    return None
+                taken.add(value)
+    return names
+
+
 def _place(
     run: _Run,
     incoming: Paper,
@@ -350,9 +399,9 @@ def _place(
     line: int | None,
     source: str | None,
     result: ImportResult,
+    facts: Facts,
 ) -> str:
-    """Merge or add one record; returns the id of the paper it became part of."""
-    facts = Facts.of(incoming)
+    """Merge or add one record (whose facts are ``facts``); returns the id of its paper."""
     match: str | None = None
     new_alias = ""
     if result.exact_ids:
@@ -365,35 +414,48 @@ def _place(
         if match is None:
             match = _find_by_rules(run, incoming, facts, key, line)
     if match is None:
-        paper_id = _add(run, incoming, result)
-        run.touched[paper_id] = _label(key, paper_id, line)
+        paper_id = _add(run, incoming, result, source if new_alias else None, new_alias)
+        run.touched[paper_id] = (key or paper_id, line)
         indexed = facts  # a new paper's fields are the record's
     else:
         paper_id = match
         _merge_into(run, match, incoming, exact=result.exact_ids)
-        label = _label(key, incoming.id, line, incoming.title)
+        named = (_name(key, incoming.id, incoming.title), line)
         if match in run.touched:
             run.merged += 1
-            run.merges.append(f"{run.touched[match]} = {label}")
+            run.merges.append(f"{_label(*run.touched[match])} = {_label(*named)}")
         else:
-            run.touched[match] = label
+            run.touched[match] = named
         indexed = None  # a merge may have brought an arXiv id or a DOI
-    if source and new_alias:
+    if source and new_alias and match is not None:
         run.papers[paper_id] = _with_alias(run.papers[paper_id], source, new_alias)
-        run.index.add_alias(source, new_alias, paper_id)
+    # The paper carries its new alias now, and adding it indexes its aliases too.
     run.index.add(run.papers[paper_id], indexed)
     return paper_id
 
 
-def _add(run: _Run, incoming: Paper, result: ImportResult) -> str:
+def _add(run: _Run, incoming: Paper, result: ImportResult, source: str | None, alias: str) -> str:
+    """Add a record as a new paper, named ``alias`` by ``source`` when one is given."""
     if result.exact_ids:
         paper_id = incoming.id
     else:
         wanted = incoming.id if result.keep_ids and incoming.id else base_key(incoming)
         start = run.next_suffix.get(wanted, 0)
-        paper_id = unique_key(wanted, run.papers.__contains__, start)
+        if start or wanted in run.papers:
+            paper_id = unique_key(wanted, run.papers.__contains__, start)
+        else:
+            paper_id = wanted
         run.next_suffix[wanted] = start + 1
-    run.papers[paper_id] = incoming.catalogued(paper_id, incoming.added_at or run.stamp)
+    paper = incoming.catalogued(paper_id, incoming.added_at or run.stamp)
+    if source is not None:
+        keys = paper.aliases.get(source, ())
+        if alias not in keys:
+            # `paper` is the copy made just above, which nothing else holds yet:
+            # its aliases are set in place rather than by a second copy of every
+            # paper an import adds.
+            assert paper is not incoming
+            object.__setattr__(paper, "aliases", {**paper.aliases, source: (*keys, alias)})
+    run.papers[paper_id] = paper
     if incoming.abstract:
         run.abstracts[paper_id] = incoming.abstract
     run.added += 1
