@@ -8,11 +8,13 @@ is a :class:`~store.errors.PaperReaderError` naming the file (and line).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from store import formats, rendered
+from store.bulk import paused_gc
 from store.errors import FileFormatError, FormatError, PaperReaderError
 from store.library import Library
 from store.merging import ImportSummary
@@ -82,26 +84,31 @@ def import_files(
     would count them and nothing is written. ``progress(done, total)`` hears
     now and then how many entries are done (see :mod:`store.progress`).
     """
-    tracker = ImportProgress(progress) if progress is not None else None
-    parsed = read_files(paths, fmt, as_of, tracker)
-    # The store names each input by its full path; errors name it as the user typed it.
-    typed = {str(Path(path).resolve()): path for path, _ in parsed}
-    try:
-        summaries = library.import_results(
-            [(str(Path(path).resolve()), result) for path, result in parsed],
-            collection=collection,
-            strict=strict,
-            dry_run=dry_run,
-            on_placed=tracker.merged if tracker is not None else None,
-        )
-    except FileFormatError as err:
-        where = FormatError(err.message, err.line)
-        raise PaperReaderError(f"{typed.get(err.path, err.path)}: {where}") from None
-    if tracker is not None:
-        tracker.written(sum(len(result.papers) for _, result in parsed))
-    if not dry_run:
-        # Titles are rendered here, once, rather than by every later ``list``.
-        rendered.prepare(library.path, (paper.title for paper in library.papers()))
+    with paused_gc():
+        tracker = ImportProgress(progress) if progress is not None else None
+        parsed = read_files(paths, fmt, as_of, tracker)
+        # The store names each input by its full path; errors name it as the user typed it.
+        typed = {str(Path(path).resolve()): path for path, _ in parsed}
+        try:
+            summaries = library.import_results(
+                [(str(Path(path).resolve()), result) for path, result in parsed],
+                collection=collection,
+                strict=strict,
+                dry_run=dry_run,
+                on_placed=tracker.merged if tracker is not None else None,
+            )
+        except FileFormatError as err:
+            where = FormatError(err.message, err.line)
+            raise PaperReaderError(f"{typed.get(err.path, err.path)}: {where}") from None
+        if tracker is not None:
+            tracker.written(sum(len(result.papers) for _, result in parsed))
+        if not dry_run:
+            # Titles are rendered here, once, rather than by every later ``list``.
+            rendered.prepare(library.path, (paper.title for paper in library.papers()))
+        # What the import made is the library, kept, or is freed by reference
+        # counting: the collector, re-enabled, would walk it all once for
+        # nothing (0.2 s at 100,000 papers).
+        gc.freeze()
     return [FileImport(path, summary) for (path, _), summary in zip(parsed, summaries, strict=True)]
 
 

@@ -93,7 +93,7 @@ def decode_file(raw: bytes) -> tuple[str, list[ImportWarning]]:
         text = _decode_unicode(raw, unmarked)
         _require_content(text)
         return text, [ImportWarning("UTF-16 text without a byte-order mark: read as UTF-16")]
-    if not raw.strip():
+    if not raw or raw.isspace():  # not ``raw.strip()``: that copies the whole file
         raise FormatError("the file is empty")
     try:
         return raw.decode("utf-8"), []
