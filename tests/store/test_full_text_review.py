@@ -1,0 +1,43 @@
+"""The full text against what a user does to a store from outside one process.
+
+Real stores in temp dirs, searched and read as the commands do: a word that
+came from a terminal in another encoding, abstracts changed by another
+process, the cache beside a store that cannot be written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import store.full_text
+from store.formats import parse_text
+from store.library import Library
+from store.query import parse as parse_query
+
+BIB = (
+    "@article{a, title={Alpha}, author={Ann Zed}, year={2020}, abstract={Caf\\'e au lait}}\n"
+    "@article{b, title={Beta}, author={Bob Zed}, year={2021}, abstract={Gradient descent}}\n"
+)
+
+
+@pytest.fixture
+def small_store(tmp_path: Path) -> Path:
+    path = tmp_path / "library.json"
+    Library(path).import_result(parse_text(BIB, source="two.bib"))
+    return path
+
+
+@pytest.mark.parametrize("in_file", [False, True])
+def test_a_word_with_an_undecodable_byte_finds_nothing_and_does_not_crash(
+    small_store: Path, monkeypatch: pytest.MonkeyPatch, in_file: bool
+) -> None:
+    if in_file:
+        monkeypatch.setattr(store.full_text, "MIN_PAPERS_FOR_FILE", 0)
+    library = Library(small_store)
+    # `paper-reader list caf$'\xe9'` in a UTF-8 locale: argv holds U+DCE9
+    for text in ("caf\udce9", "abstract:caf\udce9", "-caf\udce9"):
+        found = [p.title for p in library.search(parse_query(text))]
+        assert found == (["Beta", "Alpha"] if text.startswith("-") else []), text
+    assert [p.title for p in library.search(parse_query("gradient"))] == ["Beta"]
