@@ -363,7 +363,9 @@ def build_in_child(store_path: Path, parts: AbstractParts, order: Sequence[str])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (root, env.get("PYTHONPATH"))))
     generation = "-" if parts.generation is None else str(parts.generation)
-    command = [sys.executable, "-m", "store.full_text", str(store_path), str(parts.count)]
+    # -P: not the current folder first on the path, where `python -m` would put
+    # it: a user's folder may hold a ``store`` package of its own, which would run.
+    command = [sys.executable, "-P", "-m", "store.full_text", str(store_path), str(parts.count)]
     try:
         done = subprocess.run(
             [*command, generation],

@@ -41,3 +41,23 @@ def test_a_word_with_an_undecodable_byte_finds_nothing_and_does_not_crash(
         found = [p.title for p in library.search(parse_query(text))]
         assert found == (["Beta", "Alpha"] if text.startswith("-") else []), text
     assert [p.title for p in library.search(parse_query("gradient"))] == ["Beta"]
+
+
+def test_the_child_runs_our_code_whatever_the_folder_it_starts_in(
+    small_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user's project folder with a package of the same name: `python -m`
+    # would put the current folder first and run that package's code.
+    project = tmp_path / "project"
+    (project / "store").mkdir(parents=True)
+    ran = project / "ran"
+    (project / "store" / "__init__.py").write_text(f"open({str(ran)!r}, 'w').close()\n")
+    monkeypatch.chdir(project)
+    library = Library(small_store)
+    cache = store.full_text.cache_path(small_store)
+    assert store.full_text.build_in_child(small_store, library._abstract_parts, [])
+    assert not ran.exists()
+    stamp = store.full_text.signature(library._abstract_parts.paths(small_store))
+    assert stamp is not None
+    written = store.full_text.FullText.open(cache, stamp)
+    assert written is not None and dict(written) == library._abstract_map()
