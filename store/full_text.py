@@ -28,12 +28,15 @@ The folded text is laid out in the order a library is first searched in
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import json
 import mmap
 import os
 import sys
 import threading
 import time
+import unicodedata
 import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -82,10 +85,12 @@ def signature(sources: Sequence[Path]) -> str | None:
     """What the full text depends on: the abstract files it is made from.
 
     Every import writes new parts (new names, inodes, sizes and times), so a
-    change of any of them means the abstracts changed. None when one is
-    missing: then the library is being changed and nothing is cached.
+    change of any of them means the abstracts changed; folding follows the
+    Unicode database (a Python upgrade changes it) and the folding code.
+    None when one is missing: then the library is being changed and nothing
+    is cached.
     """
-    parts = [f"v{VERSION}"]
+    parts = [f"v{VERSION}", f"u{unicodedata.unidata_version}", _folding_code()]
     for path in sources:
         try:
             st = os.stat(path)
@@ -93,6 +98,24 @@ def signature(sources: Sequence[Path]) -> str | None:
             return None
         parts.append(f"{path.name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
     return "|".join(parts)
+
+
+@functools.cache
+def _folding_code() -> str:
+    """A digest of the code that folds text: a cache folded otherwise is not taken.
+
+    The folded text is searched with needles folded by this process, so it
+    must have been folded the same way: by the same code (see also the
+    Unicode database's version in :func:`signature`).
+    """
+    here = Path(__file__).parent
+    digest = hashlib.sha1()
+    for source in (here / "text.py", here / "query" / "haystack.py", Path(__file__)):
+        try:
+            digest.update(source.read_bytes())
+        except OSError:
+            digest.update(source.name.encode())
+    return digest.hexdigest()[:16]
 
 
 class FullText(Mapping[str, str]):

@@ -7,6 +7,7 @@ process, the cache beside a store that cannot be written.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,19 @@ def test_the_child_runs_our_code_whatever_the_folder_it_starts_in(
     assert stamp is not None
     written = store.full_text.FullText.open(cache, stamp)
     assert written is not None and dict(written) == library._abstract_map()
+
+
+def test_a_cache_folded_under_another_unicode_database_is_made_again(
+    small_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Folding (NFKD, casefold, what is printable) follows Python's Unicode
+    # database: after a Python upgrade, text folded by the old one would be
+    # searched with needles folded by the new one.
+    monkeypatch.setattr(store.full_text, "MIN_PAPERS_FOR_FILE", 0)
+    Library(small_store).full_text()
+    cache = store.full_text.cache_path(small_store)
+    before = cache.stat().st_ino
+    monkeypatch.setattr(unicodedata, "unidata_version", "99.0.0")
+    library = Library(small_store)
+    assert [p.title for p in library.search(parse_query("gradient"))] == ["Beta"]
+    assert cache.stat().st_ino != before  # written again for this database
