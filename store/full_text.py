@@ -229,6 +229,8 @@ class FullText(Mapping[str, str]):
         Text by text, so that nothing but one abstract's forms is held at once.
         """
         ids = _ids_in_order(abstracts, order)
+        if not _room_for(path, abstracts):
+            return False
         # Two processes (or two workers) may build at once: each writes its own file.
         tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
@@ -260,6 +262,10 @@ class FullText(Mapping[str, str]):
                 }
                 out.write(json.dumps(header).encode())
                 out.write(at.to_bytes(8, "little") + MAGIC)
+                # Exports read abstracts from it: the texts, not unwritten blocks,
+                # must be what a power cut leaves under the new name.
+                out.flush()
+                os.fsync(out.fileno())
             os.replace(tmp, path)
         except (OSError, UnicodeError):
             with contextlib.suppress(OSError):
@@ -323,6 +329,27 @@ class FullText(Mapping[str, str]):
             return None
         _release(mapping)  # reading the header and offsets mapped their pages
         return cls(ids, mapping, starts, original_starts=original_starts, mapping=mapping, fd=fd)
+
+
+# Left free once the cache is written: the store's own writes (a status, a
+# note, an import) must never find the disk filled by a file that can be rebuilt.
+_KEEP_FREE = 64 << 20
+
+
+def _room_for(path: Path, abstracts: Mapping[str, str]) -> bool:
+    """Whether ``path``'s folder holds the cache of ``abstracts`` and :data:`_KEEP_FREE`."""
+    statvfs = getattr(os, "statvfs", None)  # not on Windows: the write is tried
+    if statvfs is None:
+        return True
+    try:
+        st = statvfs(path.parent)
+    except OSError:
+        return True
+    # Each text twice (folded and as written): twice its characters for Latin
+    # scripts, with room for wider ones; the file is written as it goes.
+    need = 4 * sum(len(text) for text in abstracts.values()) + 64 * len(abstracts)
+    free: int = st.f_bavail * st.f_frsize
+    return free >= need + _KEEP_FREE
 
 
 _ABANDONED_AFTER_S = 3600  # a write takes seconds: an older ``.tmp`` lost its writer

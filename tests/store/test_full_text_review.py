@@ -7,6 +7,7 @@ process, the cache beside a store that cannot be written.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from pathlib import Path
 
@@ -78,3 +79,51 @@ def test_a_cache_folded_under_another_unicode_database_is_made_again(
     library = Library(small_store)
     assert [p.title for p in library.search(parse_query("gradient"))] == ["Beta"]
     assert cache.stat().st_ino != before  # written again for this database
+
+
+class _Free:
+    """What ``os.statvfs`` says of a folder with ``free`` bytes left."""
+
+    def __init__(self, free: int) -> None:
+        self.f_bavail, self.f_frsize = free // 4096, 4096
+
+
+def test_the_cache_is_not_written_into_the_last_free_space_of_the_disk(
+    small_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Filling the disk, even for a moment, would make the user's own writes
+    # (a note, a status) fail in a process writing at the same instant.
+    monkeypatch.setattr(store.full_text, "MIN_PAPERS_FOR_FILE", 0)
+    monkeypatch.setattr(os, "statvfs", lambda _path: _Free(1 << 20))
+    library = Library(small_store)
+    library.abstract("a")  # abstracts in memory: this process writes the file
+    assert [p.title for p in library.search(parse_query("gradient"))] == ["Beta"]
+    folder = small_store.parent
+    assert not [f.name for f in folder.iterdir() if ".search.bin" in f.name]
+
+
+def test_the_cache_is_on_disk_before_it_takes_the_place_of_the_old_one(
+    small_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Exports read abstracts from it: after a power cut, the renamed file must
+    # hold the texts, not blocks never written.
+    monkeypatch.setattr(store.full_text, "MIN_PAPERS_FOR_FILE", 0)
+    synced: set[int] = set()
+    done: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        synced.add(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        if str(target).endswith(".search.bin"):
+            done.append("synced" if os.stat(source).st_ino in synced else "not synced")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    library = Library(small_store)
+    library.abstract("a")
+    assert library.full_text().mapped
+    assert done == ["synced"]
