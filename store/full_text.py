@@ -28,12 +28,15 @@ The folded text is laid out in the order a library is first searched in
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import json
 import mmap
 import os
 import sys
 import threading
 import time
+import unicodedata
 import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -82,10 +85,12 @@ def signature(sources: Sequence[Path]) -> str | None:
     """What the full text depends on: the abstract files it is made from.
 
     Every import writes new parts (new names, inodes, sizes and times), so a
-    change of any of them means the abstracts changed. None when one is
-    missing: then the library is being changed and nothing is cached.
+    change of any of them means the abstracts changed; folding follows the
+    Unicode database (a Python upgrade changes it) and the folding code.
+    None when one is missing: then the library is being changed and nothing
+    is cached.
     """
-    parts = [f"v{VERSION}"]
+    parts = [f"v{VERSION}", f"u{unicodedata.unidata_version}", _folding_code()]
     for path in sources:
         try:
             st = os.stat(path)
@@ -93,6 +98,24 @@ def signature(sources: Sequence[Path]) -> str | None:
             return None
         parts.append(f"{path.name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
     return "|".join(parts)
+
+
+@functools.cache
+def _folding_code() -> str:
+    """A digest of the code that folds text: a cache folded otherwise is not taken.
+
+    The folded text is searched with needles folded by this process, so it
+    must have been folded the same way: by the same code (see also the
+    Unicode database's version in :func:`signature`).
+    """
+    here = Path(__file__).parent
+    digest = hashlib.sha1()
+    for source in (here / "text.py", here / "query" / "haystack.py", Path(__file__)):
+        try:
+            digest.update(source.read_bytes())
+        except OSError:
+            digest.update(source.name.encode())
+    return digest.hexdigest()[:16]
 
 
 class FullText(Mapping[str, str]):
@@ -206,6 +229,8 @@ class FullText(Mapping[str, str]):
         Text by text, so that nothing but one abstract's forms is held at once.
         """
         ids = _ids_in_order(abstracts, order)
+        if not _room_for(path, abstracts):
+            return False
         # Two processes (or two workers) may build at once: each writes its own file.
         tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
@@ -237,6 +262,10 @@ class FullText(Mapping[str, str]):
                 }
                 out.write(json.dumps(header).encode())
                 out.write(at.to_bytes(8, "little") + MAGIC)
+                # Exports read abstracts from it: the texts, not unwritten blocks,
+                # must be what a power cut leaves under the new name.
+                out.flush()
+                os.fsync(out.fileno())
             os.replace(tmp, path)
         except (OSError, UnicodeError):
             with contextlib.suppress(OSError):
@@ -302,6 +331,27 @@ class FullText(Mapping[str, str]):
         return cls(ids, mapping, starts, original_starts=original_starts, mapping=mapping, fd=fd)
 
 
+# Left free once the cache is written: the store's own writes (a status, a
+# note, an import) must never find the disk filled by a file that can be rebuilt.
+_KEEP_FREE = 64 << 20
+
+
+def _room_for(path: Path, abstracts: Mapping[str, str]) -> bool:
+    """Whether ``path``'s folder holds the cache of ``abstracts`` and :data:`_KEEP_FREE`."""
+    statvfs = getattr(os, "statvfs", None)  # not on Windows: the write is tried
+    if statvfs is None:
+        return True
+    try:
+        st = statvfs(path.parent)
+    except OSError:
+        return True
+    # Each text twice (folded and as written): twice its characters for Latin
+    # scripts, with room for wider ones; the file is written as it goes.
+    need = 4 * sum(len(text) for text in abstracts.values()) + 64 * len(abstracts)
+    free: int = st.f_bavail * st.f_frsize
+    return free >= need + _KEEP_FREE
+
+
 _ABANDONED_AFTER_S = 3600  # a write takes seconds: an older ``.tmp`` lost its writer
 
 
@@ -363,7 +413,9 @@ def build_in_child(store_path: Path, parts: AbstractParts, order: Sequence[str])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (root, env.get("PYTHONPATH"))))
     generation = "-" if parts.generation is None else str(parts.generation)
-    command = [sys.executable, "-m", "store.full_text", str(store_path), str(parts.count)]
+    # -P: not the current folder first on the path, where `python -m` would put
+    # it: a user's folder may hold a ``store`` package of its own, which would run.
+    command = [sys.executable, "-P", "-m", "store.full_text", str(store_path), str(parts.count)]
     try:
         done = subprocess.run(
             [*command, generation],

@@ -127,7 +127,9 @@ class Query:
                     found = [i for i in survivors if needle in texts[i]]
                 else:
                     find, starts, ends = abstracts.buffer.find, abstracts.starts, abstracts.ends
-                    folded = needle.encode()
+                    # A word from argv may hold an undecodable byte (a lone surrogate):
+                    # encoded as is, it matches no UTF-8 text instead of failing.
+                    folded = needle.encode(errors="surrogatepass")
                     found = [
                         i
                         for i in survivors
@@ -135,7 +137,7 @@ class Query:
                     ]
             elif kind == "abstract" and abstracts is not None:
                 find, starts, ends = abstracts.buffer.find, abstracts.starts, abstracts.ends
-                folded = needle.encode()
+                folded = needle.encode(errors="surrogatepass")
                 found = [i for i in survivors if find(folded, starts[i], ends[i]) >= 0]
             elif kind == "has" and needle == "abstract" and abstracts is not None:
                 starts, ends = abstracts.starts, abstracts.ends
