@@ -218,22 +218,8 @@ class Paper:
         if type(pid) is not str or type(title) is not str:
             raise ValueError("it has no text id and title")
         get = record.get
-        collections = get("collections")
-        if collections is None:
-            collections = {}
-        else:
-            for rank in collections.values():
-                if type(rank) is not int:
-                    collections = {str(k): int(v) for k, v in collections.items()}
-                    break
-        extra = get("extra")
-        if extra is None:
-            extra = {}
-        else:
-            for value in extra.values():
-                if type(value) is not str:
-                    extra = {str(k): str(v) for k, v in extra.items()}
-                    break
+        collections = _kept(get("collections"), int)
+        extra = _kept(get("extra"), str)
         aliases = get("aliases")
         if not aliases:
             aliases = {}
@@ -360,6 +346,16 @@ class _UnfrozenPaper:
         self.extra = extra
         self.aliases = aliases
         self.origin = origin
+
+
+def _kept(mapping: dict[str, Any] | None, kind: type[Any]) -> dict[str, Any]:
+    """A record's own dict when every value is already a ``kind``, else a converted copy."""
+    if mapping is None:
+        return {}
+    for value in mapping.values():
+        if type(value) is not kind:
+            return {str(k): kind(v) for k, v in mapping.items()}
+    return mapping
 
 
 def _build(*values: Any) -> Paper:
