@@ -200,18 +200,12 @@ class Paper:
     def from_record(cls, record: dict[str, Any]) -> Paper:
         """:meth:`from_dict` of a catalogue record just parsed from JSON, nothing else holds.
 
-        The same paper, made for a library's 100,000 at a time: the record's
-        own dicts are kept where they already hold what :meth:`from_dict`
-        copies into new ones (a JSON object's keys are always text), and the
-        text papers repeat (author names, categories, venues, when they were
-        added) is one string shared by all of them, 35 MB less at 100,000
-        papers. Dates are not shared: thousands of distinct ones cost a fifth
-        of the build for 6 MB.
-
-        It raises on a record with no text ``id`` or ``title``, and where a
-        field is not what the catalogue writes (a name that is not text, say),
-        although :meth:`from_dict` may read that one: a caller that gets an
-        error reads the record with :meth:`from_dict`.
+        Built for 100,000 at a time: the record's own dicts are kept where they
+        already hold what :meth:`from_dict` would copy, and repeated text
+        (names, categories, venues, when added) is one shared string (35 MB
+        less at 100,000; dates are not shared: a fifth of the build for 6 MB).
+        It raises where a field is not what the catalogue writes, although
+        :meth:`from_dict` may read it: the caller then uses :meth:`from_dict`.
         """
         pid = record["id"]
         title = record["title"]
