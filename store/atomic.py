@@ -158,8 +158,12 @@ def discard(tmp: Path) -> None:
     _remove_quietly(tmp)
 
 
-def write_atomically(path: Path, raw: bytes, *, backup: Path | None = None) -> None:
+def write_atomically(
+    path: Path, raw: bytes | Iterable[bytes], *, backup: Path | None = None
+) -> None:
     """Replace ``path`` with ``raw`` so a crash leaves the old or the new file, whole.
+
+    ``raw`` may be the bytes or their pieces, as :func:`stage` takes them.
 
     With ``backup``, the old file stays reachable under that name (a hard
     link where possible: the old name is replaced next, so the two never

@@ -57,7 +57,7 @@ from store.tinydb_files import (
     companions_of,
     empty_file,
     open_file,
-    part_bytes,
+    part_chunks,
     read_file,
     save_states,
     states_of,
@@ -280,7 +280,7 @@ class Repository:
         try:
             for number, bucket in enumerate(buckets):
                 target = abstract_part_path(self.path, generation, number)
-                write_atomically(target, part_bytes(bucket))
+                write_atomically(target, part_chunks(bucket))
                 written.append(target)
             chunks = catalogue_chunks(papers, collections, layout, ESSENTIAL_COMPANIONS)
             staged = stage(self.path, chunks)

@@ -401,12 +401,25 @@ def _copy(text: str) -> str:
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
 
 
-def part_bytes(texts: Mapping[str, str]) -> bytes:
-    """An abstracts part file, as written to disk."""
-    abstracts = {
-        pid: {"text": text if text.isascii() else _copy(text)} for pid, text in texts.items()
-    }
-    return orjson.dumps({"meta": {"schema": {"version": SCHEMA_VERSION}}, "abstracts": abstracts})
+_PART_SLICE = 256
+
+
+def part_chunks(texts: Mapping[str, str]) -> Iterator[bytes]:
+    """An abstracts part file, as written to disk, a few hundred abstracts at a time.
+
+    The same bytes as one ``orjson.dumps`` of the whole table (compact JSON
+    is its objects' members joined by commas), made without holding the
+    part's table and its encoding at once.
+    """
+    yield b'{"meta":' + orjson.dumps({"schema": {"version": SCHEMA_VERSION}}) + b',"abstracts":{'
+    items = list(texts.items())
+    for start in range(0, len(items), _PART_SLICE):
+        piece = {
+            pid: {"text": text if text.isascii() else _copy(text)}
+            for pid, text in items[start : start + _PART_SLICE]
+        }
+        yield (b"," if start else b"") + orjson.dumps(piece)[1:-1]
+    yield b"}}"
 
 
 def with_abstract_parts(raw: bytes, parts: AbstractParts, where: Path) -> bytes:

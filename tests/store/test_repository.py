@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from store.errors import StoreError
 from store.library import Library
 from store.model import ImportResult, Paper
 from store.repository import Repository
+from store.tinydb_files import SCHEMA_VERSION, part_chunks
 from tests.reliability.conftest import store_files
 
 
@@ -45,3 +47,19 @@ def test_a_repository_that_missed_another_import_refuses_to_write(db_path: Path)
         stale.save_library(catalogue.papers, catalogue.collections, {})
     assert store_files(db_path.parent) == before
     assert len(Library(db_path)) == 2
+
+
+@pytest.mark.parametrize("count", [0, 1, 255, 256, 257, 1000])
+def test_an_abstracts_part_written_in_pieces_is_the_json_of_the_whole_table(count: int) -> None:
+    texts = {
+        f"Paper{i}": ("Ünïcode abstract — θ ∈ ℝ, 𝒪(n) " if i % 3 else "plain abstract ") * (i % 7)
+        + str(i)
+        for i in range(count)
+    }
+    whole = orjson.dumps(
+        {
+            "meta": {"schema": {"version": SCHEMA_VERSION}},
+            "abstracts": {pid: {"text": text} for pid, text in texts.items()},
+        }
+    )
+    assert b"".join(part_chunks(texts)) == whole
