@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from store.formats import bibtex_blocks
-from store.formats.bibtex_blocks import SplitFile, split
+from store.formats.bibtex_blocks import split
 from store.formats.encoding import decode_file, reads_as_utf8
+from tests.formats.split_shape import split_shape
 
 BIBTEX_FILES = sorted((Path(__file__).resolve().parents[1] / "data" / "bibtex").glob("*.bib"))
 
@@ -24,19 +25,6 @@ BROKEN = """@article{good1, title = {One}, year = {2020}}
 """
 
 
-def _shape(result: SplitFile) -> tuple[object, ...]:
-    def entries(raw: list[bibtex_blocks.RawEntry]) -> list[tuple[object, ...]]:
-        return [(e.type, e.key, e.fields, e.line) for e in raw]
-
-    return (
-        entries(result.entries),
-        entries(result.data_entries),
-        [(s.name, s.value, s.line) for s in result.strings],
-        [(w.message, w.line) for w in result.warnings],
-        result.skipped,
-    )
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -46,10 +34,10 @@ def _shape(result: SplitFile) -> tuple[object, ...]:
     ids=[*(path.stem for path in BIBTEX_FILES), "broken-blocks"],
 )
 def test_splitting_in_pieces_changes_nothing(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    whole = _shape(split(text, "refs.bib"))
+    whole = split_shape(split(text, "refs.bib"))
     for piece_chars in (1, 700):  # a piece per block, and pieces of a few blocks
         monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", piece_chars)
-        assert _shape(split(text, "refs.bib")) == whole
+        assert split_shape(split(text, "refs.bib")) == whole
 
 
 @pytest.mark.parametrize("path", BIBTEX_FILES, ids=[path.stem for path in BIBTEX_FILES])
@@ -59,10 +47,10 @@ def test_utf8_bytes_split_in_pieces_as_their_text_does(
     raw = path.read_bytes()
     text, notes = decode_file(raw)
     assert reads_as_utf8(raw, notes)  # the real files are all UTF-8
-    whole = _shape(split(text, "refs.bib"))
+    whole = split_shape(split(text, "refs.bib"))
     for piece_chars in (1, 700, 1 << 21):
         monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", piece_chars)
-        assert _shape(split(raw, "refs.bib")) == whole
+        assert split_shape(split(raw, "refs.bib")) == whole
 
 
 def test_damaged_utf8_bytes_split_as_their_text_does(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,9 +60,9 @@ def test_damaged_utf8_bytes_split_as_their_text_does(monkeypatch: pytest.MonkeyP
     assert reads_as_utf8(raw, notes)
     whole_split = split(text, "refs.bib")
     assert "bad" not in [entry.key for entry in whole_split.entries]  # bytes that are not text
-    whole = _shape(whole_split)
+    whole = split_shape(whole_split)
     monkeypatch.setattr(bibtex_blocks, "_PIECE_CHARS", 1)
-    assert _shape(split(raw, "refs.bib")) == whole
+    assert split_shape(split(raw, "refs.bib")) == whole
 
 
 def test_the_broken_sample_has_what_it_claims() -> None:
@@ -97,4 +85,4 @@ def test_the_bytes_are_let_go_of_as_they_are_split(monkeypatch: pytest.MonkeyPat
     result = split(cuts, "refs.bib", on_read=on_read)
     assert cuts.take() is None
     assert len(taken) > 10 and all(abs(total - 1) < 1e-9 for total in taken)
-    assert _shape(result) == _shape(split(raw.decode("utf-8"), "refs.bib"))
+    assert split_shape(result) == split_shape(split(raw.decode("utf-8"), "refs.bib"))

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from bench.generate import bibtex_dump
 from bench.generate_bib import real_bibtex_dump
 from store.formats import bibtex_blocks
-from store.formats.bibtex_blocks import SplitFile, split
+from store.formats.bibtex_blocks import split
 from store.formats.bibtex_scan import ScannedEntry, region_starts, scan_region
+from tests.formats.split_shape import split_shape
 
 BIBTEX_FILES = sorted((Path(__file__).resolve().parents[1] / "data" / "bibtex").glob("*.bib"))
 
@@ -63,24 +64,11 @@ TRICKY = {
 }
 
 
-def _shape(result: SplitFile) -> tuple[object, ...]:
-    def entries(raw: list[bibtex_blocks.RawEntry]) -> list[tuple[object, ...]]:
-        return [(e.type, e.key, e.fields, e.line) for e in raw]
-
-    return (
-        entries(result.entries),
-        entries(result.data_entries),
-        [(s.name, s.value, s.line) for s in result.strings],
-        [(w.message, w.line) for w in result.warnings],
-        result.skipped,
-    )
-
-
 def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
-    fast = _shape(split(text, "refs.bib"))
+    fast = split_shape(split(text, "refs.bib"))
     with monkeypatch.context() as patched:
         patched.setattr(bibtex_blocks, "_SCAN", False)
-        reference = _shape(split(text, "refs.bib"))
+        reference = split_shape(split(text, "refs.bib"))
     return fast, reference
 
 
