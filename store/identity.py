@@ -42,6 +42,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -290,8 +291,9 @@ class Facts(NamedTuple):
             (
                 _plain_title(paper.title) if paper.title else "",
                 paper.year,
-                surname_key(paper.authors[0]) if paper.authors else "",
-                _NOT_WORD.sub("", venue) if venue else "",
+                # Surnames and venues recur across a library: one string each.
+                _intern(surname_key(paper.authors[0])) if paper.authors else "",
+                _intern(_NOT_WORD.sub("", venue)) if venue else "",
                 preprint,
                 normalize_arxiv_id(paper.arxiv_id) if paper.arxiv_id else "",
                 doi,
@@ -303,6 +305,7 @@ class Facts(NamedTuple):
 
 # The tuple's own constructor, without NamedTuple's keyword-taking __new__ in between.
 _new_facts = tuple.__new__
+_intern = sys.intern
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,9 +415,11 @@ class IdentityIndex:
 
     def __init__(self, papers: Iterable[Paper] = ()) -> None:
         self._facts: dict[str, Facts] = {}
-        self._arxiv: dict[str, list[str]] = {}
-        self._doi: dict[str, list[str]] = {}
-        self._title: dict[str, list[str]] = {}
+        # A key's one paper id, or its ids when several papers share it (rare:
+        # a list for each of 100,000 keys would cost ~20 MB).
+        self._arxiv: dict[str, str | list[str]] = {}
+        self._doi: dict[str, str | list[str]] = {}
+        self._title: dict[str, str | list[str]] = {}
         self._alias: dict[tuple[str, str], str] = {}
         for paper in papers:
             self.add(paper)
@@ -452,14 +457,22 @@ class IdentityIndex:
             (self._doi, facts.doi),
             (self._title, facts.title),
         ):
-            if key and key in table:
-                found += (pid for pid in table[key] if pid not in found)
+            ids = table.get(key) if key else None
+            if ids is not None:
+                found += (pid for pid in _listed(ids) if pid not in found)
         return found
 
 
-def _append_new(table: dict[str, list[str]], key: str, paper_id: str) -> None:
+def _listed(ids: str | list[str]) -> list[str]:
+    return [ids] if isinstance(ids, str) else ids
+
+
+def _append_new(table: dict[str, str | list[str]], key: str, paper_id: str) -> None:
     ids = table.get(key)
     if ids is None:
-        table[key] = [paper_id]
+        table[key] = paper_id
+    elif isinstance(ids, str):
+        if ids != paper_id:
+            table[key] = [ids, paper_id]
     elif paper_id not in ids:
         ids.append(paper_id)
