@@ -7,14 +7,32 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from store.library import Library
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "sample_data"
 SAMPLE_PROFILE = SAMPLE_DATA / "jason-d-lee-profile.txt"
 REALDATA = ROOT / "tests" / "data"
 AS_OF = dt.date(2026, 11, 28)
+
+
+def sample_and_bibtex(path: Path, *names: str) -> Library:
+    """A store at ``path`` holding the sample profile and these files of ``tests/data/bibtex``."""
+    from store.formats import decode_input, parse_text
+    from store.library import Library
+
+    library = Library(path)
+    profile = parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
+    library.import_result(profile, source=str(SAMPLE_PROFILE))
+    for name in names:
+        bib = REALDATA / "bibtex" / name
+        library.import_result(parse_text(decode_input(bib.read_bytes())), source=str(bib))
+    return library
 
 
 def child_env() -> dict[str, str]:

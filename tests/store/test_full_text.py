@@ -18,13 +18,13 @@ import pytest
 import store.full_text
 import store.library_data
 from store.errors import SearchCancelled
-from store.formats import decode_input, parse_text
+from store.formats import parse_text
 from store.full_text import FullText, cache_path, fold_abstract
 from store.library import Library
 from store.model import ReadingStatus
 from store.query import normalise
 from store.query import parse as parse_query
-from tests.conftest import AS_OF, REALDATA, SAMPLE_PROFILE
+from tests.conftest import sample_and_bibtex
 from tests.store.test_search_index import QUERIES
 
 # Abstracts whose ends meet words that start the next, letters that fold to
@@ -82,16 +82,12 @@ def _bib(entries: list[tuple[str, str]]) -> str:
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("full_text") / "library.json"
-    library = Library(path)
-    profile = parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
-    library.import_result(profile, source=str(SAMPLE_PROFILE))
-    for name in (
+    library = sample_and_bibtex(
+        path,
         "ml-phd-thesis-millidge-813-entries.bib",
         "indology-iast-utf8-and-latex-accents.bib",
         "zotero-export-psychology-abstract-url-file-584.bib",
-    ):
-        bib = REALDATA / "bibtex" / name
-        library.import_result(parse_text(decode_input(bib.read_bytes())), source=str(bib))
+    )
     library.import_result(parse_text(_bib(TRICKY), source="tricky.bib"))
     ids = [paper.id for paper in library.papers()]
     library.set_status(ids[::3], ReadingStatus.READ)

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from store.errors import SearchCancelled
-from store.formats import decode_input, parse_text
+from store.formats import parse_text
 from store.library import Library
 from store.model import ReadingStatus
 from store.query import parse as parse_query
 from store.search_index import Matches
-from tests.conftest import AS_OF, REALDATA, SAMPLE_PROFILE
+from tests.conftest import sample_and_bibtex
 
 QUERIES = [
     "",
@@ -46,15 +46,9 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("index") / "library.json"
-    library = Library(path)
-    profile = parse_text(decode_input(SAMPLE_PROFILE.read_bytes()), as_of=AS_OF)
-    library.import_result(profile, source=str(SAMPLE_PROFILE))
-    for name in (
-        "ml-phd-thesis-millidge-813-entries.bib",
-        "indology-iast-utf8-and-latex-accents.bib",
-    ):
-        bib = REALDATA / "bibtex" / name
-        library.import_result(parse_text(decode_input(bib.read_bytes())), source=str(bib))
+    library = sample_and_bibtex(
+        path, "ml-phd-thesis-millidge-813-entries.bib", "indology-iast-utf8-and-latex-accents.bib"
+    )
     ids = [paper.id for paper in library.papers()]
     library.set_status(ids[::3], ReadingStatus.READ)
     library.set_starred(ids[::5], True)
