@@ -446,15 +446,12 @@ def _add(run: _Run, incoming: Paper, result: ImportResult, source: str | None, a
         else:
             paper_id = wanted
         run.next_suffix[wanted] = start + 1
-    paper = incoming.catalogued(paper_id, incoming.added_at or run.stamp)
+    aliases = None
     if source is not None:
-        keys = paper.aliases.get(source, ())
+        keys = incoming.aliases.get(source, ())
         if alias not in keys:
-            # `paper` is the copy made just above, which nothing else holds yet:
-            # its aliases are set in place rather than by a second copy of every
-            # paper an import adds.
-            assert paper is not incoming
-            object.__setattr__(paper, "aliases", {**paper.aliases, source: (*keys, alias)})
+            aliases = {**incoming.aliases, source: (*keys, alias)}
+    paper = incoming.catalogued(paper_id, incoming.added_at or run.stamp, aliases)
     run.papers[paper_id] = paper
     if incoming.abstract:
         run.abstracts[paper_id] = incoming.abstract

@@ -13,8 +13,7 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-# Re-exported: the domain is read from this module (the reader and the CLI read
-# category_name from here too).
+# Re-exported: the domain is read from this module (category_name by the reader and CLI too).
 from store.categories import category_name as category_name
 from store.status import ReadingStatus as ReadingStatus
 
@@ -247,10 +246,13 @@ class Paper:
         draft.__class__ = Paper  # type: ignore[assignment]  # see _UnfrozenPaper
         return draft  # type: ignore[return-value]
 
-    def catalogued(self, paper_id: str, added_at: str) -> Paper:
-        """The copy the library keeps: its final id, and no abstract (stored apart)."""
+    def catalogued(
+        self, paper_id: str, added_at: str, aliases: dict[str, tuple[str, ...]] | None = None
+    ) -> Paper:
+        """The library's copy: its final id, no abstract (kept apart), ``aliases`` if given."""
         values = list(_paper_values(self))
         values[_ID], values[_ADDED_AT], values[_ABSTRACT] = paper_id, added_at, ""
+        values[_ALIASES] = self.aliases if aliases is None else aliases
         return _build(*values)
 
     def with_abstract(self, abstract: str) -> Paper:
@@ -273,8 +275,7 @@ class Paper:
 _PAPER_FIELD_ORDER = tuple(f.name for f in fields(Paper))
 _paper_values = attrgetter(*_PAPER_FIELD_ORDER)
 _PRECISIONS = {p.value: p for p in DatePrecision}
-# One string for every equal one (text only: anything else raises TypeError).
-# Interned strings are freed like others once no paper holds them.
+# One string for every equal one (text only), freed like others once no paper holds it.
 _shared = sys.intern
 _ID, _ABSTRACT, _ADDED_AT, _ALIASES = (
     _PAPER_FIELD_ORDER.index(n) for n in ("id", "abstract", "added_at", "aliases")
