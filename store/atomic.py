@@ -10,6 +10,9 @@ old file in force and no ``.tmp`` behind.
 for a caller that must do something between them (an import keeps its
 backups after the new catalogue is safely on disk and before it replaces the
 old one).
+
+Caches beside the store (:func:`write_cache`) are written by any process
+without the store's lock, each to a temporary name of its own.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import contextlib
 import os
 import shutil
 import stat
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from store.errors import StoreError
 
@@ -200,3 +205,26 @@ def unused_name(path: Path) -> Path:
         number += 1
         candidate = path.with_name(f"{path.name}-{number}")
     return candidate
+
+
+def write_cache(path: Path, write: Callable[[BinaryIO], object], *, durable: bool = False) -> bool:
+    """Write a derived cache file (rendered titles, features, full text): False when it cannot.
+
+    ``write`` fills the file. Two processes (or two threads) may build a
+    cache at once, so each writes to a name of its own, then renames it into
+    place. ``durable``: flushed to disk before the rename, for a cache read
+    in place of the store's own files. A failure leaves no temporary file.
+    """
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            write(out)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except (OSError, UnicodeError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return False
+    return True

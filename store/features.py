@@ -24,18 +24,17 @@ rest of the command line and the reader's start never pay for them.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import mmap
 import os
 import struct
-import threading
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from store.atomic import write_cache
 from store.layout import part_files
 from store.model import Paper
 from store.paper_terms import MARKUP_WORDS, paper_terms
@@ -279,15 +278,7 @@ def save(features: Features, path: Path) -> None:
         "terms": _joined(features.terms),
         "signature": _joined((features.signature,)),
     }
-    # Two processes (or two readers' workers) may build at once: each writes its own file.
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "wb") as out:
-            _write_aligned_npz(out, arrays)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    write_cache(path, lambda out: _write_aligned_npz(out, arrays))
 
 
 _ALIGN = 64  # numpy pads an array's header to this; the archive member starts on it too

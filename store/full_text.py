@@ -34,7 +34,6 @@ import json
 import mmap
 import os
 import sys
-import threading
 import time
 import unicodedata
 import weakref
@@ -42,7 +41,9 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
+from typing import BinaryIO
 
+from store.atomic import write_cache
 from store.layout import AbstractParts
 from store.query import is_plain, normalise
 
@@ -231,45 +232,39 @@ class FullText(Mapping[str, str]):
         ids = _ids_in_order(abstracts, order)
         if not _room_for(path, abstracts):
             return False
-        # Two processes (or two workers) may build at once: each writes its own file.
-        tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-        try:
-            with open(tmp, "wb") as out:
-                starts, original_starts = array("q"), array("q")
-                at = out.tell()
-                for paper_id in ids:
-                    starts.append(at)
-                    at += out.write(fold_abstract(abstracts[paper_id]).encode() + SEPARATOR)
+
+        def fill(out: BinaryIO) -> None:
+            starts, original_starts = array("q"), array("q")
+            at = out.tell()
+            for paper_id in ids:
                 starts.append(at)
-                for paper_id in ids:
-                    original_starts.append(at)
-                    at += out.write(abstracts[paper_id].encode())
+                at += out.write(fold_abstract(abstracts[paper_id]).encode() + SEPARATOR)
+            starts.append(at)
+            for paper_id in ids:
                 original_starts.append(at)
-                regions: dict[str, list[int]] = {}
-                for name, data in (
-                    ("ids", "\n".join(ids).encode()),
-                    ("starts", starts.tobytes()),
-                    ("original_starts", original_starts.tobytes()),
-                ):
-                    regions[name] = [at, len(data)]
-                    at += out.write(data)
-                header = {
-                    "version": VERSION,
-                    "signature": stamp,
-                    "count": len(ids),
-                    "byteorder": _BYTE_ORDER,
-                    "regions": regions,
-                }
-                out.write(json.dumps(header).encode())
-                out.write(at.to_bytes(8, "little") + MAGIC)
-                # Exports read abstracts from it: the texts, not unwritten blocks,
-                # must be what a power cut leaves under the new name.
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except (OSError, UnicodeError):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+                at += out.write(abstracts[paper_id].encode())
+            original_starts.append(at)
+            regions: dict[str, list[int]] = {}
+            for name, data in (
+                ("ids", "\n".join(ids).encode()),
+                ("starts", starts.tobytes()),
+                ("original_starts", original_starts.tobytes()),
+            ):
+                regions[name] = [at, len(data)]
+                at += out.write(data)
+            header = {
+                "version": VERSION,
+                "signature": stamp,
+                "count": len(ids),
+                "byteorder": _BYTE_ORDER,
+                "regions": regions,
+            }
+            out.write(json.dumps(header).encode())
+            out.write(at.to_bytes(8, "little") + MAGIC)
+
+        # Exports read abstracts from it: the texts, not unwritten blocks, must
+        # be what a power cut leaves under the new name.
+        if not write_cache(path, fill, durable=True):
             return False
         _remove_abandoned(path)
         return True

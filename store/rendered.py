@@ -24,7 +24,6 @@ reader's list renders each title once however often it scrolls past it.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import os
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import orjson
 
+from store.atomic import write_cache
 from store.text import clean_line
 
 # Bump when the file's layout changes.
@@ -151,14 +151,7 @@ def _write_cache(path: Path, titles: dict[str, str]) -> None:
     if not path.parent.is_dir():  # a dry run into a store not created yet
         return
     raw = orjson.dumps({"renderer": renderer_signature(), "titles": titles})
-    # A name of this process's own: two commands writing at once never share one.
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(raw)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    if not write_cache(path, lambda out: out.write(raw)):
         return
     _read[path] = _file_stamp(path) or (0, 0, 0)
 
